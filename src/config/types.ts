@@ -1,0 +1,144 @@
+// The one typed, validated cluster configuration, resolved from ha.cf + authkeys + haresources.
+// Everything downstream (core, daemon, CLI) reads this, never the files.
+
+/** A cluster node name, always lowercased (Heartbeat lowercases names in config and on the wire). */
+export type NodeName = string & { readonly __brand: 'NodeName' };
+/** A resource group is addressed by its first resource, exactly as written in haresources. */
+export type GroupId = string & { readonly __brand: 'GroupId' };
+/** Stable name of one medium: `bcast:eth0`, `ucast:eth0:198.18.0.2`, `mcast:eth0:239.0.0.1:694`, `serial:/dev/ttyS0`. */
+export type MediumId = string & { readonly __brand: 'MediumId' };
+
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A problem found in a config file. `line` is 0 when it concerns the whole file (missing, permissions). */
+export interface ConfigIssue extends SourceLocation {
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
+export type Medium =
+  | { readonly kind: 'bcast'; readonly id: MediumId; readonly iface: string; readonly port: number; readonly at: SourceLocation }
+  | {
+      readonly kind: 'ucast';
+      readonly id: MediumId;
+      readonly iface: string;
+      readonly peer: string;
+      readonly port: number;
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: 'mcast';
+      readonly id: MediumId;
+      readonly iface: string;
+      readonly group: string;
+      readonly port: number;
+      readonly ttl: number;
+      readonly loop: boolean;
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: 'mcast6';
+      readonly id: MediumId;
+      readonly iface: string;
+      readonly group: string;
+      readonly port: number;
+      readonly hops: number;
+      readonly loop: boolean;
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: 'ucast6';
+      readonly id: MediumId;
+      readonly iface: string;
+      readonly peer: string;
+      readonly port: number;
+      readonly at: SourceLocation;
+    }
+  | { readonly kind: 'serial'; readonly id: MediumId; readonly device: string; readonly baud: number; readonly at: SourceLocation };
+
+export type PingTarget =
+  | { readonly kind: 'ping'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation }
+  | { readonly kind: 'ping6'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation }
+  | { readonly kind: 'ping_group'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation };
+
+export type AuthMethod = 'crc' | 'md5' | 'sha1' | 'sha256' | 'sha512';
+
+export interface AuthKey {
+  readonly index: number; // 0..15
+  readonly method: AuthMethod;
+  /** Raw secret bytes as written (latin1); empty for crc. */
+  readonly secret: string;
+}
+
+export interface AuthConfig {
+  readonly file: string;
+  /** Index named by the `auth N` line: the key that signs what we send. */
+  readonly activeIndex: number;
+  readonly keys: ReadonlyMap<number, AuthKey>;
+}
+
+/** One resource of a group, as written (`IPaddr::198.18.0.100/24/eth0`, `apache`, `198.18.0.100`). */
+export interface ResourceSpec {
+  /** Exactly as written in haresources; the group id is the first one's `raw`. */
+  readonly raw: string;
+  /** Script/agent name: `IPaddr` for bare addresses, else the part before the first `::`. */
+  readonly agent: string;
+  /** Arguments: the `::`-separated parts after the agent; for a bare address, the address string. */
+  readonly args: readonly string[];
+}
+
+export interface ResourceGroup {
+  readonly id: GroupId;
+  /** Preferred ("home") node: first token of the haresources line. */
+  readonly homeNode: NodeName;
+  /** Start order left to right; stop order is the reverse. */
+  readonly resources: readonly ResourceSpec[];
+  readonly at: SourceLocation;
+}
+
+export type AutoFailback = 'on' | 'off' | 'legacy';
+
+export interface StonithDevice {
+  readonly kind: 'stonith' | 'stonith_host';
+  readonly host: string; // '*' or a node name, for stonith_host
+  readonly type: string;
+  readonly params: readonly string[];
+  readonly at: SourceLocation;
+}
+
+export interface ClusterConfig {
+  readonly configDir: string;
+  /** Normal cluster nodes in ha.cf order, lowercased, unique. */
+  readonly nodes: readonly NodeName[];
+  readonly keepaliveMs: number;
+  readonly deadtimeMs: number;
+  readonly warntimeMs: number;
+  readonly initdeadMs: number;
+  readonly deadpingMs: number;
+  readonly udpPort: number;
+  readonly baud: number;
+  readonly media: readonly Medium[];
+  readonly pingTargets: readonly PingTarget[];
+  readonly autoFailback: AutoFailback;
+  readonly hopfudge: number;
+  readonly maxRexmitDelayMs: number;
+  /** `msgfmt classic` (default) adds the inner `auth` field to every message; `netstring` omits it. */
+  readonly msgfmt: 'classic' | 'netstring';
+  readonly autojoin: 'none' | 'other' | 'any';
+  readonly clusterName: string;
+  readonly logfile: string | undefined;
+  readonly debugfile: string | undefined;
+  readonly logfacility: string | undefined;
+  readonly debugLevel: number;
+  readonly stonith: readonly StonithDevice[];
+  readonly auth: AuthConfig;
+  readonly resourceGroups: readonly ResourceGroup[];
+  /**
+   * Every ha.cf directive as written (name -> values in file order), for `HA_<directive>`
+   * in resource script environments and `hbparameter`-style lookups.
+   */
+  readonly directives: ReadonlyMap<string, readonly string[]>;
+}
