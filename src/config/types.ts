@@ -20,7 +20,13 @@ export interface ConfigIssue extends SourceLocation {
 }
 
 export type Medium =
-  | { readonly kind: 'bcast'; readonly id: MediumId; readonly iface: string; readonly port: number; readonly at: SourceLocation }
+  | {
+      readonly kind: 'bcast';
+      readonly id: MediumId;
+      readonly iface: string;
+      readonly port: number;
+      readonly at: SourceLocation;
+    }
   | {
       readonly kind: 'ucast';
       readonly id: MediumId;
@@ -57,12 +63,33 @@ export type Medium =
       readonly port: number;
       readonly at: SourceLocation;
     }
-  | { readonly kind: 'serial'; readonly id: MediumId; readonly device: string; readonly baud: number; readonly at: SourceLocation };
+  | {
+      readonly kind: 'serial';
+      readonly id: MediumId;
+      readonly device: string;
+      readonly baud: number;
+      readonly at: SourceLocation;
+    };
 
 export type PingTarget =
-  | { readonly kind: 'ping'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation }
-  | { readonly kind: 'ping6'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation }
-  | { readonly kind: 'ping_group'; readonly name: string; readonly addresses: readonly string[]; readonly at: SourceLocation };
+  | {
+      readonly kind: 'ping';
+      readonly name: string;
+      readonly addresses: readonly string[];
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: 'ping6';
+      readonly name: string;
+      readonly addresses: readonly string[];
+      readonly at: SourceLocation;
+    }
+  | {
+      readonly kind: 'ping_group';
+      readonly name: string;
+      readonly addresses: readonly string[];
+      readonly at: SourceLocation;
+    };
 
 export type AuthMethod = 'crc' | 'md5' | 'sha1' | 'sha256' | 'sha512';
 

@@ -1,0 +1,105 @@
+// The protocol endpoint contract: everything between "a datagram arrived" and "a cluster message
+// is delivered", and between "send this message" and "these bytes go out": codec, authentication,
+// sequence numbers, generations, ACKs, retransmission requests/answers and NAKs (reference 4-7).
+// Pure: time comes in as arguments, randomness through Random. Implemented by createEndpoint().
+
+import type { AuthConfig, MediumId, NodeName } from '../config/types.js';
+import type { Field, Message } from './message.js';
+
+export interface EndpointOptions {
+  readonly self: NodeName;
+  /** 16 bytes, stable across restarts (persisted by the shell). */
+  readonly uuid: Uint8Array;
+  /** Generation (`hg`): strictly greater after every restart (persisted by the shell). */
+  readonly generation: number;
+  readonly auth: AuthConfig;
+  /** `msgfmt classic`: add the inner `auth` field (real Heartbeat's default). */
+  readonly innerAuth: boolean;
+  /** Normal nodes we accept messages from (lowercase). */
+  readonly knownNodes: readonly NodeName[];
+  /** Ping node names (IPs or ping_group names) whose `NS_st` echoes we accept. */
+  readonly pingNodes: readonly string[];
+  /** Value of the `ttl` field: node count + ping nodes + hopfudge. */
+  readonly ttl: number;
+  /** Upper bound of the random delay before a retransmit request (ha.cf max_rexmit_delay). */
+  readonly maxRexmitDelayMs: number;
+  readonly random: { next(): number };
+}
+
+export interface SendOptions {
+  /** Address the message to one node (`dest`, plus `destuuid` when its uuid is known). */
+  readonly dest?: NodeName;
+  /** Wall-clock time for the `ts` field (hex seconds). */
+  readonly wallMs: number;
+  /** First line of /proc/loadavg for the `ld` field; omitted when undefined. */
+  readonly loadAvg?: string;
+}
+
+export type RejectReason =
+  | 'malformed'
+  | 'too-big'
+  | 'bad-auth'
+  | 'unknown-key'
+  | 'missing-field'
+  | 'unknown-node'
+  | 'replay'
+  | 'old-seq';
+
+export type Received =
+  /** A new message from a peer, addressed to us or to everybody, in arrival order. */
+  | {
+      readonly kind: 'message';
+      readonly src: NodeName;
+      readonly medium: MediumId;
+      readonly message: Message;
+      readonly type: string;
+      /** undefined for NS_* messages. */
+      readonly seq: number | undefined;
+      readonly generation: number;
+      /** This message carried a higher generation than the one tracked: the peer restarted. */
+      readonly peerRestarted: boolean;
+    }
+  /** A copy already seen (other medium, retransmission), a message for another node, or protocol control traffic: proves the link is alive. */
+  | { readonly kind: 'link-only'; readonly src: NodeName; readonly medium: MediumId }
+  /** Our own message looped back (bcast). */
+  | { readonly kind: 'own' }
+  | {
+      readonly kind: 'rejected';
+      readonly reason: RejectReason;
+      readonly detail: string;
+      readonly src?: string;
+    };
+
+export interface ReceiveResult {
+  readonly received: Received;
+  /** Replies to send on every medium: ACKs, retransmitted copies, NAKs, retransmit requests. */
+  readonly packets: readonly Uint8Array[];
+}
+
+export interface EndpointCounters {
+  readonly sent: number;
+  readonly received: number;
+  readonly rejected: Readonly<Record<RejectReason, number>>;
+  readonly duplicates: number;
+  readonly lostPackets: number;
+  readonly rexmitRequestsSent: number;
+  readonly rexmitRequestsAnswered: number;
+  readonly naksSent: number;
+}
+
+export interface ProtocolEndpoint {
+  /**
+   * Number, stamp and sign a message. `fields` are the message-specific fields, `t` first
+   * (e.g. t, st, dt, protocol); the endpoint appends dest/destuuid, src, srcuuid, seq (not for NS_*),
+   * hg, ts, ld, ttl and auth in Heartbeat's order, keeps it in the retransmit history, and returns the bytes.
+   */
+  send(fields: readonly Field[], nowMs: number, options: SendOptions): Uint8Array;
+  receive(bytes: Uint8Array, medium: MediumId, nowMs: number): ReceiveResult;
+  /** Retransmit requests that fell due (sent every medium). */
+  tick(nowMs: number): readonly Uint8Array[];
+  /** Earliest time tick() has something to do, or Infinity. */
+  nextWakeMs(): number;
+  /** Forget a peer's sequence state (declared dead): its next message starts tracking afresh. */
+  forgetPeer(node: NodeName): void;
+  counters(): EndpointCounters;
+}
