@@ -284,22 +284,6 @@ sc_rexmit() {
   log "gaps logged during loss: $n"
 }
 
-INJECT_PORT=50694 # source port of messages we inject ourselves; never written as fixtures
-sc_nak() {
-  # Real Heartbeat NAKs (NS_nak_rexmit) only requests it cannot satisfy, which a healthy cluster
-  # never makes. Ask node1, as node2 and signed with the cluster key, for seqs it never sent.
-  mark nak
-  local seq
-  for seq in 1 4096; do
-    ip netns exec "$(nsn 2)" node "$ROOT/scripts/send-hb-message.mjs" --to "$NET.1" --from-port $INJECT_PORT \
-      --method "$METHOD" ${SECRET:+--secret "$SECRET"} \
-      --uuid-file "$(nodedir 2)/varlib/hb_uuid" --generation-file "$(nodedir 2)/varlib/hb_generation" \
-      t=NS_rexmit dest=node1 firstseq=$seq lastseq=$seq src=node2
-    sleep 1
-  done
-  grep -h -i "rexmit\|nak\|Irretriev" "$(nodedir 1)/run/hbts-ha-log" "$(nodedir 2)/run/hbts-ha-log" | tail -5 >&2 || true
-}
-
 sc_shutdown() {
   mark shutdown
   stop_node 2
@@ -328,13 +312,11 @@ extract() { # extract <medium> <method> <secret|-> <description> <capture args..
   [ "$secret" = - ] || sargs=(--secret "$secret")
   node "$ROOT/scripts/fixtures-extract.mjs" --run "$RUN" --out "$OUT" --phases "$LAB/run-$RUN/phases" \
     --method "$method" --key-index 1 "${sargs[@]}" --medium "$medium" --description "$desc" \
-    --hb-version "$HBVER" --skip-sport $INJECT_PORT --config-dir "$(nodedir 1)/ha.d" --config-dir "$(nodedir 2)/ha.d" "$@"
+    --hb-version "$HBVER" --config-dir "$(nodedir 1)/ha.d" --config-dir "$(nodedir 2)/ha.d" "$@"
 }
 
 udp_run() { # udp_run <method> <secret|-> <media> <auto_failback> <node2 extra> <description> <scenarios...>
   local method=$1 secret=$2 media=$3 afb=$4 extra2=$5 desc=$6; shift 6
-  METHOD=$method SECRET=
-  [ "$secret" = - ] || SECRET=$secret
   local authline="1 $method"
   [ "$secret" = - ] || authline="1 $method $secret"
   mkdir -p "$LAB/run-$RUN"
@@ -381,7 +363,7 @@ for RUN in $RUNS; do
     sha1-bcast)
       udp_run sha1 heartbeat-ts-sha1-secret "bcast eth0" on "" \
         "bcast, sha1, auto_failback on: start-up, hb_standby/hb_takeover, crash failover + rejoin, 15% loss, graceful shutdown" \
-        startup standby failover rexmit nak shutdown ;;
+        startup standby failover rexmit shutdown ;;
     md5-ucast)
       udp_run md5 heartbeat-ts-md5-secret "ucast eth0 $NET.1
 ucast eth0 $NET.2" on "" \
