@@ -4,7 +4,11 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createResourceRunner, type ResourceRunnerOptions } from '../../../src/resources/index.js';
+import {
+  createResourceRunner,
+  locateResource,
+  type ResourceRunnerOptions,
+} from '../../../src/resources/index.js';
 import {
   alive,
   captureLog,
@@ -137,6 +141,32 @@ void describe('lookup order', () => {
     assert.match(res.detail, /Cannot locate resource script nosuch/);
     assert.ok(res.detail.includes(box.resourceDir) && res.detail.includes(box.initDir));
     assert.deepEqual(res.stopFailures, []);
+  });
+
+  void it('locateResource answers the same lookup in words, for config checks', () => {
+    box.script(box.resourceDir, 'svc', 'exit 0');
+    box.script(box.initDir, 'web', 'exit 0');
+    const opts = { configDir: box.configDir, initDir: box.initDir, ocfRoot: box.ocfRoot };
+    assert.deepEqual(locateResource(rsc('svc::a'), opts), {
+      ok: true,
+      kind: 'heartbeat',
+      where: `${join(box.resourceDir, 'svc')} (heartbeat-style)`,
+    });
+    assert.deepEqual(locateResource(rsc('web'), opts), {
+      ok: true,
+      kind: 'lsb',
+      where: `${join(box.initDir, 'web')} (LSB)`,
+    });
+    assert.deepEqual(locateResource(rsc('198.18.40.10/24'), opts), {
+      ok: true,
+      kind: 'builtin-ip',
+      where: 'built-in IPaddr',
+    });
+    const missing = locateResource(rsc('nosuch'), opts);
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.match(missing.error, /Cannot locate resource script nosuch/);
+    const badIp = locateResource(rsc('IPaddr2::198.18.40.300'), opts);
+    assert.equal(badIp.ok, false);
   });
 
   void it('rejects resource names with a slash', async () => {
