@@ -383,7 +383,8 @@ esac`,
     box.script(
       box.resourceDir,
       'daemonish',
-      `case "$1" in start) sleep 30 & echo $! > '${pidFile}';; esac; exit 0`,
+      // The "daemon" keeps the script's stdout and stderr and writes to them after the script ended.
+      `case "$1" in start) sh -c 'sleep 0.3; echo late; echo late >&2; exec sleep 30' & echo $! > '${pidFile}';; esac; exit 0`,
     );
     const g = group('alpha', 'daemonish');
     const { r } = runner([g]);
@@ -392,7 +393,8 @@ esac`,
     assert.equal(res.ok, true, res.detail);
     assert.ok(performance.now() - t0 < 3000);
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    assert.equal(alive(pid), true, 'a daemon started by a successful start keeps running');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(alive(pid), true, 'a daemon started by a start keeps running, writing to its stdout');
     process.kill(pid, 'SIGKILL');
   });
 });
