@@ -2,6 +2,7 @@
 // bcast), serial devices exist, resource scripts can be found, respawn/apiauth users and groups
 // exist. `hbts check` reports them as warnings so a config can be validated on any machine; the
 // daemon asks for severity 'error' where it needs them.
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,28 @@ export function localAddresses(): string[] {
 export function interfaceExists(name: string, paths: HostPaths = DEFAULT_HOST_PATHS): boolean {
   const base = name.split(':')[0] ?? name;
   return Object.hasOwn(networkInterfaces(), name) || existsSync(join(paths.sysClassNet, base));
+}
+
+/**
+ * IPv4 broadcast addresses of an interface, from `ip -j -4 addr show dev IF` (no shell, 2 s timeout).
+ * undefined when `ip` cannot tell (missing tool, unknown interface).
+ */
+export function ipv4Broadcasts(iface: string): { addresses: string[]; broadcasts: string[] } | undefined {
+  try {
+    const out = execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', iface], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const links = JSON.parse(out) as Array<{ addr_info?: Array<{ local?: string; broadcast?: string }> }>;
+    const infos = links.flatMap((l) => l.addr_info ?? []);
+    return {
+      addresses: infos.flatMap((a) => (a.local !== undefined ? [a.local] : [])),
+      broadcasts: infos.flatMap((a) => (a.broadcast !== undefined ? [a.broadcast] : [])),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function isExecutableFile(path: string): boolean {
@@ -122,7 +145,21 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
     }
     if (checkedIfaces.has(m.iface)) continue;
     checkedIfaces.add(m.iface);
-    if (!interfaceExists(m.iface, paths)) add(m.at, `network interface ${m.iface} does not exist`);
+    if (!interfaceExists(m.iface, paths)) {
+      add(m.at, `network interface ${m.iface} does not exist`);
+      continue;
+    }
+    const bcast = m.kind === 'bcast' ? ipv4Broadcasts(m.iface) : undefined;
+    if (bcast !== undefined && bcast.broadcasts.length === 0) {
+      add(
+        m.at,
+        bcast.addresses.length === 0
+          ? `interface ${m.iface} has no IPv4 address, so bcast on it reaches no one`
+          : `interface ${m.iface} has no IPv4 broadcast address (added without \`brd +\`?); Heartbeat's bcast then sends ` +
+              'to 0.0.0.0 and nothing leaves the host: add the address with `ip addr add ... brd + dev ' +
+              `${m.iface}\``,
+      );
+    }
   }
   for (const g of config.resourceGroups) {
     for (const r of g.resources) {
