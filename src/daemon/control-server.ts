@@ -115,7 +115,8 @@ export function controlRequest(
       clearTimeout(timer);
       reject(
         new Error(
-          (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'
+          (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+            (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'
             ? `no daemon running (cannot connect to ${path})`
             : `${path}: ${err.message}`,
         ),

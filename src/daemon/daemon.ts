@@ -27,7 +27,13 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult =
-  | { readonly ok: true; readonly config: ClusterConfig; readonly warnings: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly config: ClusterConfig;
+      readonly warnings: readonly string[];
+      /** The local node name (given, from nodeinfo, or uname -n). */
+      readonly nodeName: string;
+    }
   | { readonly ok: false; readonly errors: readonly string[] };
 
 export interface GroupRunnerFactory {
@@ -35,7 +41,7 @@ export interface GroupRunnerFactory {
 }
 
 export interface DaemonDeps {
-  loadConfig(configDir: string, nodeName: string): Promise<ConfigResult>;
+  loadConfig(configDir: string, nodeName: string | undefined): Promise<ConfigResult>;
   createEndpoint(options: EndpointOptions): ProtocolEndpoint;
   createCore(options: ClusterNodeOptions): CoreLike;
   createRunner: GroupRunnerFactory;
@@ -46,7 +52,8 @@ export interface DaemonDeps {
 
 export interface DaemonOptions {
   readonly configDir: string;
-  readonly nodeName: string;
+  /** undefined: `nodeinfo` in the config dir, else uname -n (like Heartbeat). */
+  readonly nodeName: string | undefined;
   readonly runDir: string;
   readonly stateDir: string;
   readonly foreground: boolean;
@@ -115,7 +122,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const loaded = await deps.loadConfig(opts.configDir, opts.nodeName);
   if (!loaded.ok) throw new DaemonStartError(loaded.errors.join('\n'), 6);
   let config = loaded.config;
-  const self = opts.nodeName.toLowerCase();
+  const self = loaded.nodeName.toLowerCase();
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
 
@@ -141,9 +148,13 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
   const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
+  // Assigned once the core exists; the transport callbacks created before that read it late.
+  // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
   const interfaces = await (deps.readInterfaces ?? readInterfaces)();
-  const receivers = new UdpReceiverPool((key, message) => log.log('error', 'receive socket error', { key, message }));
+  const receivers = new UdpReceiverPool((key, message) =>
+    log.log('error', 'receive socket error', { key, message }),
+  );
   let transports: Transport[];
   try {
     transports = await openAllMedia(config.media, {

@@ -39,7 +39,10 @@ void describe('lab harness', { skip: skip ?? false }, () => {
     await client.waitFor('node2', 5000);
     const outage = client.outageMs(t);
     process.stdout.write(`# manual VIP move: client-visible outage ${outage} ms\n`);
-    assert.deepEqual(client.answersSince(t - 500).filter((w) => w !== '-'), ['node1', 'node2']);
+    assert.deepEqual(
+      client.answersSince(t - 500).filter((w) => w !== '-'),
+      ['node1', 'node2'],
+    );
     assert.ok(outage < 1000, `outage ${outage} ms`);
     assert.deepEqual(lab.addressesOf(n2), [n2.addr, vip]);
   });

@@ -313,7 +313,11 @@ export class Lab {
   }
 
   startClient(vip: string, port = 80): ProbeClient {
-    const child = this.spawnIn(this.client, process.execPath, [join(here, 'probe-client.js'), vip, String(port)]);
+    const child = this.spawnIn(this.client, process.execPath, [
+      join(here, 'probe-client.js'),
+      vip,
+      String(port),
+    ]);
     return new ProbeClient(child);
   }
 
