@@ -422,12 +422,14 @@ export function encodeClassic(msg: Message): Buffer {
 }
 
 /**
- * Why a message cannot be encoded faithfully, or undefined when it can: names must be non-empty,
- * without '=' or control characters and not starting with '('; string values must be latin1
- * (chars <= 0xff) and, for the classic form, free of the 0x13 newline symbol; nesting is limited.
+ * Why a message cannot be encoded faithfully in `encoding`, or undefined when it can: names must
+ * be printable ASCII without '=' and not start with '('; string values must be byte strings
+ * (chars <= U+00FF); the classic form also cannot carry the 0x13 newline symbol in strings nor
+ * newlines in list items; nesting is limited to MAX_DEPTH.
  */
-export function checkEncodable(msg: Message, depth = 0): string | undefined {
+export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH}`;
+  const classic = encoding === 'classic';
   for (const f of msg.fields) {
     if (
       f.name.length === 0 ||
@@ -439,19 +441,23 @@ export function checkEncodable(msg: Message, depth = 0): string | undefined {
     }
     switch (f.type) {
       case 'string':
-        if (!isLatin1(f.value)) return `field '${f.name}' has characters outside latin1`;
-        if (f.value.includes('\x13')) return `field '${f.name}' contains byte 0x13 (classic newline symbol)`;
+        if (!isLatin1(f.value))
+          return `field '${f.name}' has characters above U+00FF (values are byte strings)`;
+        if (classic && f.value.includes('\x13')) {
+          return `field '${f.name}' contains byte 0x13, which the classic form uses for newlines`;
+        }
         break;
       case 'list':
         for (const item of f.value) {
-          if (!isLatin1(item)) return `list '${f.name}' has characters outside latin1`;
-          if (item.includes('\n'))
+          if (!isLatin1(item))
+            return `list '${f.name}' has characters above U+00FF (values are byte strings)`;
+          if (classic && item.includes('\n'))
             return `list '${f.name}' has an item with a newline (not encodable in classic form)`;
         }
         break;
       case 'struct':
       case 'uncompressed': {
-        const inner = checkEncodable(f.value, depth + 1);
+        const inner = checkEncodable(f.value, encoding, depth + 1);
         if (inner !== undefined) return `in '${f.name}': ${inner}`;
         break;
       }

@@ -159,6 +159,8 @@ void test('oversized packets are too-big; nesting deeper than 16 is malformed', 
 
 void test('checkEncodable flags what cannot be encoded faithfully', () => {
   const bad: Field[] = [s('a=b', 'x'), s('', 'x'), s('(1)x', 'x'), s('x', '\u0100'), s('x', 'a\x13b')];
-  for (const f of bad) assert.notEqual(checkEncodable({ fields: [f] }), undefined, JSON.stringify(f));
-  assert.equal(checkEncodable(allTypes), undefined);
+  for (const f of bad)
+    assert.notEqual(checkEncodable({ fields: [f] }, 'classic'), undefined, JSON.stringify(f));
+  assert.equal(checkEncodable(allTypes, 'classic'), undefined);
+  assert.equal(checkEncodable({ fields: [s('x', 'a\x13b')] }, 'netstring'), undefined);
 });
