@@ -214,7 +214,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       held.starting(group);
       log.log('info', 'acquire start', { group, reason });
       const out = await groupRunner.acquire(group, reason);
-      if (!out.ok) held.released(group);
+      if (out.stopFailed === true) held.stopFailed(group);
+      else if (!out.ok) held.released(group);
       log.log(out.ok ? 'info' : 'error', out.ok ? 'acquire done' : 'acquire failed', {
         group,
         detail: out.detail,
@@ -224,7 +225,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     release: async (group, reason) => {
       log.log('info', 'release start', { group, reason });
       const out = await groupRunner.release(group, reason);
-      if (out.ok) held.released(group);
+      if (out.ok && out.stopFailed !== true) held.released(group);
       else held.stopFailed(group);
       log.log(out.ok ? 'info' : 'error', out.ok ? 'release done' : 'release failed', {
         group,
@@ -241,6 +242,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     },
     gate: (group: GroupId, fromNode: string): Promise<ActionOutcome> => groupRunner.gate(group, fromNode),
   };
+  if (groupRunner.setConfig) runner.setConfig = (c) => groupRunner.setConfig?.(c);
 
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
@@ -255,6 +257,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
+    await groupRunner.close?.();
     rmSync(pidPath, { force: true });
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
@@ -309,6 +312,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     }
     log.retarget(logTargets(next.config, opts.foreground));
     const changed = fingerprint(next.config) !== fingerprint(config);
+    // resource arguments/timeouts only matter for the next operation; group membership changes wait
+    if (!changed) groupRunner.setConfig?.(next.config);
     config = next.config;
     const message = changed
       ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'

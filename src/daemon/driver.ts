@@ -1,7 +1,7 @@
 // The shell's loop around the pure core: turn socket data, timers, resource results and admin
 // commands into core inputs, and carry out each Output (send packets on the named media, run
 // actions, log events, arm exactly one timer). Everything asynchronous comes back as an input.
-import type { GroupId, MediumId } from '../config/types.js';
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import type { Action, ClusterEvent, ClusterStatus, Input, MonoMs, Output } from '../cluster/types.js';
 
 /** The part of ClusterNode the driver uses (lets tests drive it with a scripted core). */
@@ -13,6 +13,8 @@ export interface CoreLike {
 export interface ActionOutcome {
   readonly ok: boolean;
   readonly detail?: string;
+  /** A stop (release, or the rollback of a failed start) failed: the group may still run here. */
+  readonly stopFailed?: boolean;
 }
 
 /** Carries out resource actions; never rejects (a failure is an outcome with ok=false). */
@@ -22,6 +24,10 @@ export interface ActionRunner {
   probe(group: GroupId): Promise<ActionOutcome>;
   /** Fencing/arbitration gate; the default answers ok at once. */
   gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
+  /** Use a reloaded configuration for later operations. */
+  setConfig?(config: ClusterConfig): void;
+  /** Wait for operations in flight and stop background helpers. */
+  close?(): Promise<void>;
 }
 
 export interface PacketSink {

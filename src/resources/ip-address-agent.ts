@@ -144,7 +144,8 @@ export class IpAddressAgent {
     this.silence(ip);
     const senders = new Set<ChildProcess>();
     this.arpSenders.set(ip, senders);
-    const interval = (intervalMs / 1000).toFixed(3);
+    // iputils arping (20221126, Debian 12) accepts only whole seconds for -i: '0.200' is refused.
+    const interval = String(Math.max(1, Math.round(intervalMs / 1000)));
     for (const mode of ['-U', '-A']) {
       const args = [mode, '-c', String(count), '-i', interval, '-I', iface, ip];
       let child: ChildProcess;

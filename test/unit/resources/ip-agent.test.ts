@@ -92,8 +92,8 @@ void describe('built-in IPaddr2', () => {
     await waitFor(() => box.trace().filter((l) => l.startsWith('arping')).length === 2);
     const trace = box.trace();
     assert.ok(trace.includes('ip -4 addr add 198.18.40.10/24 brd + dev eth0 label eth0:1'), trace.join('\n'));
-    assert.ok(trace.includes('arping -U -c 5 -i 0.200 -I eth0 198.18.40.10'));
-    assert.ok(trace.includes('arping -A -c 5 -i 0.200 -I eth0 198.18.40.10'));
+    assert.ok(trace.includes('arping -U -c 5 -i 1 -I eth0 198.18.40.10'));
+    assert.ok(trace.includes('arping -A -c 5 -i 1 -I eth0 198.18.40.10'));
     assert.equal((await r.statusResource(rsc('IPaddr2::198.18.40.10'))).state, 'running');
     await r.close();
   });
