@@ -137,6 +137,21 @@ void describe('built-in IPaddr2', () => {
     assert.equal(box.trace().filter((l) => l.startsWith('ip -4 addr del')).length, 1);
   });
 
+  void it('two groups taking over at once get different labels', async () => {
+    const { r } = runner({ arp: { count: 0 } });
+    const [a, b] = await Promise.all([
+      r.acquireGroup(group('alpha', 'IPaddr2::198.18.40.21')),
+      r.acquireGroup(group('alpha', 'IPaddr2::198.18.40.22')),
+    ]);
+    assert.equal(a.ok && b.ok, true);
+    const labels = box
+      .trace()
+      .filter((l) => l.startsWith('ip -4 addr add'))
+      .map((l) => l.split(' ').at(-1))
+      .sort();
+    assert.deepEqual(labels, ['eth0:1', 'eth0:2']);
+  });
+
   void it('refuses an address no interface can carry, with a hint', async () => {
     const { r } = runner();
     const res = await r.acquireGroup(group('alpha', 'IPaddr2::198.19.0.1'));
