@@ -690,13 +690,16 @@ export function parseHaCf(text: string, file = 'ha.cf'): HaCfParse {
         `${name} has ${written.length} values (${written.join(', ')}); Heartbeat applies them one after another, so ` +
           `'${written[written.length - 1] ?? ''}' wins${fraction}`,
       );
-    } else if (scalar && earlier !== undefined && name !== 'baud') {
+    }
+    const errorsBefore = issues.filter((i) => i.severity === 'error').length;
+    for (const value of written) apply(name, value, at, line);
+    const applied = issues.filter((i) => i.severity === 'error').length === errorsBefore;
+    if (scalar && written.length === 1 && earlier !== undefined && name !== 'baud' && applied) {
       warn(
         at,
         `${name} is set again here; the value on line ${earlier.line} is overridden (the last one wins, as in Heartbeat)`,
       );
     }
-    for (const value of written) apply(name, value, at, line);
   }
 
   // Derived defaults, computed as Heartbeat does once the whole file is read.
