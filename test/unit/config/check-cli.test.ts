@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadClusterConfig } from '../../../src/config/load.js';
+import { loadClusterConfig, locateResourceScript } from '../../../src/config/load.js';
 import { formatIssue } from '../../../src/config/config-issues.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -188,11 +188,12 @@ void test('hbts check: bad flags print usage and exit 2; --help exits 0; a missi
   assert.match(gone.stderr, /^\/nonexistent\/hbts\/authkeys: file is missing/m);
 });
 
-void test('host facts: missing interface, serial device, script, user are warnings; errors when the daemon asks', async () => {
+void test('host facts: missing interface, serial device, script, user are warnings; needed ones are errors when the daemon asks', async () => {
   const dir = configDir({
     haCf: 'node node1 node2\nauto_failback on\nbcast nosuchif0\nserial /dev/hbts-no-such-tty\nrespawn nosuchuser0 /bin/true\n',
     authkeys: 'auth 1\n1 sha1 s3cret\n',
-    haresources: 'node1 198.18.0.100 hbts-local-script hbts-no-such-script\n',
+    haresources:
+      'node1 198.18.0.100 hbts-local-script hbts-no-such-script OCF::hbtsNoSuchType::x ocf:heartbeat:hbtsNoSuch::a=b\n',
   });
   mkdirSync(join(dir, 'resource.d'));
   writeFileSync(join(dir, 'resource.d', 'hbts-local-script'), '#!/bin/sh\nexit 0\n');
@@ -205,12 +206,63 @@ void test('host facts: missing interface, serial device, script, user are warnin
       `${dir}/ha.cf:3: warning: on this host: network interface nosuchif0 does not exist`,
       `${dir}/ha.cf:4: warning: on this host: serial device /dev/hbts-no-such-tty does not exist`,
       `${dir}/ha.cf:5: warning: on this host: respawn user 'nosuchuser0' is not in /etc/passwd`,
-      `${dir}/haresources:1: warning: on this host: no resource script for 'hbts-no-such-script' (looked in ${dir}/resource.d, /etc/init.d, /usr/lib/ocf/resource.d/*)`,
+      `${dir}/haresources:1: warning: on this host: no resource script for 'hbts-no-such-script' (looked for an executable file in ${dir}/resource.d and /etc/init.d)`,
+      `${dir}/haresources:1: warning: on this host: OCF::hbtsNoSuchType::x: no OCF agent 'hbtsNoSuchType' in /usr/lib/ocf/resource.d/*/`,
+      `${dir}/haresources:1: warning: on this host: ocf:heartbeat:hbtsNoSuch::a=b: OCF agent /usr/lib/ocf/resource.d/heartbeat/hbtsNoSuch not found or not executable`,
     ]);
+    // The daemon's view: what it needs is an error; the respawn user (not acted on) stays a warning.
     const strict = await loadClusterConfig(dir, 'node1', { hostFacts: 'error' });
     assert.equal(strict.config, undefined);
-    assert.equal(strict.issues.filter((i) => i.severity === 'error').length, 4);
+    assert.deepEqual(
+      strict.issues.filter((i) => i.message.startsWith('on this host:')).map((i) => i.severity),
+      ['error', 'error', 'warning', 'error', 'error', 'error'],
+    );
+    // A resolver can be plugged in (the resource runner's own), replacing Heartbeat's lookup.
+    const asked: string[] = [];
+    const plugged = await loadClusterConfig(dir, 'node1', {
+      locateResource: (rsc) => {
+        asked.push(rsc.raw);
+        return { ok: true, where: 'test' };
+      },
+    });
+    assert.equal(plugged.issues.filter((i) => i.file.endsWith('haresources')).length, 0);
+    assert.equal(asked.length, 5);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test(
+  'host facts: existing OCF agents are found through OCF:: and ocf:provider:type',
+  {
+    skip: existsSync('/usr/lib/ocf/resource.d/heartbeat/Dummy')
+      ? false
+      : 'resource-agents (OCF Dummy) not installed',
+  },
+  () => {
+    assert.deepEqual(
+      locateResourceScript({ raw: 'OCF::Dummy::web', agent: 'OCF', args: ['Dummy', 'web'] }, '/etc/ha.d'),
+      {
+        ok: true,
+        where: '/usr/lib/ocf/resource.d/heartbeat/Dummy',
+      },
+    );
+    assert.deepEqual(
+      locateResourceScript(
+        { raw: 'ocf:heartbeat:Dummy::state=/tmp/x', agent: 'ocf:heartbeat:Dummy', args: ['state=/tmp/x'] },
+        '/etc/ha.d',
+      ),
+      {
+        ok: true,
+        where: '/usr/lib/ocf/resource.d/heartbeat/Dummy',
+      },
+    );
+    assert.deepEqual(
+      locateResourceScript({ raw: '198.18.0.1', agent: 'IPaddr', args: ['198.18.0.1'] }, '/nonexistent'),
+      {
+        ok: true,
+        where: 'built-in IPaddr',
+      },
+    );
+  },
+);
