@@ -147,6 +147,10 @@ void describe('lookup order', () => {
     box.script(box.resourceDir, 'svc', 'exit 0');
     box.script(box.initDir, 'web', 'exit 0');
     const opts = { configDir: box.configDir, initDir: box.initDir, ocfRoot: box.ocfRoot };
+    // It plugs into the config loader's host checks as they are.
+    const locator: ResourceLocator = (r, configDir) => locateResource(r, { ...opts, configDir });
+    assert.equal(locator(rsc('web'), box.configDir).ok, true);
+    assert.equal(locator(rsc('nosuch'), box.configDir).ok, false);
     assert.deepEqual(locateResource(rsc('svc::a'), opts), {
       ok: true,
       kind: 'heartbeat',
