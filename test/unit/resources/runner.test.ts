@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { ResourceLocator } from '../../../src/config/load.js';
 import {
   createResourceRunner,
   locateResource,
