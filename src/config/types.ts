@@ -136,6 +136,23 @@ export interface StonithDevice {
   readonly at: SourceLocation;
 }
 
+/** A `respawn` or `failfast` client program from ha.cf (parsed; not run by heartbeat-ts yet). */
+export interface ClientProgram {
+  readonly kind: 'respawn' | 'failfast';
+  readonly user: string;
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly at: SourceLocation;
+}
+
+/** An `apiauth client uid=... gid=...` line from ha.cf (parsed; not enforced by heartbeat-ts yet). */
+export interface ApiAuthEntry {
+  readonly client: string;
+  readonly uids: readonly string[];
+  readonly gids: readonly string[];
+  readonly at: SourceLocation;
+}
+
 export interface ClusterConfig {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
@@ -168,4 +185,12 @@ export interface ClusterConfig {
    * in resource script environments and `hbparameter`-style lookups.
    */
   readonly directives: ReadonlyMap<string, readonly string[]>;
+  /** The node this config was resolved for (lowercased; --node-name, nodeinfo or uname -n). */
+  readonly localNode?: NodeName;
+  /** `respawn`/`failfast` clients in ha.cf order. */
+  readonly clients?: readonly ClientProgram[];
+  /** `apiauth` lines in ha.cf order. */
+  readonly apiauth?: readonly ApiAuthEntry[];
+  /** `watchdog` device, if any. */
+  readonly watchdog?: string;
 }

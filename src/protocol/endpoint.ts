@@ -2,6 +2,27 @@
 // is delivered", and between "send this message" and "these bytes go out": codec, authentication,
 // sequence numbers, generations, ACKs, retransmission requests/answers and NAKs (reference 4-7).
 // Pure: time comes in as arguments, randomness through Random. Implemented by createEndpoint().
+//
+// Changes since the first contract (all backwards compatible):
+//   - EndpointOptions.allowExtendedAuth (optional, default false): accept/produce sha256/sha512.
+//   - receive() and tick() take an optional wallMs, used for the `ts` of the control messages
+//     they build (ACKs, retransmit requests, NAKs). Without it the endpoint uses nowMs plus the
+//     wall-minus-monotonic offset learnt from the last send().
+//   - createEndpoint() is exported from here (implementation in create-endpoint.ts).
+//
+// Semantics worth knowing (details in docs/readme/protocol.md):
+//   - A message naming auth key N is verified with key N's own method AND secret (Heartbeat uses
+//     the active key's secret: its rotation quirk). Keys with sha256/sha512 are ignored unless
+//     allowExtendedAuth; createEndpoint throws if the active key is then unusable.
+//   - Sequenced messages from a peer: first seen or next in order or filling a recorded gap ->
+//     'message'; seq at most 64 below the highest seen -> 'link-only' (duplicate, counted);
+//     older -> rejected 'old-seq'; lower generation -> rejected 'replay'; higher generation ->
+//     tracking reset and peerRestarted=true. Gaps of more than 250 reset tracking (counted lost).
+//   - NS_ackmsg / NS_rexmit / NS_nak_rexmit are consumed here ('link-only'); NS_st from a
+//     configured ping node is delivered as 'message' with seq undefined and generation 0.
+//   - send() drops caller-supplied src/srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own;
+//     a `dest` (from options.dest or a `dest` field) stays where the caller put it, else goes
+//     right after `t`.
 
 import type { AuthConfig, MediumId, NodeName } from '../config/types.js';
 import type { Field, Message } from './message.js';
@@ -24,6 +45,8 @@ export interface EndpointOptions {
   /** Upper bound of the random delay before a retransmit request (ha.cf max_rexmit_delay). */
   readonly maxRexmitDelayMs: number;
   readonly random: { next(): number };
+  /** Accept and sign with sha256/sha512 keys (heartbeat-ts extension; real Heartbeat cannot verify them). */
+  readonly allowExtendedAuth?: boolean;
 }
 
 export interface SendOptions {
@@ -94,12 +117,15 @@ export interface ProtocolEndpoint {
    * hg, ts, ld, ttl and auth in Heartbeat's order, keeps it in the retransmit history, and returns the bytes.
    */
   send(fields: readonly Field[], nowMs: number, options: SendOptions): Uint8Array;
-  receive(bytes: Uint8Array, medium: MediumId, nowMs: number): ReceiveResult;
+  /** Never throws, whatever the bytes. `wallMs` stamps the ACK/NAK replies (see header). */
+  receive(bytes: Uint8Array, medium: MediumId, nowMs: number, wallMs?: number): ReceiveResult;
   /** Retransmit requests that fell due (sent every medium). */
-  tick(nowMs: number): readonly Uint8Array[];
+  tick(nowMs: number, wallMs?: number): readonly Uint8Array[];
   /** Earliest time tick() has something to do, or Infinity. */
   nextWakeMs(): number;
   /** Forget a peer's sequence state (declared dead): its next message starts tracking afresh. */
   forgetPeer(node: NodeName): void;
   counters(): EndpointCounters;
 }
+
+export { createEndpoint } from './create-endpoint.js';

@@ -1,0 +1,110 @@
+// hbts check: validate /etc/ha.d (or --config-dir) the way the daemon will read it, print a summary
+// of the resolved cluster, or every problem as `file:line: message` and exit 2.
+import { loadClusterConfig } from '../../config/load.js';
+import { formatIssue } from '../../config/config-issues.js';
+import { configToJson, describeConfig } from '../../config/describe-config.js';
+import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
+
+export const summary = 'validate ha.cf, authkeys and haresources and summarize the cluster';
+
+const USAGE = `usage: hbts check [--config-dir DIR] [--node-name NAME] [--json]
+
+  --config-dir DIR   directory holding ha.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})
+  --node-name NAME   this node's name (default: first line of DIR/nodeinfo, else uname -n)
+  --json             print the resolved configuration as JSON instead of the summary
+
+exit status: 0 valid (warnings may be printed), 2 invalid configuration or bad usage
+`;
+
+interface CheckArgs {
+  readonly configDir: string;
+  readonly nodeName: string | undefined;
+  readonly json: boolean;
+}
+
+type ParsedArgs = { kind: 'ok'; args: CheckArgs } | { kind: 'help' } | { kind: 'bad'; message: string };
+
+export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
+  let configDir = DEFAULT_CONFIG_DIR;
+  let nodeName: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) return undefined;
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { kind: 'help' };
+      case '--json':
+        if (inline !== undefined) return { kind: 'bad', message: '--json takes no value' };
+        json = true;
+        break;
+      case '--config-dir': {
+        const v = value();
+        if (v === undefined || v === '') return { kind: 'bad', message: '--config-dir needs a directory' };
+        configDir = v;
+        break;
+      }
+      case '--node-name': {
+        const v = value();
+        if (v === undefined || v === '') return { kind: 'bad', message: '--node-name needs a name' };
+        nodeName = v;
+        break;
+      }
+      default:
+        return { kind: 'bad', message: `unknown argument '${arg}'` };
+    }
+  }
+  return { kind: 'ok', args: { configDir, nodeName, json } };
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const parsed = parseCheckArgs(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'bad') {
+    process.stderr.write(`hbts check: ${parsed.message}\n${USAGE}`);
+    return 2;
+  }
+  const { configDir, nodeName, json } = parsed.args;
+  const loaded = await loadClusterConfig(configDir, nodeName);
+  const errors = loaded.issues.filter((i) => i.severity === 'error');
+  const warnings = loaded.issues.filter((i) => i.severity === 'warning');
+  if (loaded.config === undefined) {
+    for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    process.stderr.write(
+      `hbts check: ${configDir} is not a valid configuration for node '${loaded.nodeName}': ` +
+        `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}\n`,
+    );
+    return 2;
+  }
+  if (json) {
+    process.stdout.write(`${configToJson(loaded.config)}\n`);
+    for (const w of warnings) process.stderr.write(`${formatIssue(w)}\n`);
+    return 0;
+  }
+  const from = { argument: '--node-name', nodeinfo: `${configDir}/nodeinfo`, uname: 'uname -n' }[
+    loaded.nodeNameFrom
+  ];
+  let text = describeConfig(loaded.config);
+  text += `node name:      ${loaded.nodeName} (from ${from})\n`;
+  if (warnings.length > 0) {
+    text += `warnings (${warnings.length}):\n`;
+    for (const w of warnings) text += `  ${formatIssue(w)}\n`;
+  } else {
+    text += 'warnings:       none\n';
+  }
+  process.stdout.write(text);
+  return 0;
+}

@@ -1,0 +1,259 @@
+// hbts msg: look inside Heartbeat packets and build them.
+//   hbts msg decode [--authkeys FILE]   raw packet on stdin -> one JSON object on stdout
+//   hbts msg encode --authkeys FILE [--classic] [--key N]   that JSON on stdin -> signed packet
+// decode then encode of a captured packet with its key gives back the exact bytes.
+import { readFile } from 'node:fs/promises';
+import { formatIssue } from '../../config/config-issues.js';
+import { parseAuthkeys } from '../../config/parse-authkeys.js';
+import type { AuthConfig } from '../../config/types.js';
+import { Authenticator } from '../../protocol/auth.js';
+import { MAX_MESSAGE_BYTES, checkEncodable, decodePacket, encodeClassic } from '../../protocol/codec.js';
+import type { Field, Message } from '../../protocol/message.js';
+import { messageFromJson, messageToJson } from '../../protocol/message-json.js';
+
+export const summary = 'decode a Heartbeat packet to JSON, or encode and sign JSON into a packet';
+
+const USAGE = `usage: hbts msg decode [--authkeys FILE]
+       hbts msg encode --authkeys FILE [--classic] [--key N]
+
+decode  reads one raw packet (netstring "###" or classic ">>>" form) on stdin and prints
+        {"auth": "ok"|"bad"|"unchecked", "encoding": "netstring"|"classic",
+         "fields": [{"name", "type", "value"}, ...]}
+        Fields are in wire order (the inner "auth" field is one of them). String values are byte
+        strings (one char per byte); binary/compressed values are base64; struct values are
+        nested field lists; list values are string arrays. With --authkeys the signature is
+        verified (the trailer for netstring, the inner auth field for classic); a bad signature
+        or an undecodable packet adds "reason" and exits 1.
+encode  reads that JSON on stdin (only "fields" is used) and writes the packet to stdout, signed
+        with the active key of FILE (or key N): netstring with its auth trailer by default,
+        --classic for the serial form. An "auth" field in the JSON is recomputed in place; the
+        classic form always gets one (appended when absent).
+
+  --authkeys FILE   Heartbeat authkeys file (auth N + keys); sha256/sha512 keys are accepted here
+  --classic         encode the classic (serial) form instead of netstring
+  --key N           sign with key N instead of the active key
+
+exit status: 0 ok, 1 packet rejected (decode) or JSON invalid (encode), 2 bad usage or authkeys
+`;
+
+/** Largest stdin accepted; bigger input is reported as too big without reading it all. */
+const MAX_STDIN_BYTES = 16 * 1024 * 1024;
+
+interface MsgArgs {
+  readonly mode: 'decode' | 'encode';
+  readonly authkeys: string | undefined;
+  readonly classic: boolean;
+  readonly key: number | undefined;
+}
+
+type ParsedArgs = { kind: 'ok'; args: MsgArgs } | { kind: 'help' } | { kind: 'bad'; message: string };
+
+export function parseMsgArgs(argv: readonly string[]): ParsedArgs {
+  const [mode, ...rest] = argv;
+  if (mode === '--help' || mode === '-h' || mode === 'help') return { kind: 'help' };
+  if (mode !== 'decode' && mode !== 'encode') {
+    return { kind: 'bad', message: mode === undefined ? 'say decode or encode' : `unknown mode '${mode}'` };
+  }
+  let authkeys: string | undefined;
+  let classic = false;
+  let key: number | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = rest[i + 1];
+      if (next === undefined || next.startsWith('--')) return undefined;
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { kind: 'help' };
+      case '--authkeys': {
+        const v = value();
+        if (v === undefined || v === '') return { kind: 'bad', message: '--authkeys needs a file' };
+        authkeys = v;
+        break;
+      }
+      case '--classic':
+        if (mode !== 'encode') return { kind: 'bad', message: '--classic is an encode option' };
+        classic = true;
+        break;
+      case '--key': {
+        const v = value();
+        if (mode !== 'encode') return { kind: 'bad', message: '--key is an encode option' };
+        if (v === undefined || !/^\d{1,2}$/.test(v) || Number(v) > 15) {
+          return { kind: 'bad', message: '--key needs a key index 0-15' };
+        }
+        key = Number(v);
+        break;
+      }
+      default:
+        return { kind: 'bad', message: `unknown argument '${arg}'` };
+    }
+  }
+  if (mode === 'encode' && authkeys === undefined)
+    return { kind: 'bad', message: 'encode needs --authkeys FILE' };
+  return { kind: 'ok', args: { mode, authkeys, classic, key } };
+}
+
+async function readStdin(): Promise<{ bytes: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const b = chunk as Buffer;
+    total += b.length;
+    if (total > MAX_STDIN_BYTES) return { bytes: Buffer.concat(chunks), truncated: true };
+    chunks.push(b);
+  }
+  return { bytes: Buffer.concat(chunks), truncated: false };
+}
+
+async function loadAuth(file: string): Promise<AuthConfig | string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'latin1');
+  } catch (err) {
+    return `${file}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const parsed = parseAuthkeys(text, file);
+  const errors = parsed.issues.filter((i) => i.severity === 'error');
+  if (parsed.auth === undefined || errors.length > 0) {
+    return (
+      (errors.length > 0 ? errors : parsed.issues).map(formatIssue).join('\n') || `${file}: no usable key`
+    );
+  }
+  return parsed.auth;
+}
+
+function authenticator(auth: AuthConfig, key: number | undefined): Authenticator | string {
+  const chosen = key ?? auth.activeIndex;
+  if (!auth.keys.has(chosen)) return `${auth.file}: key ${chosen} is not defined`;
+  try {
+    return new Authenticator({ ...auth, activeIndex: chosen }, { allowExtendedAuth: true });
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`hbts msg: ${message}\n`);
+  return 2;
+}
+
+async function decode(args: MsgArgs): Promise<number> {
+  let auth: Authenticator | undefined;
+  if (args.authkeys !== undefined) {
+    const cfg = await loadAuth(args.authkeys);
+    if (typeof cfg === 'string') return fail(cfg);
+    const a = authenticator(cfg, undefined);
+    if (typeof a === 'string') return fail(a);
+    auth = a;
+  }
+  const input = await readStdin();
+  const print = (obj: object): void => void process.stdout.write(`${JSON.stringify(obj)}\n`);
+  if (input.truncated) {
+    print({
+      auth: 'unchecked',
+      encoding: null,
+      fields: [],
+      reason: `too-big: more than ${MAX_STDIN_BYTES} bytes`,
+    });
+    return 1;
+  }
+  const decoded = decodePacket(input.bytes);
+  if (!decoded.ok) {
+    print({ auth: 'unchecked', encoding: null, fields: [], reason: `${decoded.reason}: ${decoded.detail}` });
+    return 1;
+  }
+  const fields = messageToJson(decoded.message);
+  if (auth === undefined) {
+    print({ auth: 'unchecked', encoding: decoded.encoding, fields });
+    return 0;
+  }
+  const verdict = auth.verify(decoded, input.bytes);
+  if (!verdict.ok) {
+    print({
+      auth: 'bad',
+      encoding: decoded.encoding,
+      fields,
+      reason: `${verdict.reason}: ${verdict.detail}`,
+    });
+    return 1;
+  }
+  print({ auth: 'ok', encoding: decoded.encoding, fields });
+  return 0;
+}
+
+/** Recompute the inner auth field in place (classic: append one when absent). */
+function withInnerAuth(msg: Message, auth: Authenticator, addIfMissing: boolean): Message {
+  const value = auth.innerAuthValue(msg);
+  let found = false;
+  const fields = msg.fields.map((f): Field => {
+    if (f.name !== 'auth') return f;
+    found = true;
+    return { name: 'auth', type: 'string', value };
+  });
+  if (!found && addIfMissing) fields.push({ name: 'auth', type: 'string', value });
+  return { fields };
+}
+
+async function encode(args: MsgArgs): Promise<number> {
+  const cfg = await loadAuth(args.authkeys ?? '');
+  if (typeof cfg === 'string') return fail(cfg);
+  const auth = authenticator(cfg, args.key);
+  if (typeof auth === 'string') return fail(auth);
+  const input = await readStdin();
+  if (input.truncated) return fail(`input is larger than ${MAX_STDIN_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(input.bytes.toString('utf8'));
+  } catch (err) {
+    process.stderr.write(
+      `hbts msg: stdin is not JSON: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+  const fieldsJson =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as { fields?: unknown }).fields
+      : json;
+  const parsed = messageFromJson(fieldsJson);
+  if ('error' in parsed) {
+    process.stderr.write(`hbts msg: ${parsed.error}\n`);
+    return 1;
+  }
+  const encoding = args.classic ? 'classic' : 'netstring';
+  const problem = checkEncodable(parsed, encoding);
+  if (problem !== undefined) {
+    process.stderr.write(`hbts msg: cannot encode as ${encoding}: ${problem}\n`);
+    return 1;
+  }
+  const msg = withInnerAuth(parsed, auth, args.classic);
+  const bytes = args.classic ? encodeClassic(msg) : auth.signNetstring(msg);
+  if (bytes.length > MAX_MESSAGE_BYTES) {
+    process.stderr.write(
+      `hbts msg: the packet would be ${bytes.length} bytes, over Heartbeat's ${MAX_MESSAGE_BYTES}\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(bytes);
+  return 0;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const parsed = parseMsgArgs(argv);
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.kind === 'bad') {
+    process.stderr.write(`hbts msg: ${parsed.message}\n${USAGE}`);
+    return 2;
+  }
+  return parsed.args.mode === 'decode' ? decode(parsed.args) : encode(parsed.args);
+}

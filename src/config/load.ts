@@ -1,0 +1,138 @@
+// The one file-system-touching part of config: reads ha.cf, authkeys (with its mode) and
+// haresources from a directory, picks the local node name (argument, then `nodeinfo`, then
+// uname -n), resolves them with the pure parsers, and adds host facts as warnings.
+import { readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterConfig, ConfigIssue } from './types.js';
+import { errorAt, sortIssues, wholeFile } from './config-issues.js';
+import { resolveConfigFromText } from './resolve-config.js';
+import { hostFactIssues, localAddresses, type HostPaths, type ResourceLocator } from './load-host-facts.js';
+
+export {
+  hostFactIssues,
+  locateResourceScript,
+  interfaceExists,
+  BUILT_IN_AGENTS,
+  type ResourceLocator,
+  type ResourceLocation,
+} from './load-host-facts.js';
+
+export type NodeNameSource = 'argument' | 'nodeinfo' | 'uname';
+
+export interface LoadedConfig {
+  readonly config?: ClusterConfig;
+  readonly issues: readonly ConfigIssue[];
+  readonly nodeName: string;
+  readonly nodeNameFrom: NodeNameSource;
+}
+
+export interface LoadOptions {
+  /**
+   * 'warning' for `hbts check` (default); 'error' when the daemon needs the host to match (then
+   * missing interfaces, serial devices and resource scripts are errors; advisory facts stay warnings).
+   */
+  readonly hostFacts?: 'warning' | 'error' | 'skip';
+  readonly hostPaths?: HostPaths;
+  /** How to find resource scripts (e.g. the resource runner's own resolver); default Heartbeat's lookup. */
+  readonly locateResource?: ResourceLocator;
+}
+
+type Read = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
+
+async function readText(path: string, encoding: 'utf8' | 'latin1'): Promise<Read> {
+  try {
+    return { kind: 'ok', text: await readFile(path, encoding) };
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'error', message: `cannot read: ${code ?? String(e)}` };
+  }
+}
+
+/** Heartbeat's /etc/ha.d/nodeinfo: its first line overrides uname -n. */
+async function nodeNameFor(
+  configDir: string,
+  given: string | undefined,
+): Promise<{ name: string; from: NodeNameSource }> {
+  if (given !== undefined) return { name: given, from: 'argument' };
+  const info = await readText(join(configDir, 'nodeinfo'), 'utf8');
+  const first = info.kind === 'ok' ? (info.text.split('\n')[0] ?? '').trim() : '';
+  if (first !== '') return { name: first, from: 'nodeinfo' };
+  return { name: hostname(), from: 'uname' };
+}
+
+export async function loadClusterConfig(
+  configDir: string,
+  nodeName?: string,
+  options: LoadOptions = {},
+): Promise<LoadedConfig> {
+  const files = {
+    haCf: join(configDir, 'ha.cf'),
+    authkeys: join(configDir, 'authkeys'),
+    haresources: join(configDir, 'haresources'),
+  };
+  const node = await nodeNameFor(configDir, nodeName);
+  const issues: ConfigIssue[] = [];
+  const haCf = await readText(files.haCf, 'utf8');
+  // Secrets are bytes: latin1 keeps every byte as one char, as AuthKey.secret expects.
+  const authkeys = await readText(files.authkeys, 'latin1');
+  const haresources = await readText(files.haresources, 'utf8');
+  if (haCf.kind !== 'ok') {
+    issues.push(
+      errorAt(
+        wholeFile(files.haCf),
+        haCf.kind === 'missing' ? `file is missing (is ${configDir} the right --config-dir?)` : haCf.message,
+      ),
+    );
+  }
+  if (authkeys.kind === 'error') issues.push(errorAt(wholeFile(files.authkeys), authkeys.message));
+  if (haresources.kind === 'error') issues.push(errorAt(wholeFile(files.haresources), haresources.message));
+  let authkeysMode: number | undefined;
+  if (authkeys.kind === 'ok') {
+    try {
+      authkeysMode = (await stat(files.authkeys)).mode;
+    } catch {
+      authkeysMode = undefined;
+    }
+  }
+  const addresses = localAddresses();
+  const resolved = resolveConfigFromText(
+    {
+      haCf: haCf.kind === 'ok' ? haCf.text : '',
+      authkeys: authkeys.kind === 'ok' ? authkeys.text : authkeys.kind === 'missing' ? undefined : '',
+      haresources: haresources.kind === 'ok' ? haresources.text : undefined,
+      ...(authkeysMode !== undefined ? { authkeysMode } : {}),
+      files,
+      configDir,
+      localAddresses: addresses,
+    },
+    node.name,
+  );
+  // A missing ha.cf makes every ha.cf finding noise: keep only the read error for it.
+  const fromResolve =
+    haCf.kind === 'ok' ? resolved.issues : resolved.issues.filter((i) => i.file !== files.haCf);
+  issues.push(...fromResolve);
+  const hostFacts = options.hostFacts ?? 'warning';
+  const config = issues.some((i) => i.severity === 'error') ? undefined : resolved.config;
+  if (config !== undefined && hostFacts !== 'skip') {
+    issues.push(
+      ...hostFactIssues(config, {
+        configDir,
+        haCfFile: files.haCf,
+        haresourcesFile: files.haresources,
+        severity: hostFacts,
+        ...(options.hostPaths !== undefined ? { paths: options.hostPaths } : {}),
+        ...(options.locateResource !== undefined ? { locateResource: options.locateResource } : {}),
+      }),
+    );
+  }
+  const sorted = sortIssues(issues, [files.haCf, files.authkeys, files.haresources]);
+  const ok = config !== undefined && !sorted.some((i) => i.severity === 'error');
+  return {
+    ...(ok ? { config } : {}),
+    issues: sorted,
+    nodeName: node.name,
+    nodeNameFrom: node.from,
+  };
+}

@@ -1,0 +1,171 @@
+// authkeys: `auth N` names the key that signs what we send; `N method [secret]` lines define keys
+// 0..15. crc takes no secret, md5 and sha1 require one; sha256/sha512 are our extension. The file
+// mode (stat'ed by the loader) is checked here too: Heartbeat refuses group/other-readable keys.
+import type { AuthConfig, AuthKey, AuthMethod, ConfigIssue, SourceLocation } from './types.js';
+import { errorAt, warningAt, wholeFile } from './config-issues.js';
+import { closestName } from './did-you-mean.js';
+import { stripComment } from './ha-cf-lines.js';
+
+export const AUTH_METHODS: readonly AuthMethod[] = ['crc', 'md5', 'sha1', 'sha256', 'sha512'];
+const MAX_KEY_INDEX = 15;
+
+export interface AuthkeysParse {
+  /** Present when the file defines a usable active key. */
+  readonly auth: AuthConfig | undefined;
+  readonly issues: readonly ConfigIssue[];
+}
+
+/** Heartbeat's rule: refused when group or others may read it (`st_mode & 0044`). */
+export function authkeysModeProblem(mode: number, path: string): string | undefined {
+  if ((mode & 0o044) === 0) return undefined;
+  const octal = (mode & 0o7777).toString(8).padStart(4, '0');
+  return `readable by group or others (mode ${octal}); Heartbeat refuses it as well: run \`chmod 600 ${path}\``;
+}
+
+export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): AuthkeysParse {
+  const issues: ConfigIssue[] = [];
+  const err = (at: SourceLocation, message: string): void => void issues.push(errorAt(at, message));
+  const warn = (at: SourceLocation, message: string): void => void issues.push(warningAt(at, message));
+  if (mode !== undefined) {
+    const problem = authkeysModeProblem(mode, file);
+    if (problem !== undefined) err(wholeFile(file), problem);
+  }
+  let active: { index: number; at: SourceLocation } | undefined;
+  const keys = new Map<number, AuthKey>();
+  const keyLines = new Map<number, SourceLocation>();
+  // Lines already reported, so that their consequences ("no auth line", "key not defined") are not.
+  let authLineBroken = false;
+  const brokenKeys = new Set<number>();
+
+  text.split('\n').forEach((raw, i) => {
+    const at = { file, line: i + 1 };
+    const words = stripComment(raw)
+      .replace(/\r/g, '')
+      .trim()
+      .split(/[ \t]+/)
+      .filter((w) => w !== '');
+    const [first, second, third, ...extra] = words;
+    if (first === undefined) return;
+    if (first === 'auth') {
+      if (active !== undefined) {
+        err(at, `a second 'auth' line; the active key is already chosen on line ${active.at.line}`);
+        return;
+      }
+      const index = second === undefined ? undefined : keyIndex(second);
+      if (index === undefined) {
+        authLineBroken = true;
+        err(
+          at,
+          `'auth' takes the index (0-${MAX_KEY_INDEX}) of the key that signs outgoing packets, e.g. \`auth 1\`; got '${second ?? ''}'`,
+        );
+        return;
+      }
+      if (third !== undefined)
+        warn(at, `'auth' takes one value; '${[third, ...extra].join(' ')}' is ignored`);
+      active = { index, at };
+      return;
+    }
+    if (!/^\d+$/.test(first)) {
+      const hint = closestName(first, ['auth']) === 'auth' ? "; did you mean 'auth'?" : '';
+      if (hint !== '') authLineBroken = true;
+      err(at, `expected \`auth N\` or \`N method [secret]\`, got '${first}'${hint}`);
+      return;
+    }
+    const index = keyIndex(first);
+    if (index === undefined) {
+      err(at, `key index ${first} is out of range: Heartbeat allows 0 to ${MAX_KEY_INDEX}`);
+      return;
+    }
+    const keyError = (message: string): void => {
+      brokenKeys.add(index);
+      err(at, message);
+    };
+    if (second === undefined) {
+      keyError(`key ${index} has no method: write \`${index} sha1 <secret>\` (or md5 <secret>, or crc)`);
+      return;
+    }
+    const method = AUTH_METHODS.find((m) => m === second.toLowerCase());
+    if (method === undefined) {
+      const guess = closestName(second, AUTH_METHODS);
+      keyError(
+        `unknown auth method '${second}'${guess !== undefined ? `; did you mean '${guess}'?` : ''} (methods: sha1, md5, crc; sha256 and sha512 as a heartbeat-ts extension)`,
+      );
+      return;
+    }
+    if (method !== second) {
+      warn(
+        at,
+        `method names are lowercase; '${second}' is read as '${method}', but Heartbeat would not find a plugin named '${second}'`,
+      );
+    }
+    const earlier = keyLines.get(index);
+    if (earlier !== undefined) {
+      err(at, `key ${index} is already defined on line ${earlier.line}`);
+      return;
+    }
+    if (method === 'crc') {
+      if (third !== undefined) {
+        keyError(
+          `crc takes no secret (Heartbeat then drops the key): write \`${index} crc\`, or use sha1 to keep the secret`,
+        );
+        return;
+      }
+    } else {
+      if (third === undefined) {
+        keyError(`${method} requires a secret: write \`${index} ${method} <secret>\``);
+        return;
+      }
+      if (extra.length > 0) {
+        warn(
+          at,
+          `only the first word after the method is the secret ('${third}'); '${extra.join(' ')}' is ignored, as in Heartbeat`,
+        );
+      }
+      if (method === 'sha256' || method === 'sha512') {
+        warn(
+          at,
+          `${method} is a heartbeat-ts extension: real Heartbeat peers cannot verify packets signed with it`,
+        );
+      }
+    }
+    keys.set(index, { index, method, secret: method === 'crc' ? '' : (third ?? '') });
+    keyLines.set(index, at);
+  });
+
+  if (active === undefined) {
+    if (authLineBroken) return { auth: undefined, issues };
+    err(
+      wholeFile(file),
+      'no `auth N` line: add one naming the key that signs outgoing packets, e.g. `auth 1`',
+    );
+    return { auth: undefined, issues };
+  }
+  const activeKey = keys.get(active.index);
+  if (activeKey === undefined) {
+    if (brokenKeys.has(active.index)) return { auth: undefined, issues };
+    const defined = [...keys.keys()].join(', ');
+    err(
+      active.at,
+      `auth ${active.index}: key ${active.index} is not defined in this file${defined !== '' ? ` (defined: ${defined})` : ''}`,
+    );
+    return { auth: undefined, issues };
+  }
+  for (const [index, key] of keys) {
+    if (index !== active.index && key.secret !== activeKey.secret) {
+      const at = keyLines.get(index) ?? wholeFile(file);
+      warn(
+        at,
+        `key ${index} has a different secret from the active key ${active.index}; Heartbeat verifies every key index with the ` +
+          "active key's secret, so packets signed with key " +
+          `${index} would not verify on Heartbeat peers`,
+      );
+    }
+  }
+  return { auth: { file, activeIndex: active.index, keys }, issues };
+}
+
+function keyIndex(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= MAX_KEY_INDEX ? n : undefined;
+}

@@ -1,0 +1,456 @@
+// The protocol endpoint: codec + auth + sequencing + ACKs + retransmission behind the
+// ProtocolEndpoint contract (endpoint.ts). Pure: time and randomness come in from the caller.
+
+import type { MediumId, NodeName } from '../config/types.js';
+import { Authenticator } from './auth.js';
+import { decodePacket } from './codec.js';
+import type {
+  EndpointCounters,
+  EndpointOptions,
+  ProtocolEndpoint,
+  ReceiveResult,
+  Received,
+  RejectReason,
+  SendOptions,
+} from './endpoint.js';
+import type { Field, Message } from './message.js';
+import { PeerSequence } from './peer-sequence.js';
+import { SendHistory } from './send-history.js';
+
+/** Sent messages kept for retransmission (Heartbeat: 500). */
+export const HISTORY_SIZE = 500;
+/** At most this many seqs are retransmitted per request, and asked for per request. */
+export const MAX_REXMIT_PER_REQUEST = 50;
+/** Heartbeat ACKs every 10th sequence number. */
+export const ACK_INTERVAL = 10;
+
+/** Fields the endpoint adds itself; callers' copies of them are dropped. */
+const STAMPED = new Set(['src', 'srcuuid', 'seq', 'hg', 'ts', 'ld', 'ttl', 'auth', 'destuuid']);
+
+const NO_PACKETS: readonly Uint8Array[] = [];
+
+function hex(n: number): string {
+  return n.toString(16);
+}
+
+/** Strict lowercase/uppercase hex of at most 12 digits (no sign, no 0x), or undefined. */
+export function parseHexNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.length === 0 || text.length > 12) return undefined;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+    else return undefined;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+export function parseDecimalNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.length === 0 || text.length > 15) return undefined;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The standard fields read from an incoming message, in one pass. */
+interface Header {
+  t?: string;
+  src?: string;
+  ts?: string;
+  seq?: string;
+  hg?: string;
+  dest?: string;
+  destuuid?: Uint8Array;
+  srcuuid?: Uint8Array;
+}
+
+function readHeader(msg: Message): Header {
+  const h: Header = {};
+  for (const f of msg.fields) {
+    if (f.type === 'string') {
+      switch (f.name) {
+        case 't':
+        case 'src':
+        case 'ts':
+        case 'seq':
+        case 'hg':
+        case 'dest':
+          if (h[f.name] === undefined) h[f.name] = f.value;
+          break;
+        default:
+          break;
+      }
+    } else if (f.type === 'binary' && (f.name === 'destuuid' || f.name === 'srcuuid')) {
+      if (h[f.name] === undefined) h[f.name] = f.value;
+    }
+  }
+  return h;
+}
+
+function stringField(msg: Message, name: string): string | undefined {
+  for (const f of msg.fields) if (f.name === name && f.type === 'string') return f.value;
+  return undefined;
+}
+
+function emptyRejected(): Record<RejectReason, number> {
+  return {
+    malformed: 0,
+    'too-big': 0,
+    'bad-auth': 0,
+    'unknown-key': 0,
+    'missing-field': 0,
+    'unknown-node': 0,
+    replay: 0,
+    'old-seq': 0,
+  };
+}
+
+class Endpoint implements ProtocolEndpoint {
+  private readonly auth: Authenticator;
+  private readonly self: string;
+  private readonly known: Set<string>;
+  private readonly pings: Set<string>;
+  private readonly peers = new Map<string, PeerSequence>();
+  private readonly history = new SendHistory(HISTORY_SIZE);
+  private readonly random: () => number;
+  private seq = 0;
+  /** wall clock minus monotonic clock, learnt from send(); stamps control messages built in receive/tick. */
+  private wallOffsetMs = 0;
+  private readonly c = {
+    sent: 0,
+    received: 0,
+    rejected: emptyRejected(),
+    duplicates: 0,
+    lostPackets: 0,
+    rexmitRequestsSent: 0,
+    rexmitRequestsAnswered: 0,
+    naksSent: 0,
+  };
+
+  constructor(private readonly options: EndpointOptions) {
+    if (options.uuid.length !== 16)
+      throw new Error(`endpoint uuid must be 16 bytes, got ${options.uuid.length}`);
+    this.auth = new Authenticator(
+      options.auth,
+      options.allowExtendedAuth === undefined ? {} : { allowExtendedAuth: options.allowExtendedAuth },
+    );
+    this.self = options.self.toLowerCase();
+    this.known = new Set(options.knownNodes.map((n) => n.toLowerCase()));
+    this.pings = new Set(options.pingNodes.map((n) => n.toLowerCase()));
+    const r = options.random;
+    this.random = () => r.next();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sending
+
+  send(fields: readonly Field[], nowMs: number, options: SendOptions): Uint8Array {
+    this.wallOffsetMs = options.wallMs - nowMs;
+    return this.stampAndSign(fields, options.dest, options.wallMs, options.loadAvg, true);
+  }
+
+  private stampAndSign(
+    fields: readonly Field[],
+    dest: NodeName | string | undefined,
+    wallMs: number,
+    loadAvg: string | undefined,
+    keep: boolean,
+  ): Uint8Array {
+    const out: Field[] = [];
+    let type = '';
+    let destName = dest?.toLowerCase();
+    let hasDest = false;
+    for (const f of fields) {
+      if (STAMPED.has(f.name)) continue;
+      if (f.name === 't' && f.type === 'string' && type === '') type = f.value;
+      if (f.name === 'dest' && f.type === 'string') {
+        hasDest = true;
+        destName ??= f.value.toLowerCase();
+      }
+      out.push(f);
+    }
+    if (destName !== undefined && !hasDest) {
+      // Heartbeat's senders put dest right after t (reqnodes, NS_ackmsg, ip-request-resp, ...).
+      const tAt = out.findIndex((f) => f.name === 't');
+      out.splice(tAt + 1, 0, { name: 'dest', type: 'string', value: destName });
+    }
+    if (destName !== undefined) {
+      const uuid = destName === this.self ? this.options.uuid : this.peers.get(destName)?.uuid;
+      if (uuid !== undefined) out.push({ name: 'destuuid', type: 'binary', value: uuid });
+    }
+    const control = type.startsWith('NS_');
+    out.push({ name: 'src', type: 'string', value: this.self });
+    out.push({ name: 'srcuuid', type: 'binary', value: this.options.uuid });
+    let seq: number | undefined;
+    if (!control) {
+      seq = ++this.seq;
+      out.push({ name: 'seq', type: 'string', value: hex(seq) });
+    }
+    out.push({ name: 'hg', type: 'string', value: hex(this.options.generation) });
+    out.push({ name: 'ts', type: 'string', value: hex(Math.floor(wallMs / 1000)) });
+    if (!control && loadAvg !== undefined) out.push({ name: 'ld', type: 'string', value: loadAvg });
+    out.push({ name: 'ttl', type: 'string', value: String(this.options.ttl) });
+    if (this.options.innerAuth) {
+      out.push({ name: 'auth', type: 'string', value: this.auth.innerAuthValue({ fields: out }) });
+    }
+    const bytes = this.auth.signNetstring({ fields: out });
+    if (seq !== undefined && keep) this.history.add(seq, bytes);
+    this.c.sent++;
+    return bytes;
+  }
+
+  private control(
+    fields: readonly Field[],
+    dest: string,
+    nowMs: number,
+    wallMs: number | undefined,
+  ): Uint8Array {
+    return this.stampAndSign(fields, dest, wallMs ?? nowMs + this.wallOffsetMs, undefined, false);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Receiving
+
+  private reject(reason: RejectReason, detail: string, src?: string): ReceiveResult {
+    this.c.rejected[reason]++;
+    const received: Received =
+      src === undefined ? { kind: 'rejected', reason, detail } : { kind: 'rejected', reason, detail, src };
+    return { received, packets: NO_PACKETS };
+  }
+
+  receive(bytes: Uint8Array, medium: MediumId, nowMs: number, wallMs?: number): ReceiveResult {
+    this.c.received++;
+    const decoded = decodePacket(bytes);
+    if (!decoded.ok) return this.reject(decoded.reason, decoded.detail);
+    const msg = decoded.message;
+    const h = readHeader(msg);
+    const verdict = this.auth.verify(decoded, bytes);
+    if (!verdict.ok) return this.reject(verdict.reason, verdict.detail, h.src);
+
+    if (h.t === undefined || h.src === undefined || h.ts === undefined) {
+      return this.reject('missing-field', 'message lacks t, src or ts', h.src);
+    }
+    if (parseHexNumber(h.ts) === undefined) return this.reject('missing-field', `bad ts '${h.ts}'`, h.src);
+    const src = h.src.toLowerCase();
+    const type = h.t;
+    const control = type.startsWith('NS_');
+    if (src === this.self) return { received: { kind: 'own' }, packets: NO_PACKETS };
+    const srcNode = src as NodeName;
+
+    if (!this.known.has(src)) {
+      if (this.pings.has(src) && type === 'NS_st') {
+        return {
+          received: {
+            kind: 'message',
+            src: srcNode,
+            medium,
+            message: msg,
+            type,
+            seq: undefined,
+            generation: 0,
+            peerRestarted: false,
+          },
+          packets: NO_PACKETS,
+        };
+      }
+      return this.reject('unknown-node', `message from unknown node '${src}'`, src);
+    }
+
+    const hg = parseHexNumber(h.hg);
+    if (hg === undefined) return this.reject('missing-field', 'missing or bad hg', src);
+    let seq: number | undefined;
+    if (!control) {
+      seq = parseHexNumber(h.seq);
+      if (seq === undefined || seq === 0) return this.reject('missing-field', 'missing or bad seq', src);
+    }
+
+    let peer = this.peers.get(src);
+    if (peer === undefined) {
+      peer = new PeerSequence(Math.floor(this.random() * ACK_INTERVAL) % ACK_INTERVAL);
+      this.peers.set(src, peer);
+    }
+    const gen = peer.checkGeneration(hg);
+    if (gen === 'replay') {
+      return this.reject('replay', `generation ${hex(hg)} is older than ${hex(peer.generation ?? 0)}`, src);
+    }
+    if (h.srcuuid !== undefined && h.srcuuid.length === 16) peer.uuid = h.srcuuid;
+    const peerRestarted = gen === 'restart';
+
+    const packets: Uint8Array[] = [];
+    if (seq !== undefined) {
+      const sv = peer.acceptSeq(seq, nowMs, this.options.maxRexmitDelayMs, this.random);
+      if (sv.kind === 'duplicate') {
+        this.c.duplicates++;
+        return { received: { kind: 'link-only', src: srcNode, medium }, packets: NO_PACKETS };
+      }
+      if (sv.kind === 'old') {
+        return this.reject('old-seq', `seq ${hex(seq)} is far below ${hex(sv.lastSeq)}`, src);
+      }
+      this.c.lostPackets += sv.lost;
+      if (sv.ack) {
+        packets.push(
+          this.control(
+            [
+              { name: 't', type: 'string', value: 'NS_ackmsg' },
+              { name: 'dest', type: 'string', value: src },
+              { name: 'ackseq', type: 'string', value: hex(seq) },
+            ],
+            src,
+            nowMs,
+            wallMs,
+          ),
+        );
+      }
+    }
+
+    if (!this.addressedToUs(h)) return { received: { kind: 'link-only', src: srcNode, medium }, packets };
+
+    switch (type) {
+      case 'NS_ackmsg': {
+        const acked = parseHexNumber(stringField(msg, 'ackseq'));
+        if (acked !== undefined && acked > peer.ackedOurSeq) peer.ackedOurSeq = acked;
+        return { received: { kind: 'link-only', src: srcNode, medium }, packets };
+      }
+      case 'NS_rexmit':
+        this.answerRexmit(msg, src, peer, nowMs, wallMs, packets);
+        return { received: { kind: 'link-only', src: srcNode, medium }, packets };
+      case 'NS_nak_rexmit': {
+        const lost = parseHexNumber(stringField(msg, 'firstseq'));
+        if (lost !== undefined && peer.missing.delete(lost)) this.c.lostPackets++;
+        return { received: { kind: 'link-only', src: srcNode, medium }, packets };
+      }
+      default:
+        return {
+          received: {
+            kind: 'message',
+            src: srcNode,
+            medium,
+            message: msg,
+            type,
+            seq,
+            generation: hg,
+            peerRestarted,
+          },
+          packets,
+        };
+    }
+  }
+
+  /** `destuuid` takes precedence over `dest` (reference 5); no destination = everybody. */
+  private addressedToUs(h: Header): boolean {
+    if (h.destuuid !== undefined) return sameBytes(h.destuuid, this.options.uuid);
+    if (h.dest !== undefined) return h.dest.toLowerCase() === this.self;
+    return true;
+  }
+
+  private answerRexmit(
+    msg: Message,
+    requester: string,
+    peer: PeerSequence,
+    nowMs: number,
+    wallMs: number | undefined,
+    packets: Uint8Array[],
+  ): void {
+    const first = parseDecimalNumber(stringField(msg, 'firstseq'));
+    const requestedLast = parseDecimalNumber(stringField(msg, 'lastseq'));
+    if (first === undefined || requestedLast === undefined || requestedLast < first || first === 0) return;
+    const last = Math.min(requestedLast, first + MAX_REXMIT_PER_REQUEST - 1);
+    const minGapMs = Math.max(0, this.options.maxRexmitDelayMs - 10);
+    const lowest = this.history.lowest() ?? this.seq + 1;
+    for (let s = first; s <= last; s++) {
+      if (s <= peer.ackedOurSeq || s > this.seq) continue;
+      const sent = this.history.get(s);
+      if (sent !== undefined) {
+        if (nowMs - sent.lastRexmitMs < minGapMs) continue;
+        sent.lastRexmitMs = nowMs;
+        packets.push(sent.bytes);
+        this.c.rexmitRequestsAnswered++;
+      } else if (s < lowest) {
+        packets.push(
+          this.control(
+            [
+              { name: 't', type: 'string', value: 'NS_nak_rexmit' },
+              { name: 'dest', type: 'string', value: requester },
+              { name: 'firstseq', type: 'string', value: hex(s) },
+              { name: 'info', type: 'string', value: 'seqno too low' },
+            ],
+            requester,
+            nowMs,
+            wallMs,
+          ),
+        );
+        this.c.naksSent++;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Timers
+
+  tick(nowMs: number, wallMs?: number): readonly Uint8Array[] {
+    const packets: Uint8Array[] = [];
+    for (const [name, peer] of this.peers) {
+      if (peer.missing.size === 0) continue;
+      const { ranges, gaveUp } = peer.dueRequests(
+        nowMs,
+        this.options.maxRexmitDelayMs,
+        MAX_REXMIT_PER_REQUEST,
+      );
+      this.c.lostPackets += gaveUp;
+      for (const [first, last] of ranges) {
+        packets.push(
+          this.control(
+            [
+              { name: 't', type: 'string', value: 'NS_rexmit' },
+              { name: 'dest', type: 'string', value: name },
+              // Heartbeat prints these two in decimal (unlike every other number).
+              { name: 'firstseq', type: 'string', value: String(first) },
+              { name: 'lastseq', type: 'string', value: String(last) },
+            ],
+            name,
+            nowMs,
+            wallMs,
+          ),
+        );
+        this.c.rexmitRequestsSent++;
+      }
+    }
+    return packets;
+  }
+
+  nextWakeMs(): number {
+    let min = Infinity;
+    for (const peer of this.peers.values()) {
+      if (peer.missing.size === 0) continue;
+      const due = peer.nextDueMs();
+      if (due < min) min = due;
+    }
+    return min;
+  }
+
+  forgetPeer(node: NodeName): void {
+    this.peers.get(node.toLowerCase())?.resetSequence();
+  }
+
+  counters(): EndpointCounters {
+    return { ...this.c, rejected: { ...this.c.rejected } };
+  }
+}
+
+export function createEndpoint(options: EndpointOptions): ProtocolEndpoint {
+  return new Endpoint(options);
+}
