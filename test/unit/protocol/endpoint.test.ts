@@ -5,6 +5,7 @@ import { decodePacket, encodeClassic } from '../../../src/protocol/codec.js';
 import type { NodeName } from '../../../src/config/types.js';
 import type { ReceiveResult } from '../../../src/protocol/endpoint.js';
 import { getString, type Message } from '../../../src/protocol/message.js';
+import { encodePingPayload } from '../../../src/protocol/ping-message.js';
 import { MEDIUM, STATUS, WALL, authConfig, endpoint, s, uuidOf } from './helpers.js';
 
 function fields(bytes: Uint8Array): Message {
@@ -337,4 +338,21 @@ void test('ping node NS_st echoes are delivered; forgetPeer restarts tracking', 
   assert.equal(kind(b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'message');
   assert.equal(b.nextWakeMs(), Infinity); // no gap recorded after forgetting
   assert.ok(uuidOf(1).length === 16);
+});
+
+void test('ping payloads built by encodePingPayload come back as NS_st messages from the ping node', () => {
+  const auth = new Authenticator(authConfig('sha1', 'test-secret'));
+  const payload = encodePingPayload(auth, '198.18.0.254', WALL);
+  assert.deepEqual(names(payload), ['t', 'st', 'info', 'src', 'ts', 'auth']);
+  assert.equal(getString(fields(payload), 'ts'), '6b06d776');
+  const b = endpoint('node2');
+  const r = b.receive(payload, MEDIUM, 0);
+  assert.ok(
+    r.received.kind === 'message' && r.received.type === 'NS_st' && r.received.src === '198.18.0.254',
+  );
+  // an echo naming a host that is not a configured ping node is refused
+  assert.equal(
+    kind(b.receive(encodePingPayload(auth, '198.18.0.99', WALL), MEDIUM, 0)),
+    'rejected:unknown-node',
+  );
 });
