@@ -283,7 +283,7 @@ class Endpoint implements ProtocolEndpoint {
       peer = new PeerSequence(Math.floor(this.random() * ACK_INTERVAL) % ACK_INTERVAL);
       this.peers.set(src, peer);
     }
-    const gen = peer.checkGeneration(hg);
+    const gen = peer.checkGeneration(hg, control);
     if (gen === 'replay') {
       return this.reject('replay', `generation ${hex(hg)} is older than ${hex(peer.generation ?? 0)}`, src);
     }

@@ -43,13 +43,18 @@ export class PeerSequence {
     readonly ackTrigger: number,
   ) {}
 
-  checkGeneration(hg: number): GenerationVerdict {
+  /**
+   * `control` messages (NS_*, no seq) with a higher generation are accepted without switching
+   * to it: the restart is recognised on the peer's next sequenced message, so that the cluster
+   * layer sees peerRestarted on a message it is given.
+   */
+  checkGeneration(hg: number, control = false): GenerationVerdict {
     if (this.generation === undefined) {
-      this.generation = hg;
+      if (!control) this.generation = hg;
       return 'first';
     }
     if (hg < this.generation) return 'replay';
-    if (hg === this.generation) return 'same';
+    if (hg === this.generation || control) return 'same';
     this.generation = hg;
     this.resetSequence();
     this.ackedOurSeq = 0;

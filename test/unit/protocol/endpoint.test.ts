@@ -356,3 +356,23 @@ void test('ping payloads built by encodePingPayload come back as NS_st messages 
     'rejected:unknown-node',
   );
 });
+
+void test('a restarted peer’s control message does not hide the restart from the next real message', () => {
+  const b = endpoint('node2');
+  const before = endpoint('node1', { generation: 5 });
+  const after = endpoint('node1', { generation: 6 });
+  b.receive(before.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  const ack = after.send([s('t', 'NS_ackmsg'), s('ackseq', '1')], 0, {
+    wallMs: WALL,
+    dest: 'node2' as NodeName,
+  });
+  assert.equal(kind(b.receive(ack, MEDIUM, 0)), 'link-only');
+  const r = b.receive(after.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  assert.ok(r.received.kind === 'message' && r.received.peerRestarted && r.received.generation === 6);
+  // and the old generation is now a replay, for control messages too
+  const oldAck = before.send([s('t', 'NS_ackmsg'), s('ackseq', '1')], 0, {
+    wallMs: WALL,
+    dest: 'node2' as NodeName,
+  });
+  assert.equal(kind(b.receive(oldAck, MEDIUM, 0)), 'rejected:replay');
+});
