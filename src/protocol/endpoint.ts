@@ -21,7 +21,9 @@
 //     are accepted without switching, so the restart is reported on a delivered message). Gaps of more than 250 reset tracking (counted lost).
 //   - NS_ackmsg / NS_rexmit / NS_nak_rexmit are consumed here ('link-only'); NS_st from a
 //     configured ping node is delivered as 'message' with seq undefined and generation 0.
-//   - send() drops caller-supplied src/srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own;
+//   - send() drops caller-supplied srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own; a
+//     caller's `src` equal to self stays where it is (API messages have it mid-message), other
+//     `src` values are replaced;
 //     a `dest` (from options.dest or a `dest` field) stays where the caller put it, else goes
 //     right after `t`.
 
