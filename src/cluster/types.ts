@@ -2,7 +2,8 @@
 // The core is a synchronous state machine: step(input) -> output. It never reads a clock,
 // opens a socket, spawns a process or sets a timer; time arrives as nowMs, randomness via Random.
 
-import type { GroupId, MediumId, NodeName } from '../config/types.js';
+import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
+import type { ProtocolEndpoint } from '../protocol/endpoint.js';
 
 /** Monotonic milliseconds (the shell uses performance.now()-based time; the simulator its fake clock). */
 export type MonoMs = number;
@@ -55,3 +56,165 @@ export type Action =
   | { readonly kind: 'gate'; readonly id: ActionId; readonly group: GroupId; readonly fromNode: NodeName }
   /** Ask the shell whether the group is already running here (status of every resource). ok = all running. */
   | { readonly kind: 'probe'; readonly id: ActionId; readonly group: GroupId };
+
+// ---------------------------------------------------------------------------------------------
+// Output, events and status of the core (ClusterNode.step / ClusterNode.status).
+
+/** What one step asks the shell to do. */
+export interface Output {
+  /** Bytes to send, in order. */
+  readonly packets: OutboundPacket[];
+  /** Resource actions; each result comes back as an `action-result` input with the same id. */
+  readonly actions: Action[];
+  /** Facts for the log, the status API and the simulator's trace. */
+  readonly events: ClusterEvent[];
+  /** Call step({kind:'timer'}) at this time at the latest (the shell arms exactly one timer). */
+  readonly wakeAtMs: MonoMs;
+  /** Graceful shutdown finished (every group released, `shutdone` sent): the shell may exit. */
+  readonly stopped: boolean;
+}
+
+export type EventLevel = 'debug' | 'info' | 'warn' | 'crit';
+
+export type ClusterEventKind =
+  /** A peer's heartbeat is later than warntime (while waiting, and when the late one arrives). */
+  | 'peer-late'
+  /** No heartbeat from a peer on any medium for its deadtime (or it announced `shutdone`). */
+  | 'peer-dead'
+  /** First heartbeat from a peer, or from a peer we had declared dead. */
+  | 'peer-up'
+  /** A peer's heartbeat carries a new generation: it restarted. */
+  | 'peer-restarted'
+  /** A peer's advertised status changed (init/up/active). */
+  | 'peer-status'
+  /** A peer announced a graceful shutdown (`shutdone`). */
+  | 'shutdown-notice'
+  | 'link-dead'
+  | 'link-up'
+  /** Every node was heard from (or declared dead): local status becomes `active`. */
+  | 'comm-up'
+  /** Start-up negotiation finished: this node now places and runs groups. */
+  | 'stable'
+  /** This node starts acquiring a group (text says why: placement, failover of X, takeover, failback). */
+  | 'takeover'
+  /** A group finished starting here. */
+  | 'acquired'
+  | 'acquire-failed'
+  /** This node starts releasing a group. */
+  | 'release'
+  | 'released'
+  | 'release-failed'
+  /** The gate refused a takeover (fencing/arbitration said no). */
+  | 'gate-refused'
+  | 'config-mismatch'
+  | 'config-match'
+  | 'auth-rejected'
+  /** A node we had declared dead is heard again with the same generation. */
+  | 'partition-healed'
+  /** Two live nodes held the same group; the text says which one keeps it. */
+  | 'conflict-resolved'
+  /** Our own input arrived far later than the wake-up we asked for (GC/VM pause). */
+  | 'pause-detected'
+  | 'standby'
+  | 'admin'
+  | 'shutdown'
+  /** Anything else worth a log line (protocol notes, ignored requests). */
+  | 'note';
+
+export interface ClusterEvent {
+  readonly kind: ClusterEventKind;
+  readonly level: EventLevel;
+  readonly atMs: MonoMs;
+  readonly node?: NodeName;
+  readonly medium?: MediumId;
+  readonly group?: GroupId;
+  readonly text: string;
+}
+
+/** Heartbeat's node status words; `init` = never heard from (or the peer's own first status). */
+export type NodeStatusName = 'init' | 'up' | 'active' | 'dead';
+export type LinkStatusName = 'up' | 'dead';
+export type GroupLocalState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+/** What this node does overall: start-up, negotiation, normal operation, leaving. */
+export type NodePhase = 'starting' | 'negotiating' | 'stable' | 'shutting-down' | 'stopped';
+
+export interface LinkStatus {
+  readonly medium: MediumId;
+  readonly status: LinkStatusName;
+  readonly lastHeardMs: MonoMs | undefined;
+}
+
+export interface NodeStatusEntry {
+  readonly name: NodeName;
+  readonly self: boolean;
+  readonly status: NodeStatusName;
+  readonly links: readonly LinkStatus[];
+  /** Last `status` heartbeat received (self: last sent). */
+  readonly lastHeardMs: MonoMs | undefined;
+  readonly generation: number | undefined;
+  /** The deadtime we apply to this node (its advertised `dt`, else ours). */
+  readonly deadtimeMs: number;
+  /** Config fingerprint the node advertises (`hbts_cfg`); undefined for real Heartbeat peers. */
+  readonly configFingerprint: string | undefined;
+  /** undefined when the peer advertises none (real Heartbeat) or was never heard. */
+  readonly configMatches: boolean | undefined;
+  /** `hbts` = speaks our extension fields; `heartbeat` = a real Heartbeat (2-node rsc_hold semantics). */
+  readonly implementation: 'hbts' | 'heartbeat' | 'unknown';
+  /** Groups the node holds as we believe it (self: starting/running/stopping here). */
+  readonly holds: readonly GroupId[];
+  readonly phase: NodePhase | undefined;
+}
+
+export interface GroupStatusEntry {
+  readonly id: GroupId;
+  readonly homeNode: NodeName;
+  /** Where the group runs as we believe it (undefined = nowhere). Two owners = a conflict being resolved. */
+  readonly owners: readonly NodeName[];
+  /** Where placement says it should run now (undefined = nowhere possible). */
+  readonly target: NodeName | undefined;
+  readonly localState: GroupLocalState;
+  /** Failed starts here since the last restart/admin command. */
+  readonly failures: number;
+  /** Nodes on which the group failed to start (excluded from placement until an admin command). */
+  readonly failedOn: readonly NodeName[];
+  readonly detail: string | undefined;
+}
+
+export interface ClusterCounters {
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  readonly rejected: number;
+  readonly peerDeaths: number;
+  readonly takeovers: number;
+  readonly releases: number;
+  readonly acquireFailures: number;
+  readonly pauses: number;
+  readonly conflicts: number;
+}
+
+export interface ClusterStatus {
+  readonly self: NodeName;
+  readonly nowMs: MonoMs;
+  readonly phase: NodePhase;
+  readonly mode: 'on' | 'off' | 'legacy';
+  /** Heartbeat's `cl_status rscstatus` word for this node. */
+  readonly resourceHold: 'none' | 'local' | 'foreign' | 'all' | 'transition';
+  readonly configFingerprint: string;
+  /** Some live peer advertises a different fingerprint. */
+  readonly configMismatch: boolean;
+  readonly nodes: readonly NodeStatusEntry[];
+  readonly groups: readonly GroupStatusEntry[];
+  readonly counters: ClusterCounters;
+}
+
+/** What the core needs to start (see ClusterNode). */
+export interface ClusterNodeOptions {
+  readonly config: ClusterConfig;
+  readonly self: NodeName;
+  readonly endpoint: ProtocolEndpoint;
+  readonly random: Random;
+  readonly nowMs: MonoMs;
+  /** wall-clock ms = nowMs + wallClockOffsetMs, for `ts` fields. */
+  readonly wallClockOffsetMs: number;
+}

@@ -1,0 +1,1010 @@
+// ClusterNode: the pure cluster core of one node. It turns inputs (timer, packet, action result,
+// admin command) into outputs (packets, resource actions, events, next wake-up), and owns the
+// start-up sequence, failure detection, resource placement and the Heartbeat message exchange.
+// No clock, no I/O: time arrives as nowMs, randomness through the injected Random.
+import type { ClusterConfig, GroupId, MediumId, NodeName, ResourceGroup } from '../config/types.js';
+import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
+import { getString, str } from '../protocol/message.js';
+import type { Field, Message } from '../protocol/message.js';
+import { FailureDetector } from './failure-detector.js';
+import type { DetectorEvent } from './failure-detector.js';
+import { configFingerprint } from './fingerprint.js';
+import { placeGroup } from './placement.js';
+import type { PlacementView } from './placement.js';
+import type {
+  Action,
+  ActionId,
+  AdminCommand,
+  ClusterCounters,
+  ClusterEvent,
+  ClusterEventKind,
+  ClusterNodeOptions,
+  ClusterStatus,
+  EventLevel,
+  GroupLocalState,
+  GroupStatusEntry,
+  Input,
+  MonoMs,
+  NodePhase,
+  NodeStatusEntry,
+  NodeStatusName,
+  OutboundPacket,
+  Output,
+  Random,
+  ResourceSet,
+} from './types.js';
+import {
+  parseDeadtimeMs,
+  parseHoldWord,
+  parseNodeStatus,
+  readAdvert,
+  resourceFields,
+  statusFields,
+} from './wire.js';
+import type { HoldWord, OwnershipAdvert } from './wire.js';
+
+interface PeerInfo {
+  readonly name: NodeName;
+  implementation: 'hbts' | 'heartbeat' | 'unknown';
+  /** What the peer last advertised in `st`. */
+  advertised: NodeStatusName;
+  generation: number | undefined;
+  cfg: string | undefined;
+  phase: NodePhase | undefined;
+  held: Set<GroupId>;
+  claims: Set<GroupId>;
+  declines: Set<GroupId>;
+  failed: Set<GroupId>;
+  /** A real Heartbeat peer answered our `starting` with a `resource` report. */
+  resourceReported: boolean;
+  leaving: boolean;
+  /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
+  shutdoneGeneration: number | undefined;
+}
+
+interface LocalGroup {
+  readonly group: ResourceGroup;
+  state: GroupLocalState;
+  pending: { readonly kind: Action['kind']; readonly id: ActionId } | undefined;
+  failures: number;
+  /** A stop failed: the group may still run here, so it counts as held (safety first). */
+  stopFailed: boolean;
+  failedHere: boolean;
+  /** The gate allowed taking this group over from this dead node. */
+  gatePassedFrom: NodeName | undefined;
+  gateRetryAtMs: MonoMs;
+  detail: string | undefined;
+  inConflict: boolean;
+  waitingFor: NodeName | undefined;
+}
+
+const emptySet: ReadonlySet<NodeName> = new Set();
+
+export class ClusterNode {
+  private readonly config: ClusterConfig;
+  private readonly self: NodeName;
+  private readonly endpoint: ProtocolEndpoint;
+  private readonly random: Random;
+  private readonly wallClockOffsetMs: number;
+  private readonly fingerprint: string;
+  private readonly peerNames: readonly NodeName[];
+  private readonly detector: FailureDetector;
+  private readonly peers = new Map<NodeName, PeerInfo>();
+  private readonly groups: LocalGroup[];
+  private readonly groupById = new Map<GroupId, LocalGroup>();
+  private readonly claims = new Set<GroupId>();
+  private readonly declines = new Set<GroupId>();
+  /** Last node seen holding each group; a dead last holder means the gate must be asked. */
+  private readonly lastHolder = new Map<GroupId, NodeName>();
+  private readonly mismatched = new Set<NodeName>();
+
+  private nowMs: MonoMs;
+  private phase: NodePhase = 'starting';
+  private ownStatus: NodeStatusName = 'init';
+  private sentFirstStatus = false;
+  private lastSentStatusMs: MonoMs | undefined;
+  private nextStatusMs: MonoMs;
+  private probesPending = 0;
+  private probesIssued = false;
+  private negotiationDeadlineMs: MonoMs = Infinity;
+  private lastWakeAtMs: MonoMs | undefined;
+  private nextActionId = 1;
+  private readonly actionIndex = new Map<ActionId, LocalGroup>();
+  private advertDirty = false;
+  private shutdoneSent = false;
+  private stopped = false;
+
+  private packets: OutboundPacket[] = [];
+  private actions: Action[] = [];
+  private events: ClusterEvent[] = [];
+  private counters: {
+    -readonly [K in keyof ClusterCounters]: ClusterCounters[K];
+  } = {
+    packetsIn: 0,
+    packetsOut: 0,
+    rejected: 0,
+    peerDeaths: 0,
+    takeovers: 0,
+    releases: 0,
+    acquireFailures: 0,
+    pauses: 0,
+    conflicts: 0,
+  };
+
+  constructor(options: ClusterNodeOptions) {
+    this.config = options.config;
+    this.self = options.self;
+    this.endpoint = options.endpoint;
+    this.random = options.random;
+    this.wallClockOffsetMs = options.wallClockOffsetMs;
+    this.nowMs = options.nowMs;
+    this.nextStatusMs = options.nowMs;
+    this.fingerprint = configFingerprint(options.config);
+    this.peerNames = options.config.nodes.filter((n) => n !== options.self);
+    this.detector = new FailureDetector({
+      peers: this.peerNames,
+      media: options.config.media.map((m) => m.id),
+      deadtimeMs: options.config.deadtimeMs,
+      warntimeMs: options.config.warntimeMs,
+      initdeadMs: options.config.initdeadMs,
+      startMs: options.nowMs,
+    });
+    for (const name of this.peerNames) {
+      this.peers.set(name, {
+        name,
+        implementation: 'unknown',
+        advertised: 'init',
+        generation: undefined,
+        cfg: undefined,
+        phase: undefined,
+        held: new Set(),
+        claims: new Set(),
+        declines: new Set(),
+        failed: new Set(),
+        resourceReported: false,
+        leaving: false,
+        shutdoneGeneration: undefined,
+      });
+    }
+    this.groups = options.config.resourceGroups.map((group) => ({
+      group,
+      state: 'stopped',
+      pending: undefined,
+      failures: 0,
+      stopFailed: false,
+      failedHere: false,
+      gatePassedFrom: undefined,
+      gateRetryAtMs: -Infinity,
+      detail: undefined,
+      inConflict: false,
+      waitingFor: undefined,
+    }));
+    for (const g of this.groups) this.groupById.set(g.group.id, g);
+    // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
+    if (options.config.autoFailback !== 'off') {
+      for (const g of this.groups) if (g.group.homeNode === this.self) this.claims.add(g.group.id);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The step function
+
+  step(input: Input): Output {
+    this.nowMs = Math.max(this.nowMs, input.nowMs);
+    if (this.stopped) return { packets: [], actions: [], events: [], wakeAtMs: Infinity, stopped: true };
+    this.packets = [];
+    this.actions = [];
+    this.events = [];
+    this.detectPause();
+    switch (input.kind) {
+      case 'timer':
+        break;
+      case 'packet':
+        this.onPacket(input.medium, input.bytes);
+        break;
+      case 'action-result':
+        this.onActionResult(input.actionId, input.ok, input.detail);
+        break;
+      case 'admin':
+        this.onAdmin(input.command);
+        break;
+    }
+    for (const bytes of this.endpoint.tick(this.nowMs)) this.sendRaw(bytes);
+    this.onDetectorEvents(this.detector.check(this.nowMs));
+    this.advanceStartup();
+    this.reconcile();
+    this.heartbeat();
+    const wakeAtMs = this.wakeAt();
+    this.lastWakeAtMs = wakeAtMs;
+    return {
+      packets: this.packets,
+      actions: this.actions,
+      events: this.events,
+      wakeAtMs,
+      stopped: this.stopped,
+    };
+  }
+
+  private wakeAt(): MonoMs {
+    if (this.stopped) return Infinity;
+    let next = this.nextStatusMs;
+    next = Math.min(
+      next,
+      this.detector.nextDeadlineMs(),
+      this.endpoint.nextWakeMs(),
+      this.negotiationDeadlineMs,
+    );
+    for (const g of this.groups) if (g.gateRetryAtMs > this.nowMs) next = Math.min(next, g.gateRetryAtMs);
+    return Math.max(next, this.nowMs);
+  }
+
+  /** Pause awareness: input far later than the wake-up we asked for means we were frozen. */
+  private detectPause(): void {
+    if (this.lastWakeAtMs === undefined || !Number.isFinite(this.lastWakeAtMs)) return;
+    const lateMs = this.nowMs - this.lastWakeAtMs;
+    if (lateMs <= this.config.keepaliveMs) return;
+    this.counters.pauses++;
+    this.detector.suppressDeathsUntil(this.nowMs + this.config.keepaliveMs);
+    this.emit(
+      'pause-detected',
+      'warn',
+      `woke ${Math.round(lateMs)} ms late: no peer is declared dead before fresh heartbeats had one keepalive to arrive`,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Packets
+
+  private onPacket(medium: MediumId, bytes: Uint8Array): void {
+    this.counters.packetsIn++;
+    let result;
+    try {
+      result = this.endpoint.receive(bytes, medium, this.nowMs);
+    } catch (err) {
+      // The endpoint must never throw on network input; if it does, drop the packet, keep running.
+      this.counters.rejected++;
+      this.emit('note', 'warn', `endpoint failed on a packet from ${medium}: ${String(err)}`, { medium });
+      return;
+    }
+    for (const reply of result.packets) this.sendRaw(reply);
+    this.onReceived(result.received);
+  }
+
+  private onReceived(r: Received): void {
+    switch (r.kind) {
+      case 'own':
+        return;
+      case 'rejected':
+        this.counters.rejected++;
+        if (r.reason === 'bad-auth' || r.reason === 'unknown-key') {
+          this.emit(
+            'auth-rejected',
+            'warn',
+            `${r.reason}: ${r.detail}`,
+            r.src ? { node: r.src as NodeName } : {},
+          );
+        }
+        return;
+      case 'link-only':
+        this.onDetectorEvents(this.detector.heardOnLink(r.src, r.medium, this.nowMs));
+        return;
+      case 'message':
+        this.onMessage(r.src, r.medium, r.message, r.type, r.generation, r.peerRestarted);
+        return;
+    }
+  }
+
+  private onMessage(
+    src: NodeName,
+    medium: MediumId,
+    msg: Message,
+    type: string,
+    generation: number,
+    peerRestarted: boolean,
+  ): void {
+    const peer = this.peers.get(src);
+    if (!peer) return;
+    this.onDetectorEvents(this.detector.heardOnLink(src, medium, this.nowMs));
+    const restarted = peerRestarted || (peer.generation !== undefined && generation > peer.generation);
+    if (restarted) {
+      this.emit('peer-restarted', 'info', `Heartbeat restart on node ${src} (generation ${generation})`, {
+        node: src,
+      });
+      this.forgetPeerState(peer);
+    }
+    if (peer.generation === undefined || generation > peer.generation) peer.generation = generation;
+    switch (type) {
+      case 'status':
+        this.onStatus(peer, msg, restarted);
+        break;
+      case 'starting':
+        this.sendResourceReport(undefined);
+        break;
+      case 'resource':
+        this.onResourceReport(peer, msg);
+        break;
+      case 'shutdone':
+        this.onShutdone(peer);
+        break;
+      case 'reqnodes':
+        this.send(
+          [
+            str('t', 'repnodes'),
+            str('nodelist', this.config.nodes.map((n) => `${n} `).join('')),
+            str('delnodelist', ' '),
+          ],
+          src,
+        );
+        break;
+      case 'hb_takeover':
+        this.onPeerTakeoverRequest(peer, msg);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onStatus(peer: PeerInfo, msg: Message, restarted: boolean): void {
+    // A heartbeat overtaken by the same node's `shutdone` (other medium, reordering): ignore it.
+    if (peer.shutdoneGeneration !== undefined && peer.shutdoneGeneration === peer.generation) return;
+    const wasDead = this.detector.liveness(peer.name) === 'dead';
+    this.onDetectorEvents(this.detector.heardStatus(peer.name, this.nowMs, parseDeadtimeMs(msg)));
+    if (wasDead && !restarted && !peer.leaving) {
+      this.emit(
+        'partition-healed',
+        'crit',
+        `node ${peer.name} returns after partition (same generation); no restart: conflicting groups stay with the node placement prefers`,
+        { node: peer.name },
+      );
+    }
+    peer.leaving = false;
+    const st = parseNodeStatus(msg);
+    if (st !== undefined && st !== 'dead' && st !== peer.advertised) {
+      peer.advertised = st;
+      this.emit('peer-status', 'info', `Status update for node ${peer.name}: status ${st}`, {
+        node: peer.name,
+      });
+    }
+    const advert = readAdvert(msg);
+    if (advert) {
+      peer.implementation = 'hbts';
+      this.applyAdvert(peer, advert);
+    } else if (peer.implementation === 'unknown') {
+      peer.implementation = 'heartbeat';
+      this.emit(
+        'note',
+        'info',
+        `node ${peer.name} is a Heartbeat without hbts extensions: 2-node rsc_hold semantics`,
+        {
+          node: peer.name,
+        },
+      );
+    }
+  }
+
+  private applyAdvert(peer: PeerInfo, a: OwnershipAdvert): void {
+    if (peer.cfg !== a.cfg) {
+      peer.cfg = a.cfg;
+      if (a.cfg !== this.fingerprint) {
+        this.mismatched.add(peer.name);
+        this.emit(
+          'config-mismatch',
+          'crit',
+          `node ${peer.name} runs config ${a.cfg}, we run ${this.fingerprint}: nodes, haresources, timings or auth differ`,
+          { node: peer.name },
+        );
+      } else if (this.mismatched.delete(peer.name)) {
+        this.emit('config-match', 'info', `node ${peer.name} now runs the same config (${a.cfg})`, {
+          node: peer.name,
+        });
+      }
+    }
+    peer.phase = a.phase;
+    const known = (ids: readonly GroupId[]): Set<GroupId> =>
+      new Set(ids.filter((id) => this.groupById.has(id)));
+    const held = known(a.held);
+    for (const g of held) this.lastHolder.set(g, peer.name);
+    for (const g of peer.held) {
+      // Released cleanly: taking it later needs no fencing of that node.
+      if (!held.has(g) && this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
+    }
+    peer.held = held;
+    peer.claims = known(a.claims);
+    peer.declines = known(a.declines);
+    peer.failed = known(a.failed);
+    if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
+  }
+
+  /** A real Heartbeat's `resource` report: rsc_hold is relative to the sender (2-node model). */
+  private onResourceReport(peer: PeerInfo, msg: Message): void {
+    const advert = readAdvert(msg);
+    if (advert) {
+      peer.implementation = 'hbts';
+      this.applyAdvert(peer, advert);
+      return;
+    }
+    peer.resourceReported = true;
+    const hold = parseHoldWord(getString(msg, 'rsc_hold'));
+    if (hold === undefined) return;
+    const held = new Set<GroupId>();
+    for (const g of this.groups) {
+      const local = g.group.homeNode === peer.name;
+      if (hold === 'all' || (hold === 'local' && local) || (hold === 'foreign' && !local))
+        held.add(g.group.id);
+    }
+    for (const g of held) this.lastHolder.set(g, peer.name);
+    for (const g of peer.held)
+      if (!held.has(g) && this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
+    peer.held = held;
+    if (getString(msg, 'info') === 'shutdown') peer.leaving = true;
+  }
+
+  private onShutdone(peer: PeerInfo): void {
+    if (peer.shutdoneGeneration === peer.generation) return;
+    peer.shutdoneGeneration = peer.generation;
+    this.emit('shutdown-notice', 'info', `Received shutdown notice from '${peer.name}'.`, {
+      node: peer.name,
+    });
+    peer.leaving = true;
+    for (const g of peer.held) if (this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
+    peer.held = new Set();
+    this.onDetectorEvents(this.detector.markDead(peer.name));
+  }
+
+  /** `hb_takeover rsc_hold=X` from a peer: it wants X; we go standby with the complementary set. */
+  private onPeerTakeoverRequest(peer: PeerInfo, msg: Message): void {
+    const hold = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
+    const set: ResourceSet = hold === 'local' ? 'foreign' : hold === 'foreign' ? 'local' : 'all';
+    this.emit('admin', 'info', `node ${peer.name} asks to take over [${hold}]: going standby [${set}]`, {
+      node: peer.name,
+    });
+    this.standby(set);
+  }
+
+  private forgetPeerState(peer: PeerInfo): void {
+    peer.held = new Set();
+    peer.claims = new Set();
+    peer.declines = new Set();
+    peer.failed = new Set();
+    peer.phase = undefined;
+    peer.advertised = 'init';
+    peer.resourceReported = false;
+    peer.leaving = false;
+    peer.shutdoneGeneration = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Failure detector events
+
+  private onDetectorEvents(events: readonly DetectorEvent[]): void {
+    for (const e of events) {
+      switch (e.kind) {
+        case 'up':
+          if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
+          else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
+          break;
+        case 'dead': {
+          this.counters.peerDeaths++;
+          const peer = this.peers.get(e.node);
+          const why = peer?.leaving
+            ? 'left gracefully'
+            : e.neverHeard
+              ? `not heard within initdead (${this.config.initdeadMs} ms)`
+              : `silent for ${Math.round(e.silentMs)} ms`;
+          this.emit('peer-dead', peer?.leaving ? 'info' : 'warn', `node ${e.node}: is dead (${why})`, {
+            node: e.node,
+          });
+          if (peer) peer.advertised = 'dead';
+          this.endpoint.forgetPeer(e.node);
+          break;
+        }
+        case 'late-waiting':
+          this.emit(
+            'peer-late',
+            'warn',
+            `Late heartbeat: Node ${e.node}: silent for ${Math.round(e.silentMs)} ms`,
+            {
+              node: e.node,
+            },
+          );
+          break;
+        case 'late-arrived':
+          this.emit(
+            'peer-late',
+            'warn',
+            `Late heartbeat: Node ${e.node}: interval ${Math.round(e.intervalMs)} ms`,
+            {
+              node: e.node,
+            },
+          );
+          break;
+        case 'link-up':
+          this.emit('link-up', 'info', `Link ${e.node}:${e.medium} up.`, { node: e.node, medium: e.medium });
+          break;
+        case 'link-dead':
+          this.emit('link-dead', 'info', `Link ${e.node}:${e.medium} dead.`, {
+            node: e.node,
+            medium: e.medium,
+          });
+          break;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Start-up: init -> up -> active (comm up) -> negotiation -> stable
+
+  private advanceStartup(): void {
+    if (!this.probesIssued) {
+      this.probesIssued = true;
+      for (const g of this.groups) {
+        const id = this.newActionId(g);
+        g.pending = { kind: 'probe', id };
+        this.probesPending++;
+        this.actions.push({ kind: 'probe', id, group: g.group.id });
+      }
+    }
+    if (this.phase === 'starting') {
+      const allKnown = this.peerNames.every((n) => this.detector.liveness(n) !== 'unheard');
+      if (allKnown && this.probesPending === 0) {
+        this.phase = 'negotiating';
+        this.setOwnStatus('active');
+        this.emit('comm-up', 'info', 'Comm_now_up(): every node heard from or declared dead');
+        this.send([str('t', 'starting')]);
+        this.negotiationDeadlineMs = this.nowMs + Math.max(2 * this.config.keepaliveMs, 1000);
+      }
+    }
+    if (this.phase === 'negotiating') {
+      // Our own peers advertise their ownership in every heartbeat, so once every live node was heard
+      // we know enough; only a real Heartbeat peer makes us wait for its `resource` answer (bounded).
+      const waiting = this.peerNames.filter((n) => {
+        const p = this.peers.get(n);
+        return (
+          this.detector.isAlive(n) && p !== undefined && p.implementation !== 'hbts' && !p.resourceReported
+        );
+      });
+      if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
+        this.phase = 'stable';
+        this.negotiationDeadlineMs = Infinity;
+        this.advertDirty = true;
+        this.emit(
+          'stable',
+          'info',
+          waiting.length === 0
+            ? 'resource negotiation complete: every live node reported what it holds'
+            : `resource negotiation timed out waiting for ${waiting.join(', ')}`,
+        );
+        this.sendResourceReport('req_our_resources()');
+      }
+    }
+  }
+
+  private setOwnStatus(st: NodeStatusName): void {
+    if (this.ownStatus === st) return;
+    this.ownStatus = st;
+    this.advertDirty = true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Heartbeats
+
+  private heartbeat(): void {
+    if (this.stopped) return;
+    if (!this.sentFirstStatus) {
+      // Heartbeat's start-up on the wire: `st=init` first, then `st=up` at once.
+      this.sentFirstStatus = true;
+      this.sendStatus();
+      this.ownStatus = this.phase === 'starting' ? 'up' : this.ownStatus;
+      this.advertDirty = true;
+    }
+    if (this.nowMs >= this.nextStatusMs || this.advertDirty) {
+      this.sendStatus();
+      if (this.nowMs >= this.nextStatusMs) {
+        this.nextStatusMs += this.config.keepaliveMs;
+        // After a pause, do not burst the missed heartbeats: one now, the next a keepalive later.
+        if (this.nextStatusMs <= this.nowMs) this.nextStatusMs = this.nowMs + this.config.keepaliveMs;
+      }
+    }
+  }
+
+  private sendStatus(): void {
+    this.advertDirty = false;
+    this.lastSentStatusMs = this.nowMs;
+    this.send(statusFields(this.ownStatus, this.config.deadtimeMs, this.advert()));
+  }
+
+  private sendResourceReport(info: string | undefined): void {
+    const isStable = this.phase === 'stable' && this.groups.every((g) => g.pending === undefined);
+    this.send(resourceFields(this.holdWord(), isStable, info, this.advert()));
+  }
+
+  private advert(): OwnershipAdvert {
+    return {
+      cfg: this.fingerprint,
+      phase: this.phase,
+      held: this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id),
+      claims: [...this.claims],
+      declines: [...this.declines],
+      failed: this.groups.filter((g) => g.failedHere).map((g) => g.group.id),
+    };
+  }
+
+  private holdWord(): HoldWord {
+    let local = false;
+    let foreign = false;
+    for (const g of this.groups) {
+      if (!this.holdsHere(g)) continue;
+      if (g.group.homeNode === this.self) local = true;
+      else foreign = true;
+    }
+    return local && foreign ? 'all' : local ? 'local' : foreign ? 'foreign' : 'none';
+  }
+
+  private send(fields: readonly Field[], dest?: NodeName): void {
+    const wallMs = this.nowMs + this.wallClockOffsetMs;
+    const bytes = this.endpoint.send(fields, this.nowMs, dest !== undefined ? { dest, wallMs } : { wallMs });
+    this.sendRaw(bytes);
+  }
+
+  private sendRaw(bytes: Uint8Array): void {
+    this.counters.packetsOut++;
+    this.packets.push({ bytes });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Admin commands
+
+  private onAdmin(command: AdminCommand): void {
+    switch (command.kind) {
+      case 'standby':
+        this.emit('standby', 'info', `Going standby [${command.set}].`);
+        this.standby(command.set);
+        break;
+      case 'takeover':
+        this.emit('admin', 'info', `Taking over [${command.set}].`);
+        this.takeover(command.set);
+        break;
+      case 'shutdown':
+        this.shutdown();
+        break;
+    }
+    if (this.config.autoFailback === 'legacy' && command.kind !== 'shutdown') {
+      this.emit(
+        'note',
+        'info',
+        'auto_failback legacy: real Heartbeat ignores standby/takeover in this mode; heartbeat-ts carries it out',
+      );
+    }
+  }
+
+  private inSet(g: LocalGroup, set: ResourceSet): boolean {
+    const local = g.group.homeNode === this.self;
+    return set === 'all' || (set === 'local' && local) || (set === 'foreign' && !local);
+  }
+
+  private standby(set: ResourceSet): void {
+    for (const g of this.groups) {
+      if (!this.inSet(g, set)) continue;
+      this.declines.add(g.group.id);
+      this.claims.delete(g.group.id);
+    }
+    this.advertDirty = true;
+  }
+
+  private takeover(set: ResourceSet): void {
+    for (const g of this.groups) {
+      if (!this.inSet(g, set)) continue;
+      this.declines.delete(g.group.id);
+      g.failedHere = false;
+      if (g.state === 'failed' && !g.stopFailed) g.state = 'stopped';
+      if (!this.holdsHere(g)) this.claims.add(g.group.id);
+    }
+    this.advertDirty = true;
+  }
+
+  private shutdown(): void {
+    if (this.phase === 'shutting-down' || this.phase === 'stopped') return;
+    this.emit('shutdown', 'info', 'Heartbeat shutdown in progress: releasing every group in reverse order');
+    this.phase = 'shutting-down';
+    this.claims.clear();
+    this.advertDirty = true;
+    this.send(resourceFields('none', false, 'shutdown', this.advert()));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Resource actions and their results
+
+  private newActionId(g: LocalGroup): ActionId {
+    const id = this.nextActionId++;
+    this.actionIndex.set(id, g);
+    return id;
+  }
+
+  private onActionResult(id: ActionId, ok: boolean, detail: string | undefined): void {
+    const g = this.actionIndex.get(id);
+    if (!g || g.pending?.id !== id) return;
+    this.actionIndex.delete(id);
+    const kind = g.pending.kind;
+    g.pending = undefined;
+    const gid = g.group.id;
+    const why = detail !== undefined && detail.length > 0 ? `: ${detail}` : '';
+    switch (kind) {
+      case 'probe':
+        this.probesPending--;
+        if (ok) {
+          g.state = 'running';
+          this.lastHolder.set(gid, this.self);
+          this.emit('note', 'warn', `group ${gid} is already running here (found at start-up)`, {
+            group: gid,
+          });
+        }
+        break;
+      case 'gate':
+        if (ok) {
+          g.gatePassedFrom = this.lastHolder.get(gid);
+        } else {
+          g.gateRetryAtMs = this.nowMs + this.config.keepaliveMs;
+          this.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
+            group: gid,
+          });
+        }
+        break;
+      case 'acquire':
+        if (ok) {
+          g.state = 'running';
+          g.detail = undefined;
+          this.claims.delete(gid);
+          this.lastHolder.set(gid, this.self);
+          this.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
+        } else {
+          g.state = 'failed';
+          g.failedHere = true;
+          g.failures++;
+          g.detail = `start failed${why}`;
+          this.counters.acquireFailures++;
+          this.claims.delete(gid);
+          if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
+          this.emit(
+            'acquire-failed',
+            'crit',
+            `group ${gid} failed to start here${why}; released, another node may try (not retried here until an admin command or restart)`,
+            { group: gid },
+          );
+        }
+        this.advertDirty = true;
+        break;
+      case 'release':
+        if (ok) {
+          g.state = 'stopped';
+          g.detail = undefined;
+          if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
+          this.emit('released', 'info', `group ${gid} released`, { group: gid });
+        } else {
+          g.state = 'failed';
+          g.stopFailed = true;
+          g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
+          this.emit(
+            'release-failed',
+            'crit',
+            `group ${gid} failed to stop${why}; it stays marked as held here (no reboot), operator action needed`,
+            { group: gid },
+          );
+        }
+        this.advertDirty = true;
+        break;
+    }
+  }
+
+  private holdsHere(g: LocalGroup): boolean {
+    return g.state === 'starting' || g.state === 'running' || g.state === 'stopping' || g.stopFailed;
+  }
+
+  private isCandidate(n: NodeName): boolean {
+    if (n === this.self) return this.phase !== 'shutting-down' && this.phase !== 'stopped';
+    const p = this.peers.get(n);
+    return p !== undefined && this.detector.isAlive(n) && !p.leaving;
+  }
+
+  private placementView(): PlacementView {
+    const candidates = new Set(this.config.nodes.filter((n) => this.isCandidate(n)));
+    const collect = (pick: (p: PeerInfo) => ReadonlySet<GroupId>, mine: ReadonlySet<GroupId>) => {
+      return (group: GroupId): ReadonlySet<NodeName> => {
+        const out = new Set<NodeName>();
+        if (mine.has(group)) out.add(this.self);
+        for (const p of this.peers.values())
+          if (this.detector.isAlive(p.name) && pick(p).has(group)) out.add(p.name);
+        return out.size > 0 ? out : emptySet;
+      };
+    };
+    const heldHere = new Set(this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id));
+    const failedHere = new Set(this.groups.filter((g) => g.failedHere).map((g) => g.group.id));
+    return {
+      nodes: this.config.nodes,
+      candidates,
+      holders: collect((p) => p.held, heldHere),
+      claimers: collect((p) => p.claims, this.claims),
+      decliners: collect((p) => p.declines, this.declines),
+      failedOn: collect((p) => p.failed, failedHere),
+    };
+  }
+
+  private reconcile(): void {
+    if (this.phase === 'shutting-down') {
+      this.reconcileShutdown();
+      return;
+    }
+    if (this.phase !== 'stable') return;
+    const view = this.placementView();
+    for (const g of this.groups) {
+      const gid = g.group.id;
+      const holders = view.holders(gid);
+      const target = placeGroup(gid, g.group.homeNode, view);
+      const otherHolders = [...holders].filter((n) => n !== this.self);
+      this.noteConflict(g, holders, target);
+      if (g.pending) continue;
+      if (g.state === 'running' && target !== undefined && target !== this.self) {
+        this.startRelease(g, `placement moves it to ${target}`);
+        continue;
+      }
+      if ((g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed)) && target === this.self) {
+        if (otherHolders.length > 0) {
+          // Release before acquire: wait for the live holder to report it stopped.
+          if (g.waitingFor !== otherHolders[0]) {
+            g.waitingFor = otherHolders[0];
+            this.emit('note', 'info', `group ${gid}: waiting for ${otherHolders.join(', ')} to release it`, {
+              group: gid,
+            });
+          }
+          continue;
+        }
+        g.waitingFor = undefined;
+        const from = this.lastHolder.get(gid);
+        if (from !== undefined && from !== this.self && g.gatePassedFrom !== from) {
+          if (this.nowMs < g.gateRetryAtMs) continue;
+          const id = this.newActionId(g);
+          g.pending = { kind: 'gate', id };
+          this.actions.push({ kind: 'gate', id, group: gid, fromNode: from });
+          continue;
+        }
+        this.startAcquire(
+          g,
+          from !== undefined && from !== this.self ? `failover from ${from}` : 'placement',
+        );
+      }
+    }
+  }
+
+  private noteConflict(g: LocalGroup, holders: ReadonlySet<NodeName>, target: NodeName | undefined): void {
+    const conflict = holders.size > 1 && holders.has(this.self);
+    if (conflict && !g.inConflict) {
+      this.counters.conflicts++;
+      const keeper = target !== undefined && holders.has(target) ? target : [...holders][0];
+      this.emit(
+        'conflict-resolved',
+        'crit',
+        `group ${g.group.id} runs on ${[...holders].join(' and ')}: ${keeper ?? 'nobody'} keeps it, the others release it`,
+        { group: g.group.id },
+      );
+    }
+    g.inConflict = conflict;
+  }
+
+  private startAcquire(g: LocalGroup, reason: string): void {
+    const id = this.newActionId(g);
+    g.pending = { kind: 'acquire', id };
+    g.state = 'starting';
+    g.gatePassedFrom = undefined;
+    this.lastHolder.set(g.group.id, this.self);
+    this.counters.takeovers++;
+    this.advertDirty = true;
+    this.emit('takeover', 'info', `acquiring group ${g.group.id} (${reason})`, { group: g.group.id });
+    this.actions.push({ kind: 'acquire', id, group: g.group.id, reason });
+  }
+
+  private startRelease(g: LocalGroup, reason: string): void {
+    const id = this.newActionId(g);
+    g.pending = { kind: 'release', id };
+    g.state = 'stopping';
+    this.counters.releases++;
+    this.advertDirty = true;
+    this.emit('release', 'info', `releasing group ${g.group.id} (${reason})`, { group: g.group.id });
+    this.actions.push({ kind: 'release', id, group: g.group.id, reason });
+  }
+
+  private reconcileShutdown(): void {
+    if (this.groups.some((g) => g.pending !== undefined)) return;
+    for (let i = this.groups.length - 1; i >= 0; i--) {
+      const g = this.groups[i];
+      if (g && g.state === 'running') {
+        this.startRelease(g, 'shutdown');
+        return;
+      }
+    }
+    if (!this.shutdoneSent) {
+      this.shutdoneSent = true;
+      this.phase = 'stopped';
+      this.sendStatus();
+      this.send([str('t', 'shutdone'), str('st', 'dead')]);
+      this.emit('shutdown', 'info', 'every group released, shutdone sent: stopped');
+      this.stopped = true;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Events and status
+
+  private emit(
+    kind: ClusterEventKind,
+    level: EventLevel,
+    text: string,
+    at: { node?: NodeName; medium?: MediumId; group?: GroupId } = {},
+  ): void {
+    this.events.push({ kind, level, atMs: this.nowMs, text, ...at });
+  }
+
+  status(): ClusterStatus {
+    const view = this.placementView();
+    const heldHere = this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id);
+    const nodes: NodeStatusEntry[] = this.config.nodes.map((name) => {
+      if (name === this.self) {
+        return {
+          name,
+          self: true,
+          status: this.phase === 'stopped' ? 'dead' : this.ownStatus,
+          links: [],
+          lastHeardMs: this.lastSentStatusMs,
+          generation: undefined,
+          deadtimeMs: this.config.deadtimeMs,
+          configFingerprint: this.fingerprint,
+          configMatches: true,
+          implementation: 'hbts',
+          holds: heldHere,
+          phase: this.phase,
+        };
+      }
+      const p = this.peers.get(name);
+      const liveness = this.detector.liveness(name);
+      return {
+        name,
+        self: false,
+        status: liveness === 'dead' ? 'dead' : liveness === 'unheard' ? 'init' : (p?.advertised ?? 'init'),
+        links: this.detector.links(name).map((l) => ({
+          medium: l.medium,
+          status: l.up ? 'up' : 'dead',
+          lastHeardMs: l.lastMs,
+        })),
+        lastHeardMs: this.detector.lastStatusMs(name),
+        generation: p?.generation,
+        deadtimeMs: this.detector.deadtimeMs(name),
+        configFingerprint: p?.cfg,
+        configMatches: p?.cfg === undefined ? undefined : p.cfg === this.fingerprint,
+        implementation: p?.implementation ?? 'unknown',
+        holds: p && liveness === 'alive' ? [...p.held] : [],
+        phase: p?.phase,
+      };
+    });
+    const groups: GroupStatusEntry[] = this.groups.map((g) => ({
+      id: g.group.id,
+      homeNode: g.group.homeNode,
+      owners: [...view.holders(g.group.id)],
+      target: this.phase === 'stable' ? placeGroup(g.group.id, g.group.homeNode, view) : undefined,
+      localState: g.state,
+      failures: g.failures,
+      failedOn: [...view.failedOn(g.group.id)],
+      detail: g.detail,
+    }));
+    const transition = this.groups.some((g) => g.pending !== undefined && g.pending.kind !== 'probe');
+    return {
+      self: this.self,
+      nowMs: this.nowMs,
+      phase: this.phase,
+      mode: this.config.autoFailback,
+      resourceHold: transition ? 'transition' : this.holdWord(),
+      configFingerprint: this.fingerprint,
+      configMismatch: this.mismatched.size > 0,
+      nodes,
+      groups,
+      counters: { ...this.counters },
+    };
+  }
+}

@@ -1,0 +1,101 @@
+// The cluster-level message fields we send and read: Heartbeat's own (status, starting, resource,
+// shutdone, repnodes, ask_resources) plus our extension fields, which real Heartbeat ignores:
+//   hbts_cfg     config fingerprint            hbts_phase   starting/negotiating/stable/...
+//   hbts_held    groups starting/running/stopping here (exact per-group ownership, any N)
+//   hbts_claim   groups this node asks for (takeover, failback of a returning home node)
+//   hbts_decline groups this node refuses (standby)
+//   hbts_failed  groups that failed to start here
+import type { GroupId } from '../config/types.js';
+import { getString, str } from '../protocol/message.js';
+import type { Field, Message } from '../protocol/message.js';
+import type { NodePhase, NodeStatusName } from './types.js';
+
+export interface OwnershipAdvert {
+  readonly cfg: string;
+  readonly phase: NodePhase;
+  readonly held: readonly GroupId[];
+  readonly claims: readonly GroupId[];
+  readonly declines: readonly GroupId[];
+  readonly failed: readonly GroupId[];
+}
+
+const phases: readonly NodePhase[] = ['starting', 'negotiating', 'stable', 'shutting-down', 'stopped'];
+
+export function advertFields(a: OwnershipAdvert): Field[] {
+  const fields: Field[] = [str('hbts_cfg', a.cfg), str('hbts_phase', a.phase)];
+  const list = (name: string, ids: readonly GroupId[]): void => {
+    if (ids.length > 0) fields.push(str(name, ids.join(' ')));
+  };
+  list('hbts_held', a.held);
+  list('hbts_claim', a.claims);
+  list('hbts_decline', a.declines);
+  list('hbts_failed', a.failed);
+  return fields;
+}
+
+function groupList(msg: Message, name: string): GroupId[] {
+  const v = getString(msg, name);
+  if (v === undefined) return [];
+  return v.split(/\s+/).filter((s) => s.length > 0) as GroupId[];
+}
+
+/** Our extension fields, or undefined when the sender does not speak them (a real Heartbeat). */
+export function readAdvert(msg: Message): OwnershipAdvert | undefined {
+  const cfg = getString(msg, 'hbts_cfg');
+  if (cfg === undefined) return undefined;
+  const phaseText = getString(msg, 'hbts_phase');
+  const phase = phases.find((p) => p === phaseText) ?? 'starting';
+  return {
+    cfg,
+    phase,
+    held: groupList(msg, 'hbts_held'),
+    claims: groupList(msg, 'hbts_claim'),
+    declines: groupList(msg, 'hbts_decline'),
+    failed: groupList(msg, 'hbts_failed'),
+  };
+}
+
+export function statusFields(st: NodeStatusName, deadtimeMs: number, advert: OwnershipAdvert): Field[] {
+  return [
+    str('t', 'status'),
+    str('st', st),
+    str('dt', deadtimeMs.toString(16)),
+    str('protocol', '1'),
+    ...advertFields(advert),
+  ];
+}
+
+export type HoldWord = 'none' | 'local' | 'foreign' | 'all';
+
+export function resourceFields(
+  hold: HoldWord,
+  isStable: boolean,
+  info: string | undefined,
+  advert: OwnershipAdvert,
+): Field[] {
+  const fields = [
+    str('t', 'resource'),
+    str('rsc_hold', hold),
+    str('rtype', 'full'),
+    str('isstable', isStable ? '1' : '0'),
+  ];
+  if (info !== undefined) fields.push(str('info', info));
+  return [...fields, ...advertFields(advert)];
+}
+
+/** Heartbeat's hex `dt` field; undefined when absent or not a positive number. */
+export function parseDeadtimeMs(msg: Message): number | undefined {
+  const dt = getString(msg, 'dt');
+  if (dt === undefined || !/^[0-9a-fA-F]{1,8}$/.test(dt)) return undefined;
+  const v = parseInt(dt, 16);
+  return v > 0 ? v : undefined;
+}
+
+export function parseNodeStatus(msg: Message): NodeStatusName | undefined {
+  const st = getString(msg, 'st');
+  return st === 'init' || st === 'up' || st === 'active' || st === 'dead' ? st : undefined;
+}
+
+export function parseHoldWord(value: string | undefined): HoldWord | undefined {
+  return value === 'none' || value === 'local' || value === 'foreign' || value === 'all' ? value : undefined;
+}

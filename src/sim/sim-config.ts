@@ -1,0 +1,93 @@
+// Builds the ClusterConfig a simulated cluster runs with (no files): N nodes, one group homed on
+// each of the first G nodes (active/active), M broadcast media, the given timings and failback mode.
+import type {
+  AuthConfig,
+  AuthMethod,
+  AutoFailback,
+  ClusterConfig,
+  GroupId,
+  Medium,
+  MediumId,
+  NodeName,
+  ResourceGroup,
+} from '../config/types.js';
+
+export interface SimClusterShape {
+  readonly nodes: number;
+  /** Number of groups; group i is homed on node i mod N. Default: one per node. */
+  readonly groups?: number;
+  readonly media?: number;
+  readonly keepaliveMs: number;
+  readonly deadtimeMs: number;
+  readonly warntimeMs?: number;
+  readonly initdeadMs?: number;
+  readonly autoFailback?: AutoFailback;
+  readonly authMethod?: AuthMethod;
+}
+
+export function simNodeName(i: number): NodeName {
+  return `node${i + 1}` as NodeName;
+}
+
+export function simGroupId(i: number): GroupId {
+  return `IPaddr::198.18.${100 + Math.floor(i / 200)}.${(i % 200) + 10}/24` as GroupId;
+}
+
+export function simMediumId(i: number): MediumId {
+  return `bcast:sim${i}` as MediumId;
+}
+
+export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
+  const at = { file: 'sim', line: 0 };
+  const nodes = Array.from({ length: shape.nodes }, (_, i) => simNodeName(i));
+  const groups: ResourceGroup[] = Array.from({ length: shape.groups ?? shape.nodes }, (_, i) => {
+    const id = simGroupId(i);
+    const [agent = 'IPaddr', ...args] = id.split('::');
+    return {
+      id,
+      homeNode: nodes[i % nodes.length] ?? nodes[0] ?? ('node1' as NodeName),
+      resources: [{ raw: id, agent, args }],
+      at,
+    };
+  });
+  const media: Medium[] = Array.from({ length: shape.media ?? 1 }, (_, i) => ({
+    kind: 'bcast',
+    id: simMediumId(i),
+    iface: `sim${i}`,
+    port: 694,
+    at,
+  }));
+  const method = shape.authMethod ?? 'sha1';
+  const auth: AuthConfig = {
+    file: 'sim/authkeys',
+    activeIndex: 1,
+    keys: new Map([[1, { index: 1, method, secret: method === 'crc' ? '' : 'simulated secret' }]]),
+  };
+  return {
+    configDir: 'sim',
+    nodes,
+    keepaliveMs: shape.keepaliveMs,
+    deadtimeMs: shape.deadtimeMs,
+    warntimeMs: shape.warntimeMs ?? Math.round((shape.deadtimeMs * 3) / 5),
+    initdeadMs: shape.initdeadMs ?? shape.deadtimeMs * 2,
+    deadpingMs: shape.deadtimeMs,
+    udpPort: 694,
+    baud: 19200,
+    media,
+    pingTargets: [],
+    autoFailback: shape.autoFailback ?? 'on',
+    hopfudge: 1,
+    maxRexmitDelayMs: 250,
+    msgfmt: 'classic',
+    autojoin: 'none',
+    clusterName: 'sim',
+    logfile: undefined,
+    debugfile: undefined,
+    logfacility: undefined,
+    debugLevel: 0,
+    stonith: [],
+    auth,
+    resourceGroups: groups,
+    directives: new Map(),
+  };
+}

@@ -1,0 +1,398 @@
+// The deterministic cluster simulator: N real ClusterNode cores, a fake clock (event queue), a
+// fake network per medium (loss, delay, jitter, duplication, reordering, one-way and two-way
+// partitions), node crash/restart/graceful stop and simulated resource actions. Every packet goes
+// through the nodes' protocol endpoints as bytes. One seeded PRNG drives everything.
+import { ClusterNode } from '../cluster/node.js';
+import type { Action, AdminCommand, ClusterEvent, MonoMs, Output } from '../cluster/types.js';
+import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
+import type { ProtocolEndpoint } from '../protocol/endpoint.js';
+import { EventQueue } from './event-queue.js';
+import { Prng } from './prng.js';
+
+export interface MediumConditions {
+  /** Probability that one copy is lost. */
+  loss: number;
+  delayMinMs: number;
+  delayMaxMs: number;
+  /** Probability that a copy is delivered twice (the second copy later). */
+  duplicate: number;
+}
+
+export interface EndpointFactoryArgs {
+  readonly config: ClusterConfig;
+  readonly self: NodeName;
+  readonly generation: number;
+  readonly uuid: Uint8Array;
+  readonly random: { next(): number };
+}
+
+export type EndpointFactory = (args: EndpointFactoryArgs) => ProtocolEndpoint;
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly config: ClusterConfig;
+  readonly endpointFactory: EndpointFactory;
+  /** Per medium, in config order; missing entries default to a clean 1-2 ms network. */
+  readonly media?: readonly MediumConditions[];
+  readonly acquireMs?: readonly [number, number];
+  readonly releaseMs?: readonly [number, number];
+  /** Keep a human-readable trace of everything (slower). */
+  readonly trace?: boolean;
+  /** Called after every delivered event (invariant checkers). */
+  readonly onAfterEvent?: (sim: Simulator) => void;
+}
+
+export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface SimNode {
+  readonly name: NodeName;
+  readonly index: number;
+  core: ClusterNode | undefined;
+  /** Increments on every (re)start: events of an older incarnation are dropped. */
+  incarnation: number;
+  generation: number;
+  upSinceMs: MonoMs;
+  timerToken: number;
+  /** What really runs on this machine (the truth the invariants check). */
+  readonly resources: Map<GroupId, ResourceState>;
+  /** Groups whose next start fails on this node. */
+  readonly failNextStart: Set<GroupId>;
+  readonly events: ClusterEvent[];
+}
+
+type SimEvent =
+  | { kind: 'deliver'; to: number; incarnation: number; medium: MediumId; bytes: Uint8Array }
+  | { kind: 'timer'; node: number; incarnation: number; token: number }
+  | { kind: 'result'; node: number; incarnation: number; actionId: number; ok: boolean; detail?: string }
+  | { kind: 'call'; fn: () => void };
+
+export class Simulator {
+  readonly rng: Prng;
+  readonly config: ClusterConfig;
+  readonly nodes: SimNode[];
+  readonly mediumIds: readonly MediumId[];
+  readonly conditions: MediumConditions[];
+  nowMs: MonoMs = 0;
+  readonly trace: string[] = [];
+  /** Blocked directions: `${medium}|${from}|${to}`. */
+  private readonly blocked = new Set<string>();
+  /** Last time each unordered pair's connectivity changed (for the safety grace). */
+  private readonly pairChangedMs = new Map<string, MonoMs>();
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly options: SimOptions;
+  private readonly nodeRng: Prng[];
+  deliveredPackets = 0;
+
+  constructor(options: SimOptions) {
+    this.options = options;
+    this.rng = new Prng(options.seed);
+    this.config = options.config;
+    this.mediumIds = options.config.media.map((m) => m.id);
+    this.conditions = this.mediumIds.map(
+      (_, i) => options.media?.[i] ?? { loss: 0, delayMinMs: 1, delayMaxMs: 2, duplicate: 0 },
+    );
+    this.nodeRng = options.config.nodes.map(() => this.rng.fork());
+    this.nodes = options.config.nodes.map((name, index) => ({
+      name,
+      index,
+      core: undefined,
+      incarnation: 0,
+      generation: 1000 + index * 10,
+      upSinceMs: 0,
+      timerToken: 0,
+      resources: new Map(options.config.resourceGroups.map((g) => [g.id, 'stopped' as ResourceState])),
+      failNextStart: new Set(),
+      events: [],
+    }));
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Scenario controls
+
+  at(timeMs: MonoMs, fn: () => void): void {
+    this.queue.push(timeMs, { kind: 'call', fn });
+  }
+
+  start(index: number): void {
+    const n = this.node(index);
+    if (n.core) return;
+    n.incarnation++;
+    n.generation++;
+    n.upSinceMs = this.nowMs;
+    const rng = this.nodeRng[index] ?? this.rng;
+    const uuid = new Uint8Array(16);
+    uuid[0] = index + 1;
+    const endpoint = this.options.endpointFactory({
+      config: this.config,
+      self: n.name,
+      generation: n.generation,
+      uuid,
+      random: rng,
+    });
+    n.core = new ClusterNode({
+      config: this.config,
+      self: n.name,
+      endpoint,
+      random: rng,
+      nowMs: this.nowMs,
+      wallClockOffsetMs: 1_700_000_000_000,
+    });
+    this.log(`${n.name} starts (generation ${n.generation})`);
+    this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
+  }
+
+  /** Power loss: the core vanishes, its resources stop with the machine. */
+  crash(index: number): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    n.core = undefined;
+    n.incarnation++;
+    for (const g of n.resources.keys()) n.resources.set(g, 'stopped');
+    this.log(`${n.name} crashes`);
+  }
+
+  admin(index: number, command: AdminCommand): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    this.log(`${n.name} admin ${command.kind}${'set' in command ? ` ${command.set}` : ''}`);
+    this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command }));
+  }
+
+  /** Block traffic from `from` to `to` on the given media (all when omitted). */
+  block(from: number, to: number, media: readonly MediumId[] = this.mediumIds): void {
+    for (const m of media) this.blocked.add(`${m}|${from}|${to}`);
+    this.pairChanged(from, to);
+    this.log(`block ${this.node(from).name} -> ${this.node(to).name} on ${media.join(',')}`);
+  }
+
+  unblock(from: number, to: number, media: readonly MediumId[] = this.mediumIds): void {
+    for (const m of media) this.blocked.delete(`${m}|${from}|${to}`);
+    this.pairChanged(from, to);
+    this.log(`unblock ${this.node(from).name} -> ${this.node(to).name} on ${media.join(',')}`);
+  }
+
+  /** Two-way partition between two sets of nodes on all media. */
+  partition(sideA: readonly number[], sideB: readonly number[]): void {
+    for (const a of sideA) {
+      for (const b of sideB) {
+        this.block(a, b);
+        this.block(b, a);
+      }
+    }
+  }
+
+  healAll(): void {
+    for (const key of [...this.blocked]) {
+      const [, from, to] = key.split('|');
+      this.pairChanged(Number(from), Number(to));
+    }
+    this.blocked.clear();
+    this.log('network healed');
+  }
+
+  setConditions(medium: number, c: MediumConditions): void {
+    this.conditions[medium] = c;
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Queries for invariants
+
+  node(index: number): SimNode {
+    const n = this.nodes[index];
+    if (!n) throw new Error(`no simulated node ${index}`);
+    return n;
+  }
+
+  isUp(index: number): boolean {
+    return this.node(index).core !== undefined;
+  }
+
+  /** Nodes where the group is starting, running or stopping (the truth, not anyone's belief). */
+  owners(group: GroupId): number[] {
+    return this.nodes.filter((n) => (n.resources.get(group) ?? 'stopped') !== 'stopped').map((n) => n.index);
+  }
+
+  runningOn(group: GroupId): number[] {
+    return this.nodes.filter((n) => n.resources.get(group) === 'running').map((n) => n.index);
+  }
+
+  /** Both directions open on at least one medium. */
+  connected(a: number, b: number): boolean {
+    return this.mediumIds.some(
+      (m, i) =>
+        (this.conditions[i]?.loss ?? 0) < 1 &&
+        !this.blocked.has(`${m}|${a}|${b}`) &&
+        !this.blocked.has(`${m}|${b}|${a}`),
+    );
+  }
+
+  /** Time since the pair's connectivity last changed (Infinity if never). */
+  connectedForMs(a: number, b: number): number {
+    if (!this.connected(a, b)) return -1;
+    const changed = this.pairChangedMs.get(pairKey(a, b));
+    return changed === undefined ? Infinity : this.nowMs - changed;
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Running
+
+  runUntil(endMs: MonoMs): void {
+    for (;;) {
+      const next = this.queue.peekTime();
+      if (next === undefined || next > endMs) break;
+      const item = this.queue.pop();
+      if (!item) break;
+      this.nowMs = item.timeMs;
+      this.handle(item.value);
+      this.options.onAfterEvent?.(this);
+    }
+    this.nowMs = Math.max(this.nowMs, endMs);
+  }
+
+  private handle(e: SimEvent): void {
+    switch (e.kind) {
+      case 'call':
+        e.fn();
+        return;
+      case 'deliver': {
+        const n = this.node(e.to);
+        if (!n.core || n.incarnation !== e.incarnation) return;
+        this.deliveredPackets++;
+        this.apply(n, n.core.step({ kind: 'packet', nowMs: this.nowMs, medium: e.medium, bytes: e.bytes }));
+        return;
+      }
+      case 'timer': {
+        const n = this.node(e.node);
+        if (!n.core || n.incarnation !== e.incarnation || n.timerToken !== e.token) return;
+        this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
+        return;
+      }
+      case 'result': {
+        const n = this.node(e.node);
+        if (!n.core || n.incarnation !== e.incarnation) return;
+        const input =
+          e.detail !== undefined
+            ? {
+                kind: 'action-result' as const,
+                nowMs: this.nowMs,
+                actionId: e.actionId,
+                ok: e.ok,
+                detail: e.detail,
+              }
+            : { kind: 'action-result' as const, nowMs: this.nowMs, actionId: e.actionId, ok: e.ok };
+        this.apply(n, n.core.step(input));
+        return;
+      }
+    }
+  }
+
+  private apply(n: SimNode, out: Output): void {
+    for (const ev of out.events) {
+      n.events.push(ev);
+      if (this.options.trace) this.log(`${n.name} ${ev.level} ${ev.kind}: ${ev.text}`);
+    }
+    for (const p of out.packets) this.transmit(n, p.bytes, p.media ?? this.mediumIds);
+    for (const a of out.actions) this.perform(n, a);
+    if (out.stopped) {
+      n.core = undefined;
+      n.incarnation++;
+      this.log(`${n.name} stopped gracefully`);
+      return;
+    }
+    n.timerToken++;
+    if (Number.isFinite(out.wakeAtMs)) {
+      this.queue.push(Math.max(out.wakeAtMs, this.nowMs), {
+        kind: 'timer',
+        node: n.index,
+        incarnation: n.incarnation,
+        token: n.timerToken,
+      });
+    }
+  }
+
+  private transmit(from: SimNode, bytes: Uint8Array, media: readonly MediumId[]): void {
+    for (const m of media) {
+      const mi = this.mediumIds.indexOf(m);
+      const c = this.conditions[mi];
+      if (!c) continue;
+      for (const to of this.nodes) {
+        if (to.index === from.index || !to.core) continue;
+        if (this.blocked.has(`${m}|${from.index}|${to.index}`)) continue;
+        if (c.loss > 0 && this.rng.chance(c.loss)) continue;
+        const copies = c.duplicate > 0 && this.rng.chance(c.duplicate) ? 2 : 1;
+        for (let k = 0; k < copies; k++) {
+          const delay = c.delayMinMs + this.rng.next() * (c.delayMaxMs - c.delayMinMs);
+          this.queue.push(this.nowMs + delay, {
+            kind: 'deliver',
+            to: to.index,
+            incarnation: to.incarnation,
+            medium: m,
+            bytes,
+          });
+        }
+      }
+    }
+  }
+
+  private perform(n: SimNode, a: Action): void {
+    const result = (afterMs: number, ok: boolean, detail?: string): void => {
+      const ev: SimEvent =
+        detail !== undefined
+          ? { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok, detail }
+          : { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok };
+      this.queue.push(this.nowMs + afterMs, ev);
+    };
+    if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.group}`);
+    switch (a.kind) {
+      case 'probe':
+        result(1, n.resources.get(a.group) === 'running');
+        return;
+      case 'gate':
+        result(0, true);
+        return;
+      case 'acquire': {
+        const [lo, hi] = this.options.acquireMs ?? [20, 60];
+        n.resources.set(a.group, 'starting');
+        const fail = n.failNextStart.delete(a.group);
+        const incarnation = n.incarnation;
+        const t = lo + this.rng.next() * (hi - lo);
+        this.queue.push(this.nowMs + t, {
+          kind: 'call',
+          fn: () => {
+            if (n.incarnation !== incarnation) return;
+            n.resources.set(a.group, fail ? 'stopped' : 'running');
+          },
+        });
+        result(t, !fail, fail ? 'simulated start failure' : undefined);
+        return;
+      }
+      case 'release': {
+        const [lo, hi] = this.options.releaseMs ?? [10, 40];
+        n.resources.set(a.group, 'stopping');
+        const incarnation = n.incarnation;
+        const t = lo + this.rng.next() * (hi - lo);
+        this.queue.push(this.nowMs + t, {
+          kind: 'call',
+          fn: () => {
+            if (n.incarnation !== incarnation) return;
+            n.resources.set(a.group, 'stopped');
+          },
+        });
+        result(t, true);
+        return;
+      }
+    }
+  }
+
+  private pairChanged(a: number, b: number): void {
+    this.pairChangedMs.set(pairKey(a, b), this.nowMs);
+  }
+
+  log(text: string): void {
+    if (this.options.trace) this.trace.push(`${(this.nowMs / 1000).toFixed(3).padStart(9)} ${text}`);
+  }
+}
+
+function pairKey(a: number, b: number): string {
+  return a < b ? `${a}-${b}` : `${b}-${a}`;
+}
