@@ -126,7 +126,10 @@ export interface ProtocolEndpoint {
   tick(nowMs: number, wallMs?: number): readonly Uint8Array[];
   /** Earliest time tick() has something to do, or Infinity. */
   nextWakeMs(): number;
-  /** Forget a peer's sequence state (declared dead): its next message starts tracking afresh. */
+  /**
+   * Forget a peer's sequence state (declared dead): its next message starts tracking afresh (no
+   * retransmit requests for what was missed), but seqs at or below the highest seen stay refused.
+   */
   forgetPeer(node: NodeName): void;
   counters(): EndpointCounters;
 }

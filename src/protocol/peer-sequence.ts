@@ -30,8 +30,13 @@ export const MIN_REXMIT_DELAY_MS = 50;
 
 export class PeerSequence {
   generation: number | undefined = undefined;
-  /** Highest seq accepted in this generation; 0 = none yet. */
+  /** Highest seq accepted in this generation; 0 = none yet (or forgotten). */
   lastSeq = 0;
+  /**
+   * Highest seq seen before tracking was forgotten (peer declared dead) in this generation. A
+   * returning peer continues above it; anything at or below it is an old packet replayed.
+   */
+  floorSeq = 0;
   readonly missing = new Map<number, MissingSeq>();
   /** Highest of OUR seqs this peer acknowledged (NS_ackmsg); retransmit requests at or below are ignored. */
   ackedOurSeq = 0;
@@ -57,12 +62,17 @@ export class PeerSequence {
     if (hg === this.generation || control) return 'same';
     this.generation = hg;
     this.resetSequence();
+    this.floorSeq = 0;
     this.ackedOurSeq = 0;
     return 'restart';
   }
 
-  /** Forget seq state (peer declared dead or lost too much); the generation is kept against replays. */
+  /**
+   * Forget seq state (peer declared dead); the generation and the highest seq seen are kept, so
+   * old packets of this generation are still refused when replayed.
+   */
   resetSequence(): void {
+    if (this.lastSeq > this.floorSeq) this.floorSeq = this.lastSeq;
     this.lastSeq = 0;
     this.missing.clear();
   }
@@ -72,6 +82,7 @@ export class PeerSequence {
    * randomly in [50, maxRexmitDelayMs] after nowMs. `lost` counts seqs given up on here.
    */
   acceptSeq(seq: number, nowMs: number, maxRexmitDelayMs: number, random: () => number): SeqVerdict {
+    if (this.lastSeq === 0 && seq <= this.floorSeq) return { kind: 'old', lastSeq: this.floorSeq };
     if (this.lastSeq === 0 || seq === this.lastSeq + 1) {
       this.lastSeq = seq;
       return { kind: 'new', ack: this.ackDue(seq), lost: 0 };

@@ -376,3 +376,17 @@ void test('a restarted peer’s control message does not hide the restart from t
   });
   assert.equal(kind(b.receive(oldAck, MEDIUM, 0)), 'rejected:replay');
 });
+
+void test('after forgetPeer, replayed packets of the same generation are still refused', () => {
+  const a = endpoint('node1');
+  const b = endpoint('node2');
+  const early = a.send(STATUS, 0, { wallMs: WALL });
+  b.receive(early, MEDIUM, 0);
+  b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  b.forgetPeer('node1' as NodeName);
+  assert.equal(kind(b.receive(early, MEDIUM, 0)), 'rejected:old-seq');
+  // the real peer, continuing after a partition, is accepted with a fresh start (no gap requests)
+  for (let i = 0; i < 10; i++) a.send(STATUS, 0, { wallMs: WALL });
+  assert.equal(kind(b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'message');
+  assert.equal(b.nextWakeMs(), Infinity);
+});
