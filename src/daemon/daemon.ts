@@ -152,12 +152,27 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
   const interfaces = await (deps.readInterfaces ?? readInterfaces)();
+  // Identical ha.cf on every node lists a `ucast` to each node, ourselves included. Heartbeat sends
+  // to itself harmlessly; we skip that medium so no link shows up as dead forever.
+  const ownAddresses = new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
+  const activeMedia = config.media.filter((m) => {
+    if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
+      log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
+      return false;
+    }
+    return true;
+  });
+  const coreConfig: ClusterConfig = { ...config, media: activeMedia };
+  if (activeMedia.length === 0) {
+    log.close();
+    throw new DaemonStartError('no usable heartbeat medium in ha.cf (bcast, ucast, mcast or serial)', 6);
+  }
   const receivers = new UdpReceiverPool((key, message) =>
     log.log('error', 'receive socket error', { key, message }),
   );
   let transports: Transport[];
   try {
-    transports = await openAllMedia(config.media, {
+    transports = await openAllMedia(activeMedia, {
       interfaces,
       receivers,
       handlers: {
@@ -201,7 +216,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   });
   const nowMs = performance.now();
   const core = deps.createCore({
-    config,
+    config: coreConfig,
     self: self as ClusterNodeOptions['self'],
     endpoint,
     random,
@@ -282,12 +297,29 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     },
     runner,
     {
-      onEvent: (e) => log.event(e),
+      onEvent: (e) => {
+        log.event(e);
+        if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+      },
       onActionDone: () => undefined,
       onStopped: () => void finish(0),
     },
     { nowMs: () => performance.now() },
   );
+
+  // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
+  // failure splits the cluster, which deserves a warning naming what is left.
+  const warnRedundancy = (node: string, medium: MediumId | undefined): void => {
+    const entry = core.status().nodes.find((n) => n.name === node);
+    if (!entry || entry.status === 'dead') return;
+    const up = entry.links.filter((l) => l.status === 'up').map((l) => l.medium);
+    if (up.length === 0) return;
+    log.log('warn', 'heartbeat medium lost, node still reachable', {
+      node,
+      medium,
+      remaining: up.join(','),
+    });
+  };
 
   let graceTimer: NodeJS.Timeout | undefined;
   const shutdown = (): void => {
