@@ -21,11 +21,7 @@ function childPids(): string {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
   return ps
     .split('\n')
-    .filter(
-      (l) =>
-        /dist\/src\/lab\/(demo-service|http-server|probe-client)\.js/.test(l) &&
-        /127\.0\.0\.1|198\.18\.64/.test(l),
-    )
+    .filter((l) => l.includes(labDir) && /(demo-service|http-server|probe-client)\.js/.test(l))
     .join('\n');
 }
 
