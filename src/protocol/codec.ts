@@ -430,6 +430,9 @@ export function encodeClassic(msg: Message): Buffer {
 export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH}`;
   const classic = encoding === 'classic';
+  // Inside a nested message the classic form turns newlines into bytes 0x0f-0x1f (Heartbeat's
+  // SPECIAL_SYMS), so those bytes cannot appear there; Heartbeat refuses them as well.
+  const symbolClash = (text: string): boolean => classic && depth > 0 && hasNewlineSymbol(text);
   for (const f of msg.fields) {
     if (
       f.name.length === 0 ||
@@ -446,11 +449,15 @@ export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): str
         if (classic && f.value.includes('\x13')) {
           return `field '${f.name}' contains byte 0x13, which the classic form uses for newlines`;
         }
+        if (symbolClash(f.value))
+          return `nested field '${f.name}' contains a byte 0x0f-0x1f (classic newline symbols)`;
         break;
       case 'list':
         for (const item of f.value) {
           if (!isLatin1(item))
             return `list '${f.name}' has characters above U+00FF (values are byte strings)`;
+          if (symbolClash(item))
+            return `nested list '${f.name}' contains a byte 0x0f-0x1f (classic newline symbols)`;
           if (classic && item.includes('\n'))
             return `list '${f.name}' has an item with a newline (not encodable in classic form)`;
         }
@@ -471,4 +478,12 @@ export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): str
 function isLatin1(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
   return true;
+}
+
+function hasNewlineSymbol(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x0f && c <= 0x1f) return true;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@
 // announces it with gratuitous ARP (iputils arping, in the background so takeover is not held up),
 // reports it running while the address is on the interface, and removes it with `ip addr del`.
 // Start and stop are idempotent.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { GratuitousArp } from './gratuitous-arp.js';
 import {
   chooseInterface,
   freeLabel,
@@ -10,7 +10,7 @@ import {
   type InterfaceAddress,
   type IpSpec,
 } from './ip-spec.js';
-import { describeOutcome, errorText, quote, runCommand } from './run-command.js';
+import { describeOutcome, runCommand } from './run-command.js';
 import type { ArpOptions, ResourceLog, ResourceState } from './types.js';
 
 export interface IpAgentContext {
@@ -34,7 +34,7 @@ export interface IpAgentStatus {
 
 /** Keeps track of the gratuitous-ARP senders it started, so stop (and close) can end them. */
 export class IpAddressAgent {
-  private readonly arpSenders = new Map<string, Set<ChildProcess>>();
+  private readonly arp = new GratuitousArp();
 
   async status(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentStatus> {
     const listed = await this.list(ctx);
@@ -85,7 +85,7 @@ export class IpAddressAgent {
   }
 
   async stop(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
-    this.silence(spec.ip);
+    this.arp.cancel(spec.ip);
     const listed = await this.list(ctx);
     if (!listed.ok) return { ok: false, detail: listed.detail };
     const present = matching(spec, listed.addresses);
@@ -107,14 +107,9 @@ export class IpAddressAgent {
     return { ok: true, detail: `removed ${spec.ip} from ${removed.join(',')}` };
   }
 
-  /** Ends every ARP sender still running. */
+  /** Ends every gratuitous-ARP announcement still under way. */
   close(): void {
-    for (const ip of [...this.arpSenders.keys()]) this.silence(ip);
-  }
-
-  /** How many ARP senders run for this address (for tests and status). */
-  arpSendersRunning(ip: string): number {
-    return this.arpSenders.get(ip)?.size ?? 0;
+    this.arp.cancelAll();
   }
 
   private async list(
@@ -133,60 +128,8 @@ export class IpAddressAgent {
     return { ok: true, addresses: parseIpAddrShow(outcome.stdout) };
   }
 
-  /**
-   * Gratuitous ARP like OCF IPaddr2's send_arp: `count` ARP requests (`arping -U`) and `count` ARP
-   * replies (`arping -A`), `intervalMs` apart, both from the VIP. Runs in the background; failures are
-   * logged, not fatal (the address is up; neighbours will learn it on their next ARP request).
-   */
   private announce(ip: string, iface: string, ctx: IpAgentContext): void {
-    const { count, intervalMs, command } = ctx.arp;
-    if (count <= 0) return;
-    this.silence(ip);
-    const senders = new Set<ChildProcess>();
-    this.arpSenders.set(ip, senders);
-    // iputils arping (20221126, Debian 12) accepts only whole seconds for -i: '0.200' is refused.
-    const interval = String(Math.max(1, Math.round(intervalMs / 1000)));
-    for (const mode of ['-U', '-A']) {
-      const args = [mode, '-c', String(count), '-i', interval, '-I', iface, ip];
-      let child: ChildProcess;
-      try {
-        child = spawn(command, args, { env: { ...ctx.env }, stdio: ['ignore', 'ignore', 'pipe'] });
-      } catch (err) {
-        ctx.log(`resource arp ip=${ip} iface=${iface} error=${quote(errorText(err))}`, 'warn');
-        continue;
-      }
-      senders.add(child);
-      let stderr = '';
-      child.stderr?.on('data', (c: Buffer) => {
-        stderr = (stderr + c.toString('utf8')).slice(-500);
-      });
-      // Never let a stuck arping outlive its job: it should end after count * interval.
-      const limit = setTimeout(() => child.kill('SIGKILL'), count * intervalMs + 5000);
-      limit.unref();
-      ctx.log(`resource arp ip=${ip} iface=${iface} cmd=${quote(`${command} ${args.join(' ')}`)}`, 'debug');
-      child.on('error', (err) => {
-        clearTimeout(limit);
-        senders.delete(child);
-        ctx.log(`resource arp ip=${ip} iface=${iface} error=${quote(errorText(err))}`, 'warn');
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(limit);
-        senders.delete(child);
-        if (this.arpSenders.get(ip)?.size === 0) this.arpSenders.delete(ip);
-        if (code !== 0 && signal !== 'SIGTERM')
-          ctx.log(
-            `resource arp ip=${ip} iface=${iface} mode=${mode} rc=${code ?? signal ?? '?'} stderr=${quote(stderr.trim())}`,
-            'warn',
-          );
-      });
-    }
-  }
-
-  private silence(ip: string): void {
-    const senders = this.arpSenders.get(ip);
-    if (!senders) return;
-    for (const child of senders) child.kill('SIGTERM');
-    this.arpSenders.delete(ip);
+    this.arp.announce(ip, iface, ctx.arp, ctx.env, ctx.log);
   }
 }
 

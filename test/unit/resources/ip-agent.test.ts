@@ -36,7 +36,7 @@ function fakeArping(): string {
   return box.script(
     box.root,
     'arping',
-    `echo "arping $*" >> "$TRACE"; echo $$ >> '${box.root}/arping.pids'; exec sleep 5`,
+    `echo "arping $*" >> "$TRACE"; echo $$ >> '${box.root}/arping.pids'; exec sleep 1`,
   );
 }
 
@@ -89,11 +89,16 @@ void describe('built-in IPaddr2', () => {
     const g = group('alpha', 'IPaddr2::198.18.40.10');
     const res = await r.acquireGroup(g);
     assert.equal(res.ok, true, res.detail);
-    await waitFor(() => box.trace().filter((l) => l.startsWith('arping')).length === 2);
+    const t0 = performance.now();
+    await waitFor(() => box.trace().filter((l) => l.startsWith('arping')).length === 10);
+    const spreadMs = performance.now() - t0;
     const trace = box.trace();
     assert.ok(trace.includes('ip -4 addr add 198.18.40.10/24 brd + dev eth0 label eth0:1'), trace.join('\n'));
-    assert.ok(trace.includes('arping -U -c 5 -i 1 -I eth0 198.18.40.10'));
-    assert.ok(trace.includes('arping -A -c 5 -i 1 -I eth0 198.18.40.10'));
+    // Five (request, reply) pairs, interleaved, like send_arp for IPaddr2.
+    const frames = trace.filter((l) => l.startsWith('arping'));
+    for (let k = 0; k < 10; k++)
+      assert.equal(frames[k], `arping ${k % 2 === 0 ? '-U' : '-A'} -c 1 -I eth0 198.18.40.10`);
+    assert.ok(spreadMs > 600, `frames spread over ~0.9 s, got ${spreadMs} ms`);
     assert.equal((await r.statusResource(rsc('IPaddr2::198.18.40.10'))).state, 'running');
     await r.close();
   });
@@ -116,11 +121,14 @@ void describe('built-in IPaddr2', () => {
     assert.equal((await r.acquireGroup(g)).ok, true);
     assert.equal((await r.acquireGroup(g)).ok, true);
     assert.equal(box.trace().filter((l) => l.startsWith('ip -4 addr add')).length, 1);
-    await waitFor(() => arpingPids().length === 2);
-    assert.ok(arpingPids().every(alive));
+    await waitFor(() => arpingPids().length >= 1);
     const rel = await r.releaseGroup(g);
     assert.equal(rel.ok, true, rel.detail);
     await waitFor(() => !arpingPids().some(alive));
+    const sent = arpingPids().length;
+    assert.ok(sent < 10, `stop cancels the frames still pending (${sent} sent)`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(arpingPids().length, sent, 'no frame after stop');
     assert.ok(box.trace().includes('ip -4 addr del 198.18.40.10/24 dev eth0'));
     assert.equal((await r.probeGroup(g)).state, 'none');
     const again = await r.releaseGroup(g);
