@@ -96,6 +96,19 @@ export interface DaemonStatus {
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
 
+/** Lets one log line per key through per interval. */
+class RateGate {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+  allow(key: string): boolean {
+    const now = performance.now();
+    const prev = this.last.get(key);
+    if (prev !== undefined && now - prev < this.intervalMs) return false;
+    this.last.set(key, now);
+    return true;
+  }
+}
+
 function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
   return {
     logfile: config.logfile,
@@ -286,6 +299,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
     if (graceTimer !== undefined) clearTimeout(graceTimer);
+    clearInterval(badPacketTimer);
     log.log('info', 'daemon stopped', { code });
     log.close();
     resolveDone(code);
@@ -306,6 +320,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     runner,
     {
       onEvent: (e) => {
+        if (e.kind === 'auth-rejected' && !authLogGate.allow(`${e.node ?? '?'}`)) return;
         log.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
@@ -314,6 +329,22 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     },
     { nowMs: () => performance.now() },
   );
+
+  // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
+  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per claimed sender.
+  const authLogGate = new RateGate(10_000);
+  let lastRejected = endpoint.counters().rejected;
+  const badPacketTimer = setInterval(() => {
+    const now = endpoint.counters().rejected;
+    const delta = Object.entries(now)
+      .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    lastRejected = now;
+    if (delta.length > 0) {
+      log.log('warn', 'packets rejected in the last 10 s', Object.fromEntries(delta));
+    }
+  }, 10_000);
+  badPacketTimer.unref();
 
   // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
   // failure splits the cluster, which deserves a warning naming what is left.

@@ -5,6 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
 import { Lab, labSkipReason, sleep, waitUntil } from './lab.js';
 import { haCf } from './lab-config.js';
+import type { AuthConfig, NodeName } from '../../src/config/types.js';
+import { createEndpoint } from '../../src/protocol/endpoint.js';
+import { str } from '../../src/protocol/message.js';
 
 const skip = labSkipReason();
 
@@ -130,6 +133,55 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
     await client.waitFor('node2', 10000);
     process.stdout.write(`# hbts standby: client-visible outage ${client.outageMs(t)} ms\n`);
     assert.ok(lab.addressesOf(n2).includes(vip));
+  });
+
+  void it('bad packets (garbage, a forged signature) are counted and logged, never fatal', async () => {
+    const n2 = lab.node('node2');
+    // a status message from "node1" signed with the wrong secret
+    const wrongKey: AuthConfig = {
+      file: 'authkeys',
+      activeIndex: 1,
+      keys: new Map([[1, { index: 1, method: 'sha1', secret: 'not-the-secret' }]]),
+    };
+    const forger = createEndpoint({
+      self: 'node1' as NodeName,
+      uuid: new Uint8Array(16),
+      generation: 1,
+      auth: wrongKey,
+      innerAuth: true,
+      knownNodes: ['node1', 'node2'] as NodeName[],
+      pingNodes: [],
+      ttl: 3,
+      maxRexmitDelayMs: 250,
+      random: { next: () => 0.5 },
+    });
+    const forged = forger.send([str('t', 'status'), str('st', 'active')], 0, { wallMs: Date.now() });
+    const script = `
+      const s = require('node:dgram').createSocket('udp4');
+      const forged = Buffer.from(process.argv[1], 'base64');
+      let n = 0;
+      const next = () => {
+        if (n === 200) { s.send(forged, 694, process.argv[2], () => s.close()); return; }
+        n++;
+        s.send(require('node:crypto').randomBytes(1 + (n % 300)), 694, process.argv[2], next);
+      };
+      next();`;
+    const before = (
+      JSON.parse(lab.hbts(n2, ['status', '--json'])) as { endpoint: { rejected: Record<string, number> } }
+    ).endpoint.rejected;
+    lab.exec(lab.client, process.execPath, ['-e', script, Buffer.from(forged).toString('base64'), n2.addr]);
+    await waitUntil(
+      'the forged packet to be logged',
+      () => /auth-rejected node=node1/.test(lab.log(n2)),
+      5000,
+    );
+    const after = (
+      JSON.parse(lab.hbts(n2, ['status', '--json'])) as { endpoint: { rejected: Record<string, number> } }
+    ).endpoint.rejected;
+    assert.ok((after['malformed'] ?? 0) - (before['malformed'] ?? 0) >= 150, JSON.stringify(after));
+    assert.equal((after['bad-auth'] ?? 0) - (before['bad-auth'] ?? 0), 1);
+    assert.equal(n2.daemon?.exitCode, null, 'still running');
+    assert.equal(status('node2').cluster.nodes.find((n) => n.name === 'node1')?.status, 'active');
   });
 
   void it('SIGHUP with a broken ha.cf is rejected and the daemon keeps running', async () => {
