@@ -35,6 +35,17 @@ export interface IpAgentStatus {
 /** Keeps track of the gratuitous-ARP senders it started, so stop (and close) can end them. */
 export class IpAddressAgent {
   private readonly arp = new GratuitousArp();
+  /**
+   * Address changes run one at a time: two groups taking over at once (active/active) would
+   * otherwise both pick the same free `IFACE:N` label from the same listing.
+   */
+  private changes: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(body: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(body, body);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
 
   async status(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentStatus> {
     const listed = await this.list(ctx);
@@ -45,7 +56,15 @@ export class IpAddressAgent {
     return { state: 'stopped', detail: `${spec.ip} is not on ${spec.iface ?? 'any interface'}` };
   }
 
-  async start(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
+  start(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
+    return this.exclusive(() => this.startNow(spec, ctx));
+  }
+
+  stop(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
+    return this.exclusive(() => this.stopNow(spec, ctx));
+  }
+
+  private async startNow(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
     const listed = await this.list(ctx);
     if (!listed.ok) return { ok: false, detail: listed.detail };
     const present = matching(spec, listed.addresses)[0];
@@ -84,7 +103,7 @@ export class IpAddressAgent {
     };
   }
 
-  async stop(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
+  private async stopNow(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
     this.arp.cancel(spec.ip);
     const listed = await this.list(ctx);
     if (!listed.ok) return { ok: false, detail: listed.detail };

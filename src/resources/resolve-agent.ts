@@ -5,8 +5,9 @@
 //   4. <resourceDir>/NAME                   heartbeat-style script (Heartbeat's first place)
 //   5. <initDir>/NAME                       LSB init script (Heartbeat's second place)
 // Resolution happens at every operation, so a script installed later is found without a restart.
-import { constants } from 'node:fs';
-import { access, readdir, readFile, stat } from 'node:fs/promises';
+// Synchronous on purpose (a few stat calls): `hbts check` and the config host checks can ask the
+// very same question the runner asks, without an event loop.
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceSpec } from '../config/types.js';
 import { parseIpSpec, type IpSpec } from './ip-spec.js';
@@ -43,7 +44,7 @@ export interface LookupDirs {
 
 export const BUILTIN_IP_AGENTS: readonly string[] = ['IPaddr', 'IPaddr2'];
 
-export async function resolveAgent(rsc: ResourceSpec, dirs: LookupDirs): Promise<ResolvedAgent> {
+export function resolveAgent(rsc: ResourceSpec, dirs: LookupDirs): ResolvedAgent {
   const direct = parseDirectOcfAgent(rsc.agent);
   if (direct) {
     if (!direct.ok) return { kind: 'missing', detail: direct.error };
@@ -51,7 +52,7 @@ export async function resolveAgent(rsc: ResourceSpec, dirs: LookupDirs): Promise
     if (!params.ok) return { kind: 'missing', detail: params.error };
     const { provider, type } = direct.value;
     const path = join(dirs.ocfRoot, 'resource.d', provider, type);
-    if (!(await isExecutableFile(path)))
+    if (!isExecutableFile(path))
       return { kind: 'missing', detail: `OCF agent ${path} not found or not executable` };
     const reskeys: Record<string, string> = {};
     for (const [k, v] of Object.entries(params.value)) reskeys[k.slice('OCF_RESKEY_'.length)] = v;
@@ -81,10 +82,9 @@ export async function resolveAgent(rsc: ResourceSpec, dirs: LookupDirs): Promise
   if (rsc.agent === '' || rsc.agent.includes('/') || rsc.agent === '.' || rsc.agent === '..')
     return { kind: 'missing', detail: `bad resource name "${rsc.agent}"` };
   const inResourceDir = join(dirs.resourceDir, rsc.agent);
-  if (await isExecutableFile(inResourceDir))
-    return { kind: 'heartbeat', path: inResourceDir, args: rsc.args };
+  if (isExecutableFile(inResourceDir)) return { kind: 'heartbeat', path: inResourceDir, args: rsc.args };
   const inInitDir = join(dirs.initDir, rsc.agent);
-  if (await isExecutableFile(inInitDir)) return { kind: 'lsb', path: inInitDir, args: rsc.args };
+  if (isExecutableFile(inInitDir)) return { kind: 'lsb', path: inInitDir, args: rsc.args };
   return {
     kind: 'missing',
     detail: `Cannot locate resource script ${rsc.agent} (looked for an executable file in ${dirs.resourceDir} and ${dirs.initDir})`,
@@ -92,7 +92,7 @@ export async function resolveAgent(rsc: ResourceSpec, dirs: LookupDirs): Promise
 }
 
 /** `OCF::TYPE::INSTANCE`: the first `<ocfRoot>/resource.d/*\/TYPE`, parameters from the instance file. */
-async function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): Promise<ResolvedAgent> {
+function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): ResolvedAgent {
   const [type, instance, ...extra] = rsc.args;
   if (type === undefined || instance === undefined || extra.length > 0)
     return { kind: 'missing', detail: `OCF resources are written OCF::TYPE::INSTANCE, got "${rsc.raw}"` };
@@ -101,14 +101,14 @@ async function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): Promise
   const base = join(dirs.ocfRoot, 'resource.d');
   let providers: string[];
   try {
-    providers = (await readdir(base)).sort();
+    providers = readdirSync(base).sort();
   } catch (err) {
     return { kind: 'missing', detail: `cannot list ${base}: ${errorText(err)}` };
   }
   let found: { path: string; provider: string } | undefined;
   for (const provider of providers) {
     const path = join(base, provider, type);
-    if (await isExecutableFile(path)) {
+    if (isExecutableFile(path)) {
       found = { path, provider };
       break;
     }
@@ -117,7 +117,7 @@ async function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): Promise
   const file = join(dirs.configDir, 'conf', 'OCF', type, instance);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     return { kind: 'missing', detail: `cannot read OCF instance file ${file}: ${errorText(err)}` };
   }
@@ -127,13 +127,55 @@ async function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): Promise
 }
 
 /** Heartbeat: "first regular executable file wins". */
-async function isExecutableFile(path: string): Promise<boolean> {
+function isExecutableFile(path: string): boolean {
   try {
-    const st = await stat(path);
-    if (!st.isFile()) return false;
-    await access(path, constants.X_OK);
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
     return true;
   } catch {
     return false;
+  }
+}
+
+export interface LocateOptions {
+  readonly configDir: string;
+  readonly resourceDir?: string;
+  readonly initDir?: string;
+  readonly ocfRoot?: string;
+  readonly ipAgent?: 'builtin' | 'script';
+}
+
+export function lookupDirs(options: LocateOptions): LookupDirs {
+  return {
+    configDir: options.configDir,
+    resourceDir: options.resourceDir ?? join(options.configDir, 'resource.d'),
+    initDir: options.initDir ?? '/etc/init.d',
+    ocfRoot: options.ocfRoot ?? '/usr/lib/ocf',
+    ipAgent: options.ipAgent ?? 'builtin',
+  };
+}
+
+/**
+ * Which agent would run `rsc`, in words, for config checks (`hbts check`) and logs — the same
+ * resolution the runner performs. `ok: false` carries the runner's own error text.
+ */
+export function locateResource(
+  rsc: ResourceSpec,
+  options: LocateOptions,
+):
+  | { readonly ok: true; readonly kind: Exclude<ResolvedAgent['kind'], 'missing'>; readonly where: string }
+  | { readonly ok: false; readonly error: string } {
+  const agent = resolveAgent(rsc, lookupDirs(options));
+  switch (agent.kind) {
+    case 'missing':
+      return { ok: false, error: agent.detail };
+    case 'builtin-ip':
+      return { ok: true, kind: agent.kind, where: `built-in ${agent.flavour}` };
+    case 'heartbeat':
+      return { ok: true, kind: agent.kind, where: `${agent.path} (heartbeat-style)` };
+    case 'lsb':
+      return { ok: true, kind: agent.kind, where: `${agent.path} (LSB)` };
+    case 'ocf':
+      return { ok: true, kind: agent.kind, where: `${agent.path} (OCF, instance ${agent.instance})` };
   }
 }

@@ -2,6 +2,7 @@
 // Every resource operation and every `ip` call goes through here, so timeouts, output
 // capture and the "never leave a process behind on timeout" rule live in one place.
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 export interface CommandSpec {
   readonly file: string;
@@ -40,7 +41,7 @@ export type CommandOutcome =
 const MAX_CAPTURE_BYTES = 64 * 1024;
 /**
  * After the child exits, wait this long for its pipes to close. A script that starts a daemon
- * without redirecting its output leaves the pipe open in the daemon forever; we must not wait for it.
+ * without redirecting its output leaves the pipes open in that daemon; we must not wait for it.
  */
 const PIPE_DRAIN_MS = 150;
 const DEFAULT_KILL_GRACE_MS = 2000;
@@ -121,8 +122,14 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       clearTimeout(timeoutTimer);
       // A timed-out group still gets its SIGKILL; otherwise nothing of ours is left running.
       if (!timedOut && killTimer) clearTimeout(killTimer);
-      child.stdout.destroy();
-      child.stderr.destroy();
+      // Do not close our end of the pipes: a daemon the script left holding them would die of
+      // SIGPIPE at its next write. Keep draining (and discarding) until it closes them, without
+      // keeping the event loop alive for it.
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.removeAllListeners('data');
+        stream.on('data', () => undefined);
+        (stream as Socket).unref();
+      }
       resolve(outcome);
     };
 

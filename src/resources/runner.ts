@@ -1,11 +1,10 @@
 // The resource runner the daemon calls: acquire, release and probe whole groups, Heartbeat-style,
 // with the failure handling changed where Heartbeat is dangerous (no kill + reboot on a failed stop;
 // a failed start releases the group and says so).
-import { join } from 'node:path';
 import type { ClusterConfig, GroupId, ResourceGroup, ResourceSpec } from '../config/types.js';
 import { buildAgentEnvironment } from './environment.js';
 import { IpAddressAgent, type IpAgentContext } from './ip-address-agent.js';
-import { resolveAgent, type LookupDirs, type ResolvedAgent } from './resolve-agent.js';
+import { lookupDirs, resolveAgent, type LookupDirs, type ResolvedAgent } from './resolve-agent.js';
 import { describeOutcome, quote, runCommand, type CommandOutcome } from './run-command.js';
 import {
   heartbeatScriptStatus,
@@ -102,7 +101,7 @@ class GroupRunner implements ResourceRunner {
   }
 
   async statusResource(rsc: ResourceSpec): Promise<ResourceStatus> {
-    const agent = await resolveAgent(rsc, this.dirs());
+    const agent = resolveAgent(rsc, this.dirs());
     if (agent.kind === 'missing')
       return { resource: rsc.raw, state: 'unknown', agent: 'missing', detail: agent.detail };
     const startedMs = performance.now();
@@ -254,7 +253,7 @@ class GroupRunner implements ResourceRunner {
 
   private async runOp(rsc: ResourceSpec, op: 'start' | 'stop'): Promise<OpResult> {
     const startedMs = performance.now();
-    const agent = await resolveAgent(rsc, this.dirs());
+    const agent = resolveAgent(rsc, this.dirs());
     const result = await this.runResolvedOp(rsc, agent, op);
     const durationMs = Math.round(performance.now() - startedMs);
     this.options.log(
@@ -347,14 +346,7 @@ class GroupRunner implements ResourceRunner {
   // --- environment and lookup -------------------------------------------------------------------
 
   private dirs(): LookupDirs {
-    const configDir = this.config.configDir;
-    return {
-      configDir,
-      resourceDir: this.options.resourceDir ?? join(configDir, 'resource.d'),
-      initDir: this.options.initDir ?? '/etc/init.d',
-      ocfRoot: this.options.ocfRoot ?? '/usr/lib/ocf',
-      ipAgent: this.options.ipAgent ?? 'builtin',
-    };
+    return lookupDirs({ ...this.options, configDir: this.config.configDir });
   }
 
   private env(): Record<string, string> {

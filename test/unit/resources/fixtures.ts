@@ -143,11 +143,16 @@ export function captureLog(): CapturedLog {
   };
 }
 
-/** Whether a pid is alive (signal 0). */
+/** Whether a pid is alive: it exists and is not a zombie (signal 0 succeeds on zombies). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

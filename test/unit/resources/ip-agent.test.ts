@@ -11,14 +11,14 @@ let box: Sandbox;
 let addrFile: string;
 
 /** A fake `ip`: keeps `ip -o -4 addr show` lines in a file, logs every call to the trace. */
-function fakeIp(): string {
+function fakeIp(showDelayS = 0): string {
   return box.script(
     box.root,
     'ip',
     `ADDR='${addrFile}'
 echo "ip $*" >> "$TRACE"
 case "$*" in
-  "-o -4 addr show") cat "$ADDR"; exit 0;;
+  "-o -4 addr show") sleep ${showDelayS}; cat "$ADDR"; exit 0;;
   "-4 addr add "*)
     cidr=$4; brd=$6; dev=$8; label=\${10:-$dev}
     n=$(wc -l < "$ADDR")
@@ -135,6 +135,22 @@ void describe('built-in IPaddr2', () => {
     assert.equal(again.ok, true);
     assert.match(again.detail, /stopped/);
     assert.equal(box.trace().filter((l) => l.startsWith('ip -4 addr del')).length, 1);
+  });
+
+  void it('two groups taking over at once get different labels', async () => {
+    // A slow listing makes the two takeovers overlap.
+    const { r } = runner({ arp: { count: 0 }, ipCommand: fakeIp(0.2) });
+    const [a, b] = await Promise.all([
+      r.acquireGroup(group('alpha', 'IPaddr2::198.18.40.21')),
+      r.acquireGroup(group('alpha', 'IPaddr2::198.18.40.22')),
+    ]);
+    assert.equal(a.ok && b.ok, true);
+    const labels = box
+      .trace()
+      .filter((l) => l.startsWith('ip -4 addr add'))
+      .map((l) => l.split(' ').at(-1))
+      .sort();
+    assert.deepEqual(labels, ['eth0:1', 'eth0:2']);
   });
 
   void it('refuses an address no interface can carry, with a hint', async () => {

@@ -125,8 +125,8 @@ void describe("Heartbeat's OCF::type::instance form", () => {
 const DUMMY = '/usr/lib/ocf/resource.d/heartbeat/Dummy';
 const noDummy = existsSync(DUMMY) ? undefined : 'needs Debian package resource-agents (ocf:heartbeat:Dummy)';
 
-void describe("Debian's ocf:heartbeat:Dummy", { skip: noDummy ?? false }, () => {
-  void it('starts, monitors and stops through haresources syntax', async () => {
+void describe("Debian's ocf:heartbeat:Dummy", () => {
+  void it('starts, monitors and stops through haresources syntax', { skip: noDummy ?? false }, async () => {
     const state = join(box.root, 'dummy.state');
     const raw = `ocf:heartbeat:Dummy::state=${state}`;
     const g = group('alpha', raw);
@@ -142,17 +142,21 @@ void describe("Debian's ocf:heartbeat:Dummy", { skip: noDummy ?? false }, () => 
     assert.equal((await r.probeGroup(g)).state, 'none');
   });
 
-  void it('works through OCF::Dummy::INSTANCE with an instance file', async () => {
-    const state = join(box.root, 'inst.state');
-    const dir = join(box.configDir, 'conf', 'OCF', 'Dummy');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'one'), `OCF_RESKEY_state=${state}\n`);
-    const g = group('alpha', 'OCF::Dummy::one');
-    const { r } = runner({ ocfRoot: '/usr/lib/ocf', env: { HA_RSCTMP: box.root } }, [g]);
-    const res = await r.acquireGroup(g);
-    assert.equal(res.ok, true, res.detail);
-    assert.equal(readFileSync(state, 'utf8'), '');
-    assert.equal((await r.releaseGroup(g)).ok, true);
-    assert.equal(existsSync(state), false);
-  });
+  void it(
+    'works through OCF::Dummy::INSTANCE with an instance file',
+    { skip: noDummy ?? false },
+    async () => {
+      const state = join(box.root, 'inst.state');
+      const dir = join(box.configDir, 'conf', 'OCF', 'Dummy');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'one'), `OCF_RESKEY_state=${state}\n`);
+      const g = group('alpha', 'OCF::Dummy::one');
+      const { r } = runner({ ocfRoot: '/usr/lib/ocf', env: { HA_RSCTMP: box.root } }, [g]);
+      const res = await r.acquireGroup(g);
+      assert.equal(res.ok, true, res.detail);
+      assert.equal(readFileSync(state, 'utf8'), '');
+      assert.equal((await r.releaseGroup(g)).ok, true);
+      assert.equal(existsSync(state), false);
+    },
+  );
 });

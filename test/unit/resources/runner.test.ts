@@ -4,7 +4,12 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createResourceRunner, type ResourceRunnerOptions } from '../../../src/resources/index.js';
+import type { ResourceLocator } from '../../../src/config/load.js';
+import {
+  createResourceRunner,
+  locateResource,
+  type ResourceRunnerOptions,
+} from '../../../src/resources/index.js';
 import {
   alive,
   captureLog,
@@ -137,6 +142,36 @@ void describe('lookup order', () => {
     assert.match(res.detail, /Cannot locate resource script nosuch/);
     assert.ok(res.detail.includes(box.resourceDir) && res.detail.includes(box.initDir));
     assert.deepEqual(res.stopFailures, []);
+  });
+
+  void it('locateResource answers the same lookup in words, for config checks', () => {
+    box.script(box.resourceDir, 'svc', 'exit 0');
+    box.script(box.initDir, 'web', 'exit 0');
+    const opts = { configDir: box.configDir, initDir: box.initDir, ocfRoot: box.ocfRoot };
+    // It plugs into the config loader's host checks as they are.
+    const locator: ResourceLocator = (r, configDir) => locateResource(r, { ...opts, configDir });
+    assert.equal(locator(rsc('web'), box.configDir).ok, true);
+    assert.equal(locator(rsc('nosuch'), box.configDir).ok, false);
+    assert.deepEqual(locateResource(rsc('svc::a'), opts), {
+      ok: true,
+      kind: 'heartbeat',
+      where: `${join(box.resourceDir, 'svc')} (heartbeat-style)`,
+    });
+    assert.deepEqual(locateResource(rsc('web'), opts), {
+      ok: true,
+      kind: 'lsb',
+      where: `${join(box.initDir, 'web')} (LSB)`,
+    });
+    assert.deepEqual(locateResource(rsc('198.18.40.10/24'), opts), {
+      ok: true,
+      kind: 'builtin-ip',
+      where: 'built-in IPaddr',
+    });
+    const missing = locateResource(rsc('nosuch'), opts);
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.match(missing.error, /Cannot locate resource script nosuch/);
+    const badIp = locateResource(rsc('IPaddr2::198.18.40.300'), opts);
+    assert.equal(badIp.ok, false);
   });
 
   void it('rejects resource names with a slash', async () => {
@@ -353,7 +388,8 @@ esac`,
     box.script(
       box.resourceDir,
       'daemonish',
-      `case "$1" in start) sleep 30 & echo $! > '${pidFile}';; esac; exit 0`,
+      // The "daemon" keeps the script's stdout and stderr and writes to them after the script ended.
+      `case "$1" in start) sh -c 'sleep 0.3; echo late; echo late >&2; exec sleep 30' & echo $! > '${pidFile}';; esac; exit 0`,
     );
     const g = group('alpha', 'daemonish');
     const { r } = runner([g]);
@@ -362,7 +398,8 @@ esac`,
     assert.equal(res.ok, true, res.detail);
     assert.ok(performance.now() - t0 < 3000);
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    assert.equal(alive(pid), true, 'a daemon started by a successful start keeps running');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(alive(pid), true, 'a daemon started by a start keeps running, writing to its stdout');
     process.kill(pid, 'SIGKILL');
   });
 });
