@@ -60,6 +60,11 @@ interface PeerInfo {
   leaving: boolean;
   /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
   shutdoneGeneration: number | undefined;
+  /**
+   * Seq of the newest message whose ownership facts we applied. An older message (reordered, or a
+   * retransmission filling a gap) still proves liveness but must not roll its facts back.
+   */
+  factsSeq: number | undefined;
 }
 
 interface LocalGroup {
@@ -122,6 +127,7 @@ export class ClusterNode {
   } = {
     packetsIn: 0,
     packetsOut: 0,
+    heartbeatsIn: 0,
     rejected: 0,
     peerDeaths: 0,
     takeovers: 0,
@@ -164,6 +170,7 @@ export class ClusterNode {
         resourceReported: false,
         leaving: false,
         shutdoneGeneration: undefined,
+        factsSeq: undefined,
       });
     }
     this.groups = options.config.resourceGroups.map((group) => ({
@@ -227,11 +234,12 @@ export class ClusterNode {
 
   private wakeAt(): MonoMs {
     if (this.stopped) return Infinity;
-    let next = this.nextStatusMs;
-    next = Math.min(
-      next,
+    // A deadline the endpoint reports as already due after tick() would spin the shell: retry in 1 ms.
+    const endpointWakeMs = this.endpoint.nextWakeMs();
+    let next = Math.min(
+      this.nextStatusMs,
       this.detector.nextDeadlineMs(),
-      this.endpoint.nextWakeMs(),
+      endpointWakeMs > this.nowMs ? endpointWakeMs : this.nowMs + 1,
       this.negotiationDeadlineMs,
     );
     for (const g of this.groups) if (g.gateRetryAtMs > this.nowMs) next = Math.min(next, g.gateRetryAtMs);
@@ -289,7 +297,7 @@ export class ClusterNode {
         this.onDetectorEvents(this.detector.heardOnLink(r.src, r.medium, this.nowMs));
         return;
       case 'message':
-        this.onMessage(r.src, r.medium, r.message, r.type, r.generation, r.peerRestarted);
+        this.onMessage(r.src, r.medium, r.message, r.type, r.seq, r.generation, r.peerRestarted);
         return;
     }
   }
@@ -299,6 +307,7 @@ export class ClusterNode {
     medium: MediumId,
     msg: Message,
     type: string,
+    seq: number | undefined,
     generation: number,
     peerRestarted: boolean,
   ): void {
@@ -313,15 +322,17 @@ export class ClusterNode {
       this.forgetPeerState(peer);
     }
     if (peer.generation === undefined || generation > peer.generation) peer.generation = generation;
+    const fresh = seq === undefined || peer.factsSeq === undefined || seq > peer.factsSeq;
+    if (fresh && seq !== undefined && (type === 'status' || type === 'resource')) peer.factsSeq = seq;
     switch (type) {
       case 'status':
-        this.onStatus(peer, msg, restarted);
+        this.onStatus(peer, msg, restarted, fresh);
         break;
       case 'starting':
         this.sendResourceReport(undefined);
         break;
       case 'resource':
-        this.onResourceReport(peer, msg);
+        if (fresh) this.onResourceReport(peer, msg);
         break;
       case 'shutdone':
         this.onShutdone(peer);
@@ -344,9 +355,10 @@ export class ClusterNode {
     }
   }
 
-  private onStatus(peer: PeerInfo, msg: Message, restarted: boolean): void {
+  private onStatus(peer: PeerInfo, msg: Message, restarted: boolean, fresh: boolean): void {
     // A heartbeat overtaken by the same node's `shutdone` (other medium, reordering): ignore it.
     if (peer.shutdoneGeneration !== undefined && peer.shutdoneGeneration === peer.generation) return;
+    this.counters.heartbeatsIn++;
     const wasDead = this.detector.liveness(peer.name) === 'dead';
     this.onDetectorEvents(this.detector.heardStatus(peer.name, this.nowMs, parseDeadtimeMs(msg)));
     if (wasDead && !restarted && !peer.leaving) {
@@ -357,6 +369,7 @@ export class ClusterNode {
         { node: peer.name },
       );
     }
+    if (!fresh) return;
     peer.leaving = false;
     const st = parseNodeStatus(msg);
     if (st !== undefined && st !== 'dead' && st !== peer.advertised) {
@@ -471,6 +484,7 @@ export class ClusterNode {
     peer.resourceReported = false;
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
+    peer.factsSeq = undefined;
   }
 
   // ------------------------------------------------------------------------------------------

@@ -57,7 +57,10 @@ export interface DaemonOptions {
   readonly runDir: string;
   readonly stateDir: string;
   readonly foreground: boolean;
-  /** Tests and the demo: bind UDP receive sockets here instead of 0.0.0.0. */
+  /**
+   * Several daemons on one host (the loopback demo): receive on this address instead of 0.0.0.0
+   * and send from it, and treat it as our only own address.
+   */
   readonly bindAddress?: string;
 }
 
@@ -92,6 +95,19 @@ export interface DaemonStatus {
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
+
+/** Lets one log line per key through per interval. */
+class RateGate {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+  allow(key: string): boolean {
+    const now = performance.now();
+    const prev = this.last.get(key);
+    if (prev !== undefined && now - prev < this.intervalMs) return false;
+    this.last.set(key, now);
+    return true;
+  }
+}
 
 function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
   return {
@@ -152,12 +168,30 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
   const interfaces = await (deps.readInterfaces ?? readInterfaces)();
+  // Identical ha.cf on every node lists a `ucast` to each node, ourselves included. Heartbeat sends
+  // to itself harmlessly; we skip that medium so no link shows up as dead forever.
+  const ownAddresses =
+    opts.bindAddress !== undefined
+      ? new Set([opts.bindAddress])
+      : new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
+  const activeMedia = config.media.filter((m) => {
+    if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
+      log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
+      return false;
+    }
+    return true;
+  });
+  const coreConfig: ClusterConfig = { ...config, media: activeMedia };
+  if (activeMedia.length === 0) {
+    log.close();
+    throw new DaemonStartError('no usable heartbeat medium in ha.cf (bcast, ucast, mcast or serial)', 6);
+  }
   const receivers = new UdpReceiverPool((key, message) =>
     log.log('error', 'receive socket error', { key, message }),
   );
   let transports: Transport[];
   try {
-    transports = await openAllMedia(config.media, {
+    transports = await openAllMedia(activeMedia, {
       interfaces,
       receivers,
       handlers: {
@@ -175,7 +209,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
           mediaErrors.set(medium, e);
         },
       },
-      ...(opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {}),
+      ...(opts.bindAddress !== undefined
+        ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
+        : {}),
       ...(deps.toClassic !== undefined ? { toLine: deps.toClassic } : {}),
     });
   } catch (err) {
@@ -201,7 +237,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   });
   const nowMs = performance.now();
   const core = deps.createCore({
-    config,
+    config: coreConfig,
     self: self as ClusterNodeOptions['self'],
     endpoint,
     random,
@@ -263,6 +299,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
     if (graceTimer !== undefined) clearTimeout(graceTimer);
+    clearInterval(badPacketTimer);
     log.log('info', 'daemon stopped', { code });
     log.close();
     resolveDone(code);
@@ -282,12 +319,46 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     },
     runner,
     {
-      onEvent: (e) => log.event(e),
+      onEvent: (e) => {
+        if (e.kind === 'auth-rejected' && !authLogGate.allow(`${e.node ?? '?'}`)) return;
+        log.event(e);
+        if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+      },
       onActionDone: () => undefined,
       onStopped: () => void finish(0),
     },
     { nowMs: () => performance.now() },
   );
+
+  // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
+  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per claimed sender.
+  const authLogGate = new RateGate(10_000);
+  let lastRejected = endpoint.counters().rejected;
+  const badPacketTimer = setInterval(() => {
+    const now = endpoint.counters().rejected;
+    const delta = Object.entries(now)
+      .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    lastRejected = now;
+    if (delta.length > 0) {
+      log.log('warn', 'packets rejected in the last 10 s', Object.fromEntries(delta));
+    }
+  }, 10_000);
+  badPacketTimer.unref();
+
+  // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
+  // failure splits the cluster, which deserves a warning naming what is left.
+  const warnRedundancy = (node: string, medium: MediumId | undefined): void => {
+    const entry = core.status().nodes.find((n) => n.name === node);
+    if (!entry || entry.status === 'dead') return;
+    const up = entry.links.filter((l) => l.status === 'up').map((l) => l.medium);
+    if (up.length === 0) return;
+    log.log('warn', 'heartbeat medium lost, node still reachable', {
+      node,
+      medium,
+      remaining: up.join(','),
+    });
+  };
 
   let graceTimer: NodeJS.Timeout | undefined;
   const shutdown = (): void => {

@@ -40,6 +40,8 @@ export interface LogTargets {
   readonly logfacility?: string | undefined;
   readonly stderr: boolean;
   readonly debug: boolean;
+  /** The syslog socket; default /dev/log (tests point it elsewhere). */
+  readonly syslogSocket?: string;
 }
 
 function quote(v: string): string {
@@ -133,12 +135,17 @@ export class EventLog {
       process.stderr.write(`hbts: unknown logfacility ${fac}; syslog logging off\n`);
       return;
     }
-    if (!existsSync('/dev/log')) return;
+    const socket = this.targets.syslogSocket ?? '/dev/log';
+    if (!existsSync(socket)) return;
     this.syslogFacility = code;
     try {
-      const child = spawn('logger', ['--socket', '/dev/log', '--prio-prefix', '-t', 'heartbeat-ts'], {
-        stdio: ['pipe', 'ignore', 'ignore'],
-      });
+      const child = spawn(
+        'logger',
+        ['--socket', socket, '--socket-errors=off', '--prio-prefix', '-t', 'heartbeat-ts'],
+        {
+          stdio: ['pipe', 'ignore', 'ignore'],
+        },
+      );
       child.on('error', () => {
         this.syslog = undefined;
       });

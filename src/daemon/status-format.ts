@@ -28,7 +28,10 @@ export function formatStatus(s: DaemonStatus): string {
   out.push('');
   const nodeRows = [['NODE', 'STATUS', 'LINKS', 'HOLDS']];
   for (const n of c.nodes) {
-    const links = n.self ? '(self)' : n.links.map((l) => `${l.medium} ${l.status}`).join(', ') || '-';
+    // a ucast medium only ever carries its own peer: "never heard" there is not a failure
+    const word = (l: (typeof n.links)[number]): string =>
+      l.status === 'dead' && l.lastHeardMs === undefined ? 'never heard' : l.status;
+    const links = n.self ? '(self)' : n.links.map((l) => `${l.medium} ${word(l)}`).join(', ') || '-';
     nodeRows.push([`${n.name}${n.self ? '*' : ''}`, n.status, links, n.holds.join(' ') || '-']);
   }
   out.push(table(nodeRows));
