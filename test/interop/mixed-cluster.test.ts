@@ -165,6 +165,22 @@ void describe(
       assert.equal(c2.lastAnswer(), 'node2');
     });
 
+    void it('graceful stop of our node: the real node takes vip2 at once (shutdone); restart gets it back', async () => {
+      assert.ok(c1 && c2);
+      await sleep(1000);
+      const t = c2.nowT();
+      m.lab.kill(m.ours.daemon, 'SIGTERM');
+      await c2.waitFor('node1', 10000);
+      assert.equal(await m.lab.waitExit(m.ours.daemon, 15000), 0, 'hbts exits 0 after a graceful stop');
+      const outage = c2.outageMs(t);
+      process.stdout.write(`# graceful stop of hbts node: vip2 outage ${outage} ms\n`);
+      assert.ok(outage < 2500, `outage ${outage} ms is shorter than deadtime: shutdone was honoured`);
+      assert.match(m.real.log(), /Received shutdown notice from 'node2'/);
+      m.lab.startDaemon(m.ours);
+      await c2.waitFor('node2', 30000);
+      assert.equal(c1.lastAnswer(), 'node1');
+    });
+
     void it('graceful stop of the real node: ours takes vip1 at once (shutdone)', async () => {
       assert.ok(c1 && c2);
       const t = c1.nowT();
