@@ -55,6 +55,7 @@ interface PeerInfo {
   claims: Set<GroupId>;
   declines: Set<GroupId>;
   failed: Set<GroupId>;
+  handoffs: Map<GroupId, NodeName>;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
   leaving: boolean;
@@ -81,6 +82,8 @@ interface LocalGroup {
   detail: string | undefined;
   inConflict: boolean;
   waitingFor: NodeName | undefined;
+  /** We released (are releasing) the group towards this node; advertised until it holds it. */
+  handoffTo: NodeName | undefined;
 }
 
 const emptySet: ReadonlySet<NodeName> = new Set();
@@ -167,6 +170,7 @@ export class ClusterNode {
         claims: new Set(),
         declines: new Set(),
         failed: new Set(),
+        handoffs: new Map(),
         resourceReported: false,
         leaving: false,
         shutdoneGeneration: undefined,
@@ -185,6 +189,7 @@ export class ClusterNode {
       detail: undefined,
       inConflict: false,
       waitingFor: undefined,
+      handoffTo: undefined,
     }));
     for (const g of this.groups) this.groupById.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -425,6 +430,7 @@ export class ClusterNode {
     peer.claims = known(a.claims);
     peer.declines = known(a.declines);
     peer.failed = known(a.failed);
+    peer.handoffs = new Map([...a.handoffs].filter(([g]) => this.groupById.has(g)));
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
@@ -479,6 +485,7 @@ export class ClusterNode {
     peer.claims = new Set();
     peer.declines = new Set();
     peer.failed = new Set();
+    peer.handoffs = new Map();
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
@@ -640,6 +647,9 @@ export class ClusterNode {
       claims: [...this.claims],
       declines: [...this.declines],
       failed: this.groups.filter((g) => g.failedHere).map((g) => g.group.id),
+      handoffs: new Map(
+        this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
+      ),
     };
   }
 
@@ -767,7 +777,6 @@ export class ClusterNode {
         if (ok) {
           g.state = 'running';
           g.detail = undefined;
-          this.claims.delete(gid);
           this.lastHolder.set(gid, this.self);
           this.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
         } else {
@@ -796,6 +805,7 @@ export class ClusterNode {
         } else {
           g.state = 'failed';
           g.stopFailed = true;
+          g.handoffTo = undefined;
           g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
           this.emit(
             'release-failed',
@@ -832,9 +842,20 @@ export class ClusterNode {
     };
     const heldHere = new Set(this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id));
     const failedHere = new Set(this.groups.filter((g) => g.failedHere).map((g) => g.group.id));
+    const handoffs = (group: GroupId): ReadonlySet<NodeName> => {
+      const out = new Set<NodeName>();
+      const mine = this.groupById.get(group)?.handoffTo;
+      if (mine !== undefined) out.add(mine);
+      for (const p of this.peers.values()) {
+        const to = p.handoffs.get(group);
+        if (to !== undefined && this.detector.isAlive(p.name)) out.add(to);
+      }
+      return out.size > 0 ? out : emptySet;
+    };
     return {
       nodes: this.config.nodes,
       candidates,
+      handoffs,
       holders: collect((p) => p.held, heldHere),
       claimers: collect((p) => p.claims, this.claims),
       decliners: collect((p) => p.declines, this.declines),
@@ -855,9 +876,25 @@ export class ClusterNode {
       const target = placeGroup(gid, g.group.homeNode, view);
       const otherHolders = [...holders].filter((n) => n !== this.self);
       this.noteConflict(g, holders, target);
+      if (g.handoffTo !== undefined && g.state === 'stopped') {
+        // Handed over once the target holds it, or moot when it can no longer take it.
+        if (
+          holders.has(g.handoffTo) ||
+          !view.candidates.has(g.handoffTo) ||
+          view.failedOn(gid).has(g.handoffTo)
+        ) {
+          g.handoffTo = undefined;
+          this.advertDirty = true;
+        }
+      }
+      if (this.claims.has(gid) && g.state === 'running' && otherHolders.length === 0) {
+        // Our request is satisfied: from now on the group stays here because we hold it.
+        this.claims.delete(gid);
+        this.advertDirty = true;
+      }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
-        this.startRelease(g, `placement moves it to ${target}`);
+        this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
       }
       if ((g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed)) && target === this.self) {
@@ -908,6 +945,7 @@ export class ClusterNode {
     g.pending = { kind: 'acquire', id };
     g.state = 'starting';
     g.gatePassedFrom = undefined;
+    g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.counters.takeovers++;
     this.advertDirty = true;
@@ -915,7 +953,8 @@ export class ClusterNode {
     this.actions.push({ kind: 'acquire', id, group: g.group.id, reason });
   }
 
-  private startRelease(g: LocalGroup, reason: string): void {
+  private startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
+    g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
     const id = this.newActionId(g);
     g.pending = { kind: 'release', id };
     g.state = 'stopping';
@@ -930,7 +969,7 @@ export class ClusterNode {
     for (let i = this.groups.length - 1; i >= 0; i--) {
       const g = this.groups[i];
       if (g && g.state === 'running') {
-        this.startRelease(g, 'shutdown');
+        this.startRelease(g, 'shutdown', placeGroup(g.group.id, g.group.homeNode, this.placementView()));
         return;
       }
     }
