@@ -34,6 +34,7 @@ import type {
   ResourceSet,
 } from './types.js';
 import {
+  advertFields,
   parseDeadtimeMs,
   parseHoldWord,
   parseNodeStatus,
@@ -56,6 +57,9 @@ interface PeerInfo {
   declines: Set<GroupId>;
   failed: Set<GroupId>;
   handoffs: Map<GroupId, NodeName>;
+  /** Its `hbts_inc`, and whether its latest heartbeat lists us (our incarnation) as seen. */
+  incarnation: string | undefined;
+  seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
   leaving: boolean;
@@ -95,6 +99,8 @@ export class ClusterNode {
   private readonly random: Random;
   private readonly wallClockOffsetMs: number;
   private readonly fingerprint: string;
+  /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
+  private readonly incarnation: string;
   private readonly peerNames: readonly NodeName[];
   private readonly detector: FailureDetector;
   private readonly peers = new Map<NodeName, PeerInfo>();
@@ -149,6 +155,9 @@ export class ClusterNode {
     this.nowMs = options.nowMs;
     this.nextStatusMs = options.nowMs;
     this.fingerprint = configFingerprint(options.config);
+    this.incarnation = Math.floor(options.random.next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
     this.peerNames = options.config.nodes.filter((n) => n !== options.self);
     this.detector = new FailureDetector({
       peers: this.peerNames,
@@ -171,6 +180,8 @@ export class ClusterNode {
         declines: new Set(),
         failed: new Set(),
         handoffs: new Map(),
+        incarnation: undefined,
+        seesUs: false,
         resourceReported: false,
         leaving: false,
         shutdoneGeneration: undefined,
@@ -340,7 +351,7 @@ export class ClusterNode {
         if (fresh) this.onResourceReport(peer, msg);
         break;
       case 'shutdone':
-        this.onShutdone(peer);
+        this.onShutdone(peer, msg);
         break;
       case 'reqnodes':
         this.send(
@@ -431,6 +442,11 @@ export class ClusterNode {
     peer.declines = known(a.declines);
     peer.failed = known(a.failed);
     peer.handoffs = new Map([...a.handoffs].filter(([g]) => this.groupById.has(g)));
+    if (peer.incarnation !== a.incarnation) {
+      peer.incarnation = a.incarnation;
+      this.advertDirty = true; // tell it at once that we have seen it
+    }
+    peer.seesUs = a.seen.includes(`${this.self}:${this.incarnation}`);
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
@@ -458,8 +474,12 @@ export class ClusterNode {
     if (getString(msg, 'info') === 'shutdown') peer.leaving = true;
   }
 
-  private onShutdone(peer: PeerInfo): void {
+  private onShutdone(peer: PeerInfo, msg: Message): void {
     if (peer.shutdoneGeneration === peer.generation) return;
+    // Our shutdone repeats the last facts (where each released group was handed), so a status
+    // overtaken by the shutdone loses nothing.
+    const advert = readAdvert(msg);
+    if (advert) this.applyAdvert(peer, advert);
     peer.shutdoneGeneration = peer.generation;
     this.emit('shutdown-notice', 'info', `Received shutdown notice from '${peer.name}'.`, {
       node: peer.name,
@@ -486,6 +506,8 @@ export class ClusterNode {
     peer.declines = new Set();
     peer.failed = new Set();
     peer.handoffs = new Map();
+    peer.incarnation = undefined;
+    peer.seesUs = false;
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
@@ -501,10 +523,12 @@ export class ClusterNode {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
+          this.advertDirty = true; // our hbts_seen list changed
           if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
           break;
         case 'dead': {
+          this.advertDirty = true;
           this.counters.peerDeaths++;
           const peer = this.peers.get(e.node);
           const why = peer?.leaving
@@ -576,13 +600,14 @@ export class ClusterNode {
       }
     }
     if (this.phase === 'negotiating') {
-      // Our own peers advertise their ownership in every heartbeat, so once every live node was heard
-      // we know enough; only a real Heartbeat peer makes us wait for its `resource` answer (bounded).
+      // Our own peers advertise their ownership in every heartbeat; we act once every live one has
+      // heard us (its heartbeat lists our incarnation), so its facts already account for us and no
+      // two nodes decide on views that miss each other. A real Heartbeat peer must answer our
+      // `starting` with a `resource` report. Both waits are bounded by the negotiation deadline.
       const waiting = this.peerNames.filter((n) => {
         const p = this.peers.get(n);
-        return (
-          this.detector.isAlive(n) && p !== undefined && p.implementation !== 'hbts' && !p.resourceReported
-        );
+        if (!this.detector.isAlive(n) || p === undefined || p.leaving) return false;
+        return p.implementation === 'hbts' ? !p.seesUs : !p.resourceReported;
       });
       if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
         this.phase = 'stable';
@@ -592,7 +617,7 @@ export class ClusterNode {
           'stable',
           'info',
           waiting.length === 0
-            ? 'resource negotiation complete: every live node reported what it holds'
+            ? 'resource negotiation complete: every live node has seen us and reported what it holds'
             : `resource negotiation timed out waiting for ${waiting.join(', ')}`,
         );
         this.sendResourceReport('req_our_resources()');
@@ -650,6 +675,10 @@ export class ClusterNode {
       handoffs: new Map(
         this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
       ),
+      incarnation: this.incarnation,
+      seen: [...this.peers.values()]
+        .filter((p) => p.incarnation !== undefined && this.detector.isAlive(p.name))
+        .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
   }
 
@@ -848,7 +877,9 @@ export class ClusterNode {
       if (mine !== undefined) out.add(mine);
       for (const p of this.peers.values()) {
         const to = p.handoffs.get(group);
-        if (to !== undefined && this.detector.isAlive(p.name)) out.add(to);
+        // A node that left gracefully keeps pointing at where it handed its groups.
+        const leftCleanly = p.shutdoneGeneration !== undefined && p.shutdoneGeneration === p.generation;
+        if (to !== undefined && (this.detector.isAlive(p.name) || leftCleanly)) out.add(to);
       }
       return out.size > 0 ? out : emptySet;
     };
@@ -977,7 +1008,7 @@ export class ClusterNode {
       this.shutdoneSent = true;
       this.phase = 'stopped';
       this.sendStatus();
-      this.send([str('t', 'shutdone'), str('st', 'dead')]);
+      this.send([str('t', 'shutdone'), str('st', 'dead'), ...advertFields(this.advert())]);
       this.emit('shutdown', 'info', 'every group released, shutdone sent: stopped');
       this.stopped = true;
     }

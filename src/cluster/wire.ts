@@ -6,6 +6,8 @@
 //   hbts_decline groups this node refuses (standby)
 //   hbts_failed  groups that failed to start here
 //   hbts_handoff node=group pairs: groups released towards that node
+//   hbts_inc     random id of this process incarnation
+//   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
 import type { GroupId, NodeName } from '../config/types.js';
 import { getString, str } from '../protocol/message.js';
 import type { Field, Message } from '../protocol/message.js';
@@ -20,12 +22,21 @@ export interface OwnershipAdvert {
   readonly failed: readonly GroupId[];
   /** Groups this node released (or is releasing) towards a given node: `node=group` pairs. */
   readonly handoffs: ReadonlyMap<GroupId, NodeName>;
+  /** Random id of this process incarnation (`hbts_inc`). */
+  readonly incarnation: string;
+  /** `node:incarnation` of every peer this node has heard and considers alive (`hbts_seen`). */
+  readonly seen: readonly string[];
 }
 
 const phases: readonly NodePhase[] = ['starting', 'negotiating', 'stable', 'shutting-down', 'stopped'];
 
 export function advertFields(a: OwnershipAdvert): Field[] {
-  const fields: Field[] = [str('hbts_cfg', a.cfg), str('hbts_phase', a.phase)];
+  const fields: Field[] = [
+    str('hbts_cfg', a.cfg),
+    str('hbts_phase', a.phase),
+    str('hbts_inc', a.incarnation),
+  ];
+  if (a.seen.length > 0) fields.push(str('hbts_seen', a.seen.join(' ')));
   const list = (name: string, ids: readonly GroupId[]): void => {
     if (ids.length > 0) fields.push(str(name, ids.join(' ')));
   };
@@ -68,6 +79,8 @@ export function readAdvert(msg: Message): OwnershipAdvert | undefined {
     declines: groupList(msg, 'hbts_decline'),
     failed: groupList(msg, 'hbts_failed'),
     handoffs: handoffList(msg),
+    incarnation: getString(msg, 'hbts_inc') ?? '',
+    seen: groupList(msg, 'hbts_seen'),
   };
 }
 

@@ -86,6 +86,12 @@ export class Harness {
     return out.actions.filter((a) => a.kind === 'probe').map((a) => this.result(nowMs, a, false));
   }
 
+  /** `node:incarnation` as peers must echo it in hbts_seen. */
+  seenToken(): string {
+    const inc = this.sent().find((x) => x.f['hbts_inc'] !== undefined)?.f['hbts_inc'] ?? '';
+    return `${this.self}:${inc}`;
+  }
+
   events(): ClusterEvent[] {
     return this.outputs.flatMap((o) => o.events);
   }

@@ -20,8 +20,8 @@ function bringUp(shape = {}, peerHeld: string[] = []) {
   const cfg = configFingerprint(h.cfg);
   h.answerProbes(h.timer(0), 1);
   const extra: Record<string, string> = peerHeld.length > 0 ? { hbts_held: peerHeld.join(' ') } : {};
-  h.packet(2, peer.status(cfg, extra));
-  return { h, peer, cfg };
+  h.packet(2, peer.status(cfg, { ...extra, hbts_seen: h.seenToken() }));
+  return { h, peer, cfg, seen: h.seenToken() };
 }
 
 void test('start-up: status init then up, a probe per group, then active + starting once the peer is heard', () => {
@@ -42,10 +42,17 @@ void test('start-up: status init then up, a probe per group, then active + start
   h.answerProbes(first, 1);
   assert.equal(h.node.status().phase, 'starting');
   const peer = new FakePeer(N2);
-  const out = h.packet(2, peer.status(configFingerprint(h.cfg)));
-  const kinds = out.events.map((e) => e.kind);
+  // node2 has not heard us yet: comm is up but we do not act on a view it may not share.
+  const early = h.packet(2, peer.status(configFingerprint(h.cfg)));
+  assert.ok(early.events.some((e) => e.kind === 'comm-up'));
+  assert.equal(h.node.status().phase, 'negotiating');
+  assert.equal(early.actions.length, 0);
+  const out = h.packet(3, peer.status(configFingerprint(h.cfg), { hbts_seen: h.seenToken() }));
+  const kinds = [...early.events, ...out.events].map((e) => e.kind);
   assert.ok(kinds.includes('comm-up') && kinds.includes('stable'), kinds.join(','));
-  const sent = decodeSent(out).map((s) => (s.type === 'status' ? `status:${s.f['st']}` : s.type));
+  const sent = [...decodeSent(early), ...decodeSent(out)].map((s) =>
+    s.type === 'status' ? `status:${s.f['st']}` : s.type,
+  );
   assert.ok(sent.includes('starting') && sent.includes('status:active'), sent.join(','));
   // Everyone known: no 10 s RQSTDELAY, our home group is acquired at once.
   assert.deepEqual(
