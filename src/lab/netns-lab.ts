@@ -401,11 +401,14 @@ export class ProbeClient {
    * run to the next successful answer (ms). 0 if no probe failed.
    */
   outageMs(sinceT: number): number {
-    const ps = [...this.probes].sort((a, b) => a.t - b.t).filter((p) => p.t >= sinceT - 1000);
-    let worst = 0;
+    const ps = [...this.probes].sort((a, b) => a.t - b.t);
+    // the gap starts at the last answer before sinceT (earlier outages do not count)
     let lastOk: number | undefined;
+    for (const p of ps) if (p.t < sinceT && p.who !== undefined) lastOk = p.t;
+    let worst = 0;
     let failing = false;
     for (const p of ps) {
+      if (p.t < sinceT) continue;
       if (p.who !== undefined) {
         if (failing && lastOk !== undefined) worst = Math.max(worst, p.t - lastOk);
         failing = false;
