@@ -62,6 +62,8 @@ interface PeerInfo {
   seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
+  /** A real Heartbeat peer's last `resource` report said isstable=1 (its transition is over). */
+  rscStable: boolean;
   leaving: boolean;
   /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
   shutdoneGeneration: number | undefined;
@@ -125,6 +127,15 @@ export class ClusterNode {
   private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
+  /**
+   * Heartbeat's standby protocol with real Heartbeat peers (they ignore our hbts_* fields):
+   * handoff = groups we release to a real peer (we sent `ask_resources info=me`; `info=done`
+   * follows once they are stopped, and the peer then acquires them);
+   * answering = a real peer's `ask_resources info=me` we answered with `info=other`; we send
+   * `info=done` once it said done and we run the groups it gave up.
+   */
+  private handoff: { word: HoldWord; groups: Set<GroupId> } | undefined;
+  private answering: { peer: NodeName; word: HoldWord; groups: Set<GroupId>; peerDone: boolean } | undefined;
   private shutdoneSent = false;
   private stopped = false;
 
@@ -183,6 +194,7 @@ export class ClusterNode {
         incarnation: undefined,
         seesUs: false,
         resourceReported: false,
+        rscStable: false,
         leaving: false,
         shutdoneGeneration: undefined,
         factsSeq: undefined,
@@ -236,6 +248,7 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
     this.reconcile();
+    this.finishStandbyHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -366,6 +379,9 @@ export class ClusterNode {
       case 'hb_takeover':
         this.onPeerTakeoverRequest(peer, msg);
         break;
+      case 'ask_resources':
+        if (fresh) this.onAskResources(peer, msg);
+        break;
       default:
         break;
     }
@@ -459,6 +475,7 @@ export class ClusterNode {
       return;
     }
     peer.resourceReported = true;
+    peer.rscStable = getString(msg, 'isstable') === '1';
     const hold = parseHoldWord(getString(msg, 'rsc_hold'));
     if (hold === undefined) return;
     const held = new Set<GroupId>();
@@ -490,10 +507,87 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.markDead(peer.name));
   }
 
+  /** Groups in Heartbeat's rsc_hold word as seen from `node` (local = homed on it). */
+  private groupsInWord(word: HoldWord, node: NodeName): Set<GroupId> {
+    const out = new Set<GroupId>();
+    for (const g of this.groups) {
+      const local = g.group.homeNode === node;
+      if (word === 'all' || (word === 'local' && local) || (word === 'foreign' && !local))
+        out.add(g.group.id);
+    }
+    return out;
+  }
+
+  /** Heartbeat's word for a set of groups as seen from `node`. */
+  private wordFor(ids: ReadonlySet<GroupId>, node: NodeName): HoldWord {
+    let local = false;
+    let foreign = false;
+    for (const id of ids) {
+      if (this.groupById.get(id)?.group.homeNode === node) local = true;
+      else foreign = true;
+    }
+    return local && foreign ? 'all' : local ? 'local' : foreign ? 'foreign' : 'none';
+  }
+
+  /**
+   * Heartbeat's 3-phase standby protocol from a real peer (hb_standby, or its auto-failback):
+   * `me` = it wants to give up rsc_hold (its view): we answer `other` and take those groups once
+   * it reports them released; `done` from it = released. Our own `done` goes out when we run them.
+   */
+  private onAskResources(peer: PeerInfo, msg: Message): void {
+    if (peer.implementation === 'hbts') return; // our peers use the hbts_* advert fields
+    const word = parseHoldWord(getString(msg, 'rsc_hold'));
+    const info = getString(msg, 'info');
+    if (word === undefined) return;
+    if (info === 'me') {
+      const groups = this.groupsInWord(word, peer.name);
+      for (const id of groups) peer.declines.add(id);
+      this.answering = { peer: peer.name, word, groups, peerDone: false };
+      this.emit('standby', 'info', `${peer.name} wants to go standby [${word}]`, { node: peer.name });
+      this.send([str('t', 'ask_resources'), str('rsc_hold', word), str('info', 'other')]);
+    } else if (info === 'done' && this.answering?.peer === peer.name) {
+      this.answering.peerDone = true;
+    } else if (info === 'done') {
+      this.emit('standby', 'info', `${peer.name} completed standby takeover of [${word}]`, {
+        node: peer.name,
+      });
+    }
+  }
+
+  /** Sends the `done` halves of the standby protocol once their condition holds. */
+  private finishStandbyHandshakes(): void {
+    if (this.handoff) {
+      const busy = [...this.handoff.groups].some((id) => {
+        const g = this.groupById.get(id);
+        return g !== undefined && (g.pending !== undefined || this.holdsHere(g));
+      });
+      if (!busy) {
+        this.sendResourceReport('standby');
+        this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'done')]);
+        this.handoff = undefined;
+      }
+    }
+    const a = this.answering;
+    if (a && a.peerDone) {
+      const busy = [...a.groups].some((id) => this.groupById.get(id)?.pending !== undefined);
+      const peer = this.peers.get(a.peer);
+      const peerStillHolds = peer !== undefined && [...a.groups].some((id) => peer.held.has(id));
+      if (!busy && !peerStillHolds) {
+        this.emit('standby', 'info', `standby: acquired [${a.word}] resources from ${a.peer}`, {
+          node: a.peer,
+        });
+        this.send([str('t', 'ask_resources'), str('rsc_hold', a.word), str('info', 'done')]);
+        this.sendResourceReport(undefined);
+        this.answering = undefined;
+      }
+    }
+  }
+
   /** `hb_takeover rsc_hold=X` from a peer: it wants X; we go standby with the complementary set. */
   private onPeerTakeoverRequest(peer: PeerInfo, msg: Message): void {
     const hold = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     const set: ResourceSet = hold === 'local' ? 'foreign' : hold === 'foreign' ? 'local' : 'all';
+    for (const id of this.groupsInWord(hold, peer.name)) peer.declines.delete(id);
     this.emit('admin', 'info', `node ${peer.name} asks to take over [${hold}]: going standby [${set}]`, {
       node: peer.name,
     });
@@ -511,6 +605,7 @@ export class ClusterNode {
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
+    peer.rscStable = false;
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
     peer.factsSeq = undefined;
@@ -740,6 +835,9 @@ export class ClusterNode {
       if (!this.inSet(g, set)) continue;
       this.declines.add(g.group.id);
       this.claims.delete(g.group.id);
+      // a real Heartbeat peer that went standby for it earlier is the one to take it now
+      for (const p of this.peers.values())
+        if (p.implementation === 'heartbeat') p.declines.delete(g.group.id);
     }
     this.advertDirty = true;
   }
@@ -883,12 +981,22 @@ export class ClusterNode {
       }
       return out.size > 0 ? out : emptySet;
     };
+    // A real Heartbeat home node with auto_failback on gets its groups back once it is stable
+    // (its peers give them back with the standby protocol), unless it went standby for them.
+    const realClaims = (p: PeerInfo): ReadonlySet<GroupId> => {
+      if (p.implementation !== 'heartbeat' || this.config.autoFailback !== 'on' || !p.rscStable)
+        return p.claims;
+      const out = new Set(p.claims);
+      for (const g of this.groups)
+        if (g.group.homeNode === p.name && !p.declines.has(g.group.id)) out.add(g.group.id);
+      return out;
+    };
     return {
       nodes: this.config.nodes,
       candidates,
       handoffs,
       holders: collect((p) => p.held, heldHere),
-      claimers: collect((p) => p.claims, this.claims),
+      claimers: collect(realClaims, this.claims),
       decliners: collect((p) => p.declines, this.declines),
       failedOn: collect((p) => p.failed, failedHere),
     };
@@ -925,6 +1033,25 @@ export class ClusterNode {
       }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
+        const to = this.peers.get(target);
+        if (to?.implementation === 'heartbeat') {
+          // A real Heartbeat only takes groups through the standby protocol: `me` now, `done` after.
+          if (!this.handoff) {
+            const ids = new Set(
+              this.groups
+                .filter(
+                  (x) =>
+                    x.state === 'running' &&
+                    !x.pending &&
+                    placeGroup(x.group.id, x.group.homeNode, view) === target,
+                )
+                .map((x) => x.group.id),
+            );
+            this.handoff = { word: this.wordFor(ids, this.self), groups: ids };
+            for (const id of ids) to.declines.delete(id);
+            this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'me')]);
+          } else this.handoff.groups.add(gid);
+        }
         this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
       }
