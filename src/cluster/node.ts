@@ -34,6 +34,7 @@ import type {
   ResourceSet,
 } from './types.js';
 import {
+  advertFields,
   parseDeadtimeMs,
   parseHoldWord,
   parseNodeStatus,
@@ -55,6 +56,10 @@ interface PeerInfo {
   claims: Set<GroupId>;
   declines: Set<GroupId>;
   failed: Set<GroupId>;
+  handoffs: Map<GroupId, NodeName>;
+  /** Its `hbts_inc`, and whether its latest heartbeat lists us (our incarnation) as seen. */
+  incarnation: string | undefined;
+  seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
   /** A real Heartbeat peer's last `resource` report said isstable=1 (its transition is over). */
@@ -83,6 +88,8 @@ interface LocalGroup {
   detail: string | undefined;
   inConflict: boolean;
   waitingFor: NodeName | undefined;
+  /** We released (are releasing) the group towards this node; advertised until it holds it. */
+  handoffTo: NodeName | undefined;
 }
 
 const emptySet: ReadonlySet<NodeName> = new Set();
@@ -94,6 +101,8 @@ export class ClusterNode {
   private readonly random: Random;
   private readonly wallClockOffsetMs: number;
   private readonly fingerprint: string;
+  /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
+  private readonly incarnation: string;
   private readonly peerNames: readonly NodeName[];
   private readonly detector: FailureDetector;
   private readonly peers = new Map<NodeName, PeerInfo>();
@@ -157,6 +166,9 @@ export class ClusterNode {
     this.nowMs = options.nowMs;
     this.nextStatusMs = options.nowMs;
     this.fingerprint = configFingerprint(options.config);
+    this.incarnation = Math.floor(options.random.next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
     this.peerNames = options.config.nodes.filter((n) => n !== options.self);
     this.detector = new FailureDetector({
       peers: this.peerNames,
@@ -178,6 +190,9 @@ export class ClusterNode {
         claims: new Set(),
         declines: new Set(),
         failed: new Set(),
+        handoffs: new Map(),
+        incarnation: undefined,
+        seesUs: false,
         resourceReported: false,
         rscStable: false,
         leaving: false,
@@ -197,6 +212,7 @@ export class ClusterNode {
       detail: undefined,
       inConflict: false,
       waitingFor: undefined,
+      handoffTo: undefined,
     }));
     for (const g of this.groups) this.groupById.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -348,7 +364,7 @@ export class ClusterNode {
         if (fresh) this.onResourceReport(peer, msg);
         break;
       case 'shutdone':
-        this.onShutdone(peer);
+        this.onShutdone(peer, msg);
         break;
       case 'reqnodes':
         this.send(
@@ -441,6 +457,12 @@ export class ClusterNode {
     peer.claims = known(a.claims);
     peer.declines = known(a.declines);
     peer.failed = known(a.failed);
+    peer.handoffs = new Map([...a.handoffs].filter(([g]) => this.groupById.has(g)));
+    if (peer.incarnation !== a.incarnation) {
+      peer.incarnation = a.incarnation;
+      this.advertDirty = true; // tell it at once that we have seen it
+    }
+    peer.seesUs = a.seen.includes(`${this.self}:${this.incarnation}`);
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
@@ -469,8 +491,12 @@ export class ClusterNode {
     if (getString(msg, 'info') === 'shutdown') peer.leaving = true;
   }
 
-  private onShutdone(peer: PeerInfo): void {
+  private onShutdone(peer: PeerInfo, msg: Message): void {
     if (peer.shutdoneGeneration === peer.generation) return;
+    // Our shutdone repeats the last facts (where each released group was handed), so a status
+    // overtaken by the shutdone loses nothing.
+    const advert = readAdvert(msg);
+    if (advert) this.applyAdvert(peer, advert);
     peer.shutdoneGeneration = peer.generation;
     this.emit('shutdown-notice', 'info', `Received shutdown notice from '${peer.name}'.`, {
       node: peer.name,
@@ -573,6 +599,9 @@ export class ClusterNode {
     peer.claims = new Set();
     peer.declines = new Set();
     peer.failed = new Set();
+    peer.handoffs = new Map();
+    peer.incarnation = undefined;
+    peer.seesUs = false;
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
@@ -589,10 +618,12 @@ export class ClusterNode {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
+          this.advertDirty = true; // our hbts_seen list changed
           if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
           break;
         case 'dead': {
+          this.advertDirty = true;
           this.counters.peerDeaths++;
           const peer = this.peers.get(e.node);
           const why = peer?.leaving
@@ -664,13 +695,14 @@ export class ClusterNode {
       }
     }
     if (this.phase === 'negotiating') {
-      // Our own peers advertise their ownership in every heartbeat, so once every live node was heard
-      // we know enough; only a real Heartbeat peer makes us wait for its `resource` answer (bounded).
+      // Our own peers advertise their ownership in every heartbeat; we act once every live one has
+      // heard us (its heartbeat lists our incarnation), so its facts already account for us and no
+      // two nodes decide on views that miss each other. A real Heartbeat peer must answer our
+      // `starting` with a `resource` report. Both waits are bounded by the negotiation deadline.
       const waiting = this.peerNames.filter((n) => {
         const p = this.peers.get(n);
-        return (
-          this.detector.isAlive(n) && p !== undefined && p.implementation !== 'hbts' && !p.resourceReported
-        );
+        if (!this.detector.isAlive(n) || p === undefined || p.leaving) return false;
+        return p.implementation === 'hbts' ? !p.seesUs : !p.resourceReported;
       });
       if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
         this.phase = 'stable';
@@ -680,7 +712,7 @@ export class ClusterNode {
           'stable',
           'info',
           waiting.length === 0
-            ? 'resource negotiation complete: every live node reported what it holds'
+            ? 'resource negotiation complete: every live node has seen us and reported what it holds'
             : `resource negotiation timed out waiting for ${waiting.join(', ')}`,
         );
         this.sendResourceReport('req_our_resources()');
@@ -735,6 +767,13 @@ export class ClusterNode {
       claims: [...this.claims],
       declines: [...this.declines],
       failed: this.groups.filter((g) => g.failedHere).map((g) => g.group.id),
+      handoffs: new Map(
+        this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
+      ),
+      incarnation: this.incarnation,
+      seen: [...this.peers.values()]
+        .filter((p) => p.incarnation !== undefined && this.detector.isAlive(p.name))
+        .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
   }
 
@@ -865,7 +904,6 @@ export class ClusterNode {
         if (ok) {
           g.state = 'running';
           g.detail = undefined;
-          this.claims.delete(gid);
           this.lastHolder.set(gid, this.self);
           this.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
         } else {
@@ -894,6 +932,7 @@ export class ClusterNode {
         } else {
           g.state = 'failed';
           g.stopFailed = true;
+          g.handoffTo = undefined;
           g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
           this.emit(
             'release-failed',
@@ -930,6 +969,18 @@ export class ClusterNode {
     };
     const heldHere = new Set(this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id));
     const failedHere = new Set(this.groups.filter((g) => g.failedHere).map((g) => g.group.id));
+    const handoffs = (group: GroupId): ReadonlySet<NodeName> => {
+      const out = new Set<NodeName>();
+      const mine = this.groupById.get(group)?.handoffTo;
+      if (mine !== undefined) out.add(mine);
+      for (const p of this.peers.values()) {
+        const to = p.handoffs.get(group);
+        // A node that left gracefully keeps pointing at where it handed its groups.
+        const leftCleanly = p.shutdoneGeneration !== undefined && p.shutdoneGeneration === p.generation;
+        if (to !== undefined && (this.detector.isAlive(p.name) || leftCleanly)) out.add(to);
+      }
+      return out.size > 0 ? out : emptySet;
+    };
     // A real Heartbeat home node with auto_failback on gets its groups back once it is stable
     // (its peers give them back with the standby protocol), unless it went standby for them.
     const realClaims = (p: PeerInfo): ReadonlySet<GroupId> => {
@@ -943,6 +994,7 @@ export class ClusterNode {
     return {
       nodes: this.config.nodes,
       candidates,
+      handoffs,
       holders: collect((p) => p.held, heldHere),
       claimers: collect(realClaims, this.claims),
       decliners: collect((p) => p.declines, this.declines),
@@ -963,6 +1015,22 @@ export class ClusterNode {
       const target = placeGroup(gid, g.group.homeNode, view);
       const otherHolders = [...holders].filter((n) => n !== this.self);
       this.noteConflict(g, holders, target);
+      if (g.handoffTo !== undefined && g.state === 'stopped') {
+        // Handed over once the target holds it, or moot when it can no longer take it.
+        if (
+          holders.has(g.handoffTo) ||
+          !view.candidates.has(g.handoffTo) ||
+          view.failedOn(gid).has(g.handoffTo)
+        ) {
+          g.handoffTo = undefined;
+          this.advertDirty = true;
+        }
+      }
+      if (this.claims.has(gid) && g.state === 'running' && otherHolders.length === 0) {
+        // Our request is satisfied: from now on the group stays here because we hold it.
+        this.claims.delete(gid);
+        this.advertDirty = true;
+      }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
         const to = this.peers.get(target);
@@ -984,7 +1052,7 @@ export class ClusterNode {
             this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'me')]);
           } else this.handoff.groups.add(gid);
         }
-        this.startRelease(g, `placement moves it to ${target}`);
+        this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
       }
       if ((g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed)) && target === this.self) {
@@ -1035,6 +1103,7 @@ export class ClusterNode {
     g.pending = { kind: 'acquire', id };
     g.state = 'starting';
     g.gatePassedFrom = undefined;
+    g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.counters.takeovers++;
     this.advertDirty = true;
@@ -1042,7 +1111,8 @@ export class ClusterNode {
     this.actions.push({ kind: 'acquire', id, group: g.group.id, reason });
   }
 
-  private startRelease(g: LocalGroup, reason: string): void {
+  private startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
+    g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
     const id = this.newActionId(g);
     g.pending = { kind: 'release', id };
     g.state = 'stopping';
@@ -1057,7 +1127,7 @@ export class ClusterNode {
     for (let i = this.groups.length - 1; i >= 0; i--) {
       const g = this.groups[i];
       if (g && g.state === 'running') {
-        this.startRelease(g, 'shutdown');
+        this.startRelease(g, 'shutdown', placeGroup(g.group.id, g.group.homeNode, this.placementView()));
         return;
       }
     }
@@ -1065,7 +1135,7 @@ export class ClusterNode {
       this.shutdoneSent = true;
       this.phase = 'stopped';
       this.sendStatus();
-      this.send([str('t', 'shutdone'), str('st', 'dead')]);
+      this.send([str('t', 'shutdone'), str('st', 'dead'), ...advertFields(this.advert())]);
       this.emit('shutdown', 'info', 'every group released, shutdone sent: stopped');
       this.stopped = true;
     }

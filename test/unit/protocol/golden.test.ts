@@ -4,8 +4,12 @@
 // same bytes from the same inputs, and an observer endpoint accepts the recorded traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeReport, encodeFromJson } from '../../../src/cli/commands/msg.js';
 import type { AuthConfig, AuthMethod, MediumId, NodeName } from '../../../src/config/types.js';
 import { Authenticator } from '../../../src/protocol/auth.js';
 import {
@@ -15,7 +19,7 @@ import {
   trailerText,
 } from '../../../src/protocol/codec.js';
 import { createEndpoint } from '../../../src/protocol/endpoint.js';
-import { getBinary, getString, type Field, type Message } from '../../../src/protocol/message.js';
+import { getBinary, getString, type Field } from '../../../src/protocol/message.js';
 import { FIXTURE_DIR } from './fixtures.js';
 import { seededRandom } from './helpers.js';
 
@@ -80,7 +84,23 @@ void test('recorded fixtures cover the scenarios, methods and media', { skip: mi
   const transports = new Set(packets.map((p) => p.transport));
   assert.deepEqual([...transports].sort(), ['serial', 'udp']);
   const types = new Set(packets.map((p) => p.t));
-  for (const t of ['status', 'NS_ackmsg', 'NS_rexmit', 'starting', 'resource', 'ask_resources', 'shutdone']) {
+  const scenarios = new Set(packets.map((p) => p.scenario));
+  for (const sc of ['startup', 'failover', 'standby', 'takeover', 'shutdown', 'rexmit']) {
+    assert.ok(scenarios.has(sc), `no recorded '${sc}' scenario`);
+  }
+  for (const t of [
+    'status',
+    'NS_ackmsg',
+    'NS_rexmit',
+    'starting',
+    'resource',
+    'ask_resources',
+    'hb_takeover',
+    'shutdone',
+    'reqnodes',
+    'repnodes',
+    'ip-request-resp',
+  ]) {
     assert.ok(types.has(t), `no recorded '${t}' message (types: ${[...types].sort().join(' ')})`);
   }
   assert.ok(packets.some((p) => p.encoding === 'classic'));
@@ -154,7 +174,7 @@ void test(
  */
 const STAMPED = new Set(['destuuid', 'srcuuid', 'seq', 'hg', 'ts', 'ld', 'ttl', 'auth']);
 
-void test('our endpoint builds byte-identical packets from the same inputs', { skip: missing }, () => {
+void test('our endpoint builds byte-identical packets from the same inputs', { skip: missing }, (t) => {
   let reproduced = 0;
   let candidates = 0;
   for (const p of packets) {
@@ -210,10 +230,13 @@ void test('our endpoint builds byte-identical packets from the same inputs', { s
     assert.ok(Buffer.from(out).equals(load(p)), `${p.file}: endpoint built different bytes`);
     reproduced++;
   }
+  t.diagnostic(
+    `endpoint.send reproduced ${reproduced} of ${candidates} recorded netstring packets byte for byte`,
+  );
   assert.ok(candidates > 0 && reproduced >= candidates * 0.9, `reproduced ${reproduced} of ${candidates}`);
 });
 
-void test('an observer endpoint accepts every recorded run without a rejection', { skip: missing }, () => {
+void test('an observer endpoint accepts every recorded run without a rejection', { skip: missing }, (t) => {
   const runs = new Set(packets.map((p) => p.run));
   for (const run of runs) {
     const inRun = packets.filter((p) => p.run === run);
@@ -241,8 +264,72 @@ void test('an observer endpoint accepts every recorded run without a rejection',
       const hard = r.received.kind === 'rejected' && !['old-seq', 'replay'].includes(r.received.reason);
       assert.ok(!hard, `${p.file}: ${JSON.stringify(r.received)}`);
     }
-    assert.ok(ep.counters().received === inRun.length);
+    const c = ep.counters();
+    assert.ok(c.received === inRun.length);
+    t.diagnostic(
+      `${run}: ${inRun.length} packets, ${c.duplicates} duplicates, rejected ${JSON.stringify(c.rejected)}`,
+    );
   }
 });
 
-export type { Message };
+void test(
+  'hbts msg: decode -> JSON -> encode gives back every fixture’s exact bytes',
+  { skip: missing },
+  () => {
+    for (const p of packets) {
+      const bytes = load(p);
+      const auth = new Authenticator(authOf(p));
+      const { report, exitCode } = decodeReport(bytes, auth);
+      assert.equal(exitCode, 0, p.file);
+      assert.equal(report['auth'], 'ok', p.file);
+      assert.equal(report['encoding'], p.encoding, p.file);
+      // through real JSON text, as between the two commands
+      const again = encodeFromJson(JSON.parse(JSON.stringify(report)), auth, p.encoding === 'classic');
+      assert.ok(Buffer.isBuffer(again), `${p.file}: ${JSON.stringify(again)}`);
+      assert.ok(again.equals(bytes), `${p.file}: encode gave different bytes`);
+    }
+  },
+);
+
+void test(
+  'hbts msg as a command: one fixture per method and medium round-trips through two processes',
+  { skip: missing },
+  () => {
+    const main = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-golden-'));
+    try {
+      const seen = new Set<string>();
+      for (const p of packets) {
+        const kindKey = `${p.auth.method}/${p.transport}/${p.innerAuth}`;
+        if (seen.has(kindKey)) continue;
+        seen.add(kindKey);
+        const keys = join(dir, `authkeys-${seen.size}`);
+        const { method, keyIndex, secret } = p.auth;
+        writeFileSync(
+          keys,
+          `auth ${keyIndex}\n${keyIndex} ${method}${secret === null ? '' : ` ${secret}`}\n`,
+          { mode: 0o600 },
+        );
+        const bytes = load(p);
+        const dec = spawnSync(process.execPath, [main, 'msg', 'decode', '--authkeys', keys], {
+          input: bytes,
+          timeout: 20_000,
+        });
+        assert.equal(dec.status, 0, `${p.file}: ${dec.stderr.toString()}`);
+        const args = [
+          'msg',
+          'encode',
+          '--authkeys',
+          keys,
+          ...(p.encoding === 'classic' ? ['--classic'] : []),
+        ];
+        const enc = spawnSync(process.execPath, [main, ...args], { input: dec.stdout, timeout: 20_000 });
+        assert.equal(enc.status, 0, `${p.file}: ${enc.stderr.toString()}`);
+        assert.ok(enc.stdout.equals(bytes), `${p.file}: command round trip differs`);
+      }
+      assert.ok(seen.size >= 5, `kinds covered: ${[...seen].join(' ')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
