@@ -61,7 +61,7 @@ function haCf(nodes: readonly string[], media: readonly string[], udpPort: numbe
 }
 
 async function netnsCluster(): Promise<DemoCluster> {
-  const lab = Lab.create({ nodes: 3, net: 64, tag: 'demo' });
+  const lab = Lab.create({ nodes: 3, net: 64, tag: 'demo', signalHooks: false });
   try {
     const vip = '198.18.64.200';
     lab.writeConfig({

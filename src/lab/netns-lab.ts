@@ -35,12 +35,16 @@ export function sh(cmd: string, args: readonly string[], allowFail = false): str
 let labCounter = 0;
 const liveLabs = new Set<Lab>();
 let hooksInstalled = false;
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const lab of liveLabs) lab.cleanupSync();
-  });
+let signalHooksInstalled = false;
+function installHooks(signals: boolean): void {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', () => {
+      for (const lab of liveLabs) lab.cleanupSync();
+    });
+  }
+  if (!signals || signalHooksInstalled) return;
+  signalHooksInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       for (const lab of liveLabs) lab.cleanupSync();
@@ -73,6 +77,11 @@ export interface LabOptions {
   readonly net?: number;
   /** Short tag in namespace names (default `lab`). */
   readonly tag?: string;
+  /**
+   * Clean up and exit on SIGINT/SIGTERM (default true). The demo handles the signals itself and
+   * cleans up gracefully; the 'exit' hook stays either way.
+   */
+  readonly signalHooks?: boolean;
 }
 
 export interface HaFiles {
@@ -112,7 +121,7 @@ export class Lab {
   }
 
   static create(options: LabOptions): Lab {
-    installHooks();
+    installHooks(options.signalHooks ?? true);
     const lab = new Lab(options);
     liveLabs.add(lab);
     try {
@@ -392,11 +401,14 @@ export class ProbeClient {
    * run to the next successful answer (ms). 0 if no probe failed.
    */
   outageMs(sinceT: number): number {
-    const ps = [...this.probes].sort((a, b) => a.t - b.t).filter((p) => p.t >= sinceT - 1000);
-    let worst = 0;
+    const ps = [...this.probes].sort((a, b) => a.t - b.t);
+    // the gap starts at the last answer before sinceT (earlier outages do not count)
     let lastOk: number | undefined;
+    for (const p of ps) if (p.t < sinceT && p.who !== undefined) lastOk = p.t;
+    let worst = 0;
     let failing = false;
     for (const p of ps) {
+      if (p.t < sinceT) continue;
       if (p.who !== undefined) {
         if (failing && lastOk !== undefined) worst = Math.max(worst, p.t - lastOk);
         failing = false;

@@ -58,6 +58,8 @@ export interface SimNode {
   readonly events: ClusterEvent[];
   /** Heartbeats received by earlier incarnations plus the current one. */
   heartbeatsReceived: number;
+  /** Process frozen (GC/VM pause) until this time: its inputs wait. */
+  pausedUntilMs: MonoMs;
 }
 
 type SimEvent =
@@ -107,6 +109,7 @@ export class Simulator {
       failNextStart: new Set(),
       events: [],
       heartbeatsReceived: 0,
+      pausedUntilMs: -Infinity,
     }));
   }
 
@@ -164,6 +167,13 @@ export class Simulator {
     if (!n.core) return;
     this.log(`${n.name} admin ${command.kind}${'set' in command ? ` ${command.set}` : ''}`);
     this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command }));
+  }
+
+  /** Freeze a node's process (GC or VM pause): timers, packets and results wait until it resumes. */
+  pause(index: number, durationMs: number): void {
+    const n = this.node(index);
+    n.pausedUntilMs = this.nowMs + durationMs;
+    this.log(`${n.name} pauses for ${durationMs} ms`);
   }
 
   /** Block traffic from `from` to `to` on the given media (all when omitted). */
@@ -265,6 +275,14 @@ export class Simulator {
   }
 
   private handle(e: SimEvent): void {
+    if (e.kind !== 'call') {
+      const target = this.node(e.kind === 'deliver' ? e.to : e.node);
+      if (target.pausedUntilMs > this.nowMs) {
+        // Timers first on resume (the overdue wake-up), then queued input in arrival order.
+        this.queue.push(target.pausedUntilMs + (e.kind === 'timer' ? 0 : 0.001), e);
+        return;
+      }
+    }
     switch (e.kind) {
       case 'call':
         e.fn();

@@ -132,12 +132,20 @@ export function run(argv: readonly string[]): Promise<number> {
         (heartbeats > 0 ? ` (${((falseDeaths / heartbeats) * 1000).toFixed(3)} per 1000)` : '') +
         '\n',
     );
-    if (scenario === 'false-death') {
+    if (scenario === 'false-death' || scenario === 'false-death-rexmit') {
       const p = predictedFalseDeathPerHeartbeat(0.3, 3);
       process.stdout.write(
         `  30% loss, one medium, deadtime = 3 x keepalive: measured ${((falseDeaths / Math.max(1, heartbeats)) * 1000).toFixed(2)} per 1000 heartbeats; ` +
           `predicted ${(p.jitterAware * 1000).toFixed(2)} per 1000 (p^2 (p + (1-p)/2), jitter-aware), ` +
           `${(p.naive * 1000).toFixed(2)} per 1000 if only p^3 (three straight losses) killed\n`,
+      );
+    }
+    if (scenario === 'stability') {
+      // Two media at 10% loss: a heartbeat is lost on both with q = 0.01; deadtime = 5 x keepalive.
+      const q = predictedFalseDeathPerHeartbeat(0.1 * 0.1, 5);
+      process.stdout.write(
+        `  predicted false deaths for ${heartbeats} heartbeats: ${(q.jitterAware * heartbeats).toExponential(2)} ` +
+          `(${q.jitterAware.toExponential(2)} per heartbeat: q^4 (q + (1-q)/2), q = 0.1 x 0.1)\n`,
       );
     }
     for (const r of failing.slice(0, 10)) {
