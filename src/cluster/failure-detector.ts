@@ -132,17 +132,19 @@ export class FailureDetector {
     const mayKill = nowMs >= this.suppressDeathUntilMs;
     for (const [node, p] of this.peers) {
       for (const [medium, link] of p.links) {
-        if (link.up && link.lastMs !== undefined && nowMs - link.lastMs >= p.deadtimeMs && mayKill) {
+        // Compare with the same sums nextDeadlineMs() reports, so a wake-up at the deadline always fires
+        // (nowMs - last >= deadtime can be false there by floating-point rounding).
+        if (link.up && link.lastMs !== undefined && nowMs >= link.lastMs + p.deadtimeMs && mayKill) {
           link.up = false;
           events.push({ kind: 'link-dead', node, medium });
         }
       }
       if (p.liveness === 'alive' && p.lastStatusMs !== undefined) {
         const silentMs = nowMs - p.lastStatusMs;
-        if (silentMs >= p.deadtimeMs && mayKill) {
+        if (nowMs >= p.lastStatusMs + p.deadtimeMs && mayKill) {
           p.liveness = 'dead';
           events.push({ kind: 'dead', node, silentMs, neverHeard: false });
-        } else if (silentMs > this.options.warntimeMs && !p.lateWarned) {
+        } else if (nowMs >= p.lastStatusMs + this.options.warntimeMs + 1 && !p.lateWarned) {
           p.lateWarned = true;
           events.push({ kind: 'late-waiting', node, silentMs });
         }

@@ -34,6 +34,7 @@ import type {
   ResourceSet,
 } from './types.js';
 import {
+  advertFields,
   parseDeadtimeMs,
   parseHoldWord,
   parseNodeStatus,
@@ -55,11 +56,22 @@ interface PeerInfo {
   claims: Set<GroupId>;
   declines: Set<GroupId>;
   failed: Set<GroupId>;
+  handoffs: Map<GroupId, NodeName>;
+  /** Its `hbts_inc`, and whether its latest heartbeat lists us (our incarnation) as seen. */
+  incarnation: string | undefined;
+  seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
+  /** A real Heartbeat peer's last `resource` report said isstable=1 (its transition is over). */
+  rscStable: boolean;
   leaving: boolean;
   /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
   shutdoneGeneration: number | undefined;
+  /**
+   * Seq of the newest message whose ownership facts we applied. An older message (reordered, or a
+   * retransmission filling a gap) still proves liveness but must not roll its facts back.
+   */
+  factsSeq: number | undefined;
 }
 
 interface LocalGroup {
@@ -76,6 +88,8 @@ interface LocalGroup {
   detail: string | undefined;
   inConflict: boolean;
   waitingFor: NodeName | undefined;
+  /** We released (are releasing) the group towards this node; advertised until it holds it. */
+  handoffTo: NodeName | undefined;
 }
 
 const emptySet: ReadonlySet<NodeName> = new Set();
@@ -87,6 +101,8 @@ export class ClusterNode {
   private readonly random: Random;
   private readonly wallClockOffsetMs: number;
   private readonly fingerprint: string;
+  /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
+  private readonly incarnation: string;
   private readonly peerNames: readonly NodeName[];
   private readonly detector: FailureDetector;
   private readonly peers = new Map<NodeName, PeerInfo>();
@@ -111,6 +127,15 @@ export class ClusterNode {
   private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
+  /**
+   * Heartbeat's standby protocol with real Heartbeat peers (they ignore our hbts_* fields):
+   * handoff = groups we release to a real peer (we sent `ask_resources info=me`; `info=done`
+   * follows once they are stopped, and the peer then acquires them);
+   * answering = a real peer's `ask_resources info=me` we answered with `info=other`; we send
+   * `info=done` once it said done and we run the groups it gave up.
+   */
+  private handoff: { word: HoldWord; groups: Set<GroupId> } | undefined;
+  private answering: { peer: NodeName; word: HoldWord; groups: Set<GroupId>; peerDone: boolean } | undefined;
   private shutdoneSent = false;
   private stopped = false;
 
@@ -122,6 +147,7 @@ export class ClusterNode {
   } = {
     packetsIn: 0,
     packetsOut: 0,
+    heartbeatsIn: 0,
     rejected: 0,
     peerDeaths: 0,
     takeovers: 0,
@@ -140,6 +166,9 @@ export class ClusterNode {
     this.nowMs = options.nowMs;
     this.nextStatusMs = options.nowMs;
     this.fingerprint = configFingerprint(options.config);
+    this.incarnation = Math.floor(options.random.next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
     this.peerNames = options.config.nodes.filter((n) => n !== options.self);
     this.detector = new FailureDetector({
       peers: this.peerNames,
@@ -161,9 +190,14 @@ export class ClusterNode {
         claims: new Set(),
         declines: new Set(),
         failed: new Set(),
+        handoffs: new Map(),
+        incarnation: undefined,
+        seesUs: false,
         resourceReported: false,
+        rscStable: false,
         leaving: false,
         shutdoneGeneration: undefined,
+        factsSeq: undefined,
       });
     }
     this.groups = options.config.resourceGroups.map((group) => ({
@@ -178,6 +212,7 @@ export class ClusterNode {
       detail: undefined,
       inConflict: false,
       waitingFor: undefined,
+      handoffTo: undefined,
     }));
     for (const g of this.groups) this.groupById.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -213,6 +248,7 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
     this.reconcile();
+    this.finishStandbyHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -227,11 +263,12 @@ export class ClusterNode {
 
   private wakeAt(): MonoMs {
     if (this.stopped) return Infinity;
-    let next = this.nextStatusMs;
-    next = Math.min(
-      next,
+    // A deadline the endpoint reports as already due after tick() would spin the shell: retry in 1 ms.
+    const endpointWakeMs = this.endpoint.nextWakeMs();
+    let next = Math.min(
+      this.nextStatusMs,
       this.detector.nextDeadlineMs(),
-      this.endpoint.nextWakeMs(),
+      endpointWakeMs > this.nowMs ? endpointWakeMs : this.nowMs + 1,
       this.negotiationDeadlineMs,
     );
     for (const g of this.groups) if (g.gateRetryAtMs > this.nowMs) next = Math.min(next, g.gateRetryAtMs);
@@ -289,7 +326,7 @@ export class ClusterNode {
         this.onDetectorEvents(this.detector.heardOnLink(r.src, r.medium, this.nowMs));
         return;
       case 'message':
-        this.onMessage(r.src, r.medium, r.message, r.type, r.generation, r.peerRestarted);
+        this.onMessage(r.src, r.medium, r.message, r.type, r.seq, r.generation, r.peerRestarted);
         return;
     }
   }
@@ -299,6 +336,7 @@ export class ClusterNode {
     medium: MediumId,
     msg: Message,
     type: string,
+    seq: number | undefined,
     generation: number,
     peerRestarted: boolean,
   ): void {
@@ -313,18 +351,20 @@ export class ClusterNode {
       this.forgetPeerState(peer);
     }
     if (peer.generation === undefined || generation > peer.generation) peer.generation = generation;
+    const fresh = seq === undefined || peer.factsSeq === undefined || seq > peer.factsSeq;
+    if (fresh && seq !== undefined && (type === 'status' || type === 'resource')) peer.factsSeq = seq;
     switch (type) {
       case 'status':
-        this.onStatus(peer, msg, restarted);
+        this.onStatus(peer, msg, restarted, fresh);
         break;
       case 'starting':
         this.sendResourceReport(undefined);
         break;
       case 'resource':
-        this.onResourceReport(peer, msg);
+        if (fresh) this.onResourceReport(peer, msg);
         break;
       case 'shutdone':
-        this.onShutdone(peer);
+        this.onShutdone(peer, msg);
         break;
       case 'reqnodes':
         this.send(
@@ -339,14 +379,18 @@ export class ClusterNode {
       case 'hb_takeover':
         this.onPeerTakeoverRequest(peer, msg);
         break;
+      case 'ask_resources':
+        if (fresh) this.onAskResources(peer, msg);
+        break;
       default:
         break;
     }
   }
 
-  private onStatus(peer: PeerInfo, msg: Message, restarted: boolean): void {
+  private onStatus(peer: PeerInfo, msg: Message, restarted: boolean, fresh: boolean): void {
     // A heartbeat overtaken by the same node's `shutdone` (other medium, reordering): ignore it.
     if (peer.shutdoneGeneration !== undefined && peer.shutdoneGeneration === peer.generation) return;
+    this.counters.heartbeatsIn++;
     const wasDead = this.detector.liveness(peer.name) === 'dead';
     this.onDetectorEvents(this.detector.heardStatus(peer.name, this.nowMs, parseDeadtimeMs(msg)));
     if (wasDead && !restarted && !peer.leaving) {
@@ -357,6 +401,7 @@ export class ClusterNode {
         { node: peer.name },
       );
     }
+    if (!fresh) return;
     peer.leaving = false;
     const st = parseNodeStatus(msg);
     if (st !== undefined && st !== 'dead' && st !== peer.advertised) {
@@ -412,6 +457,12 @@ export class ClusterNode {
     peer.claims = known(a.claims);
     peer.declines = known(a.declines);
     peer.failed = known(a.failed);
+    peer.handoffs = new Map([...a.handoffs].filter(([g]) => this.groupById.has(g)));
+    if (peer.incarnation !== a.incarnation) {
+      peer.incarnation = a.incarnation;
+      this.advertDirty = true; // tell it at once that we have seen it
+    }
+    peer.seesUs = a.seen.includes(`${this.self}:${this.incarnation}`);
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
@@ -424,6 +475,7 @@ export class ClusterNode {
       return;
     }
     peer.resourceReported = true;
+    peer.rscStable = getString(msg, 'isstable') === '1';
     const hold = parseHoldWord(getString(msg, 'rsc_hold'));
     if (hold === undefined) return;
     const held = new Set<GroupId>();
@@ -439,8 +491,12 @@ export class ClusterNode {
     if (getString(msg, 'info') === 'shutdown') peer.leaving = true;
   }
 
-  private onShutdone(peer: PeerInfo): void {
+  private onShutdone(peer: PeerInfo, msg: Message): void {
     if (peer.shutdoneGeneration === peer.generation) return;
+    // Our shutdone repeats the last facts (where each released group was handed), so a status
+    // overtaken by the shutdone loses nothing.
+    const advert = readAdvert(msg);
+    if (advert) this.applyAdvert(peer, advert);
     peer.shutdoneGeneration = peer.generation;
     this.emit('shutdown-notice', 'info', `Received shutdown notice from '${peer.name}'.`, {
       node: peer.name,
@@ -451,10 +507,87 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.markDead(peer.name));
   }
 
+  /** Groups in Heartbeat's rsc_hold word as seen from `node` (local = homed on it). */
+  private groupsInWord(word: HoldWord, node: NodeName): Set<GroupId> {
+    const out = new Set<GroupId>();
+    for (const g of this.groups) {
+      const local = g.group.homeNode === node;
+      if (word === 'all' || (word === 'local' && local) || (word === 'foreign' && !local))
+        out.add(g.group.id);
+    }
+    return out;
+  }
+
+  /** Heartbeat's word for a set of groups as seen from `node`. */
+  private wordFor(ids: ReadonlySet<GroupId>, node: NodeName): HoldWord {
+    let local = false;
+    let foreign = false;
+    for (const id of ids) {
+      if (this.groupById.get(id)?.group.homeNode === node) local = true;
+      else foreign = true;
+    }
+    return local && foreign ? 'all' : local ? 'local' : foreign ? 'foreign' : 'none';
+  }
+
+  /**
+   * Heartbeat's 3-phase standby protocol from a real peer (hb_standby, or its auto-failback):
+   * `me` = it wants to give up rsc_hold (its view): we answer `other` and take those groups once
+   * it reports them released; `done` from it = released. Our own `done` goes out when we run them.
+   */
+  private onAskResources(peer: PeerInfo, msg: Message): void {
+    if (peer.implementation === 'hbts') return; // our peers use the hbts_* advert fields
+    const word = parseHoldWord(getString(msg, 'rsc_hold'));
+    const info = getString(msg, 'info');
+    if (word === undefined) return;
+    if (info === 'me') {
+      const groups = this.groupsInWord(word, peer.name);
+      for (const id of groups) peer.declines.add(id);
+      this.answering = { peer: peer.name, word, groups, peerDone: false };
+      this.emit('standby', 'info', `${peer.name} wants to go standby [${word}]`, { node: peer.name });
+      this.send([str('t', 'ask_resources'), str('rsc_hold', word), str('info', 'other')]);
+    } else if (info === 'done' && this.answering?.peer === peer.name) {
+      this.answering.peerDone = true;
+    } else if (info === 'done') {
+      this.emit('standby', 'info', `${peer.name} completed standby takeover of [${word}]`, {
+        node: peer.name,
+      });
+    }
+  }
+
+  /** Sends the `done` halves of the standby protocol once their condition holds. */
+  private finishStandbyHandshakes(): void {
+    if (this.handoff) {
+      const busy = [...this.handoff.groups].some((id) => {
+        const g = this.groupById.get(id);
+        return g !== undefined && (g.pending !== undefined || this.holdsHere(g));
+      });
+      if (!busy) {
+        this.sendResourceReport('standby');
+        this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'done')]);
+        this.handoff = undefined;
+      }
+    }
+    const a = this.answering;
+    if (a && a.peerDone) {
+      const busy = [...a.groups].some((id) => this.groupById.get(id)?.pending !== undefined);
+      const peer = this.peers.get(a.peer);
+      const peerStillHolds = peer !== undefined && [...a.groups].some((id) => peer.held.has(id));
+      if (!busy && !peerStillHolds) {
+        this.emit('standby', 'info', `standby: acquired [${a.word}] resources from ${a.peer}`, {
+          node: a.peer,
+        });
+        this.send([str('t', 'ask_resources'), str('rsc_hold', a.word), str('info', 'done')]);
+        this.sendResourceReport(undefined);
+        this.answering = undefined;
+      }
+    }
+  }
+
   /** `hb_takeover rsc_hold=X` from a peer: it wants X; we go standby with the complementary set. */
   private onPeerTakeoverRequest(peer: PeerInfo, msg: Message): void {
     const hold = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     const set: ResourceSet = hold === 'local' ? 'foreign' : hold === 'foreign' ? 'local' : 'all';
+    for (const id of this.groupsInWord(hold, peer.name)) peer.declines.delete(id);
     this.emit('admin', 'info', `node ${peer.name} asks to take over [${hold}]: going standby [${set}]`, {
       node: peer.name,
     });
@@ -466,11 +599,16 @@ export class ClusterNode {
     peer.claims = new Set();
     peer.declines = new Set();
     peer.failed = new Set();
+    peer.handoffs = new Map();
+    peer.incarnation = undefined;
+    peer.seesUs = false;
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
+    peer.rscStable = false;
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
+    peer.factsSeq = undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -480,10 +618,12 @@ export class ClusterNode {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
+          this.advertDirty = true; // our hbts_seen list changed
           if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
           break;
         case 'dead': {
+          this.advertDirty = true;
           this.counters.peerDeaths++;
           const peer = this.peers.get(e.node);
           const why = peer?.leaving
@@ -555,13 +695,14 @@ export class ClusterNode {
       }
     }
     if (this.phase === 'negotiating') {
-      // Our own peers advertise their ownership in every heartbeat, so once every live node was heard
-      // we know enough; only a real Heartbeat peer makes us wait for its `resource` answer (bounded).
+      // Our own peers advertise their ownership in every heartbeat; we act once every live one has
+      // heard us (its heartbeat lists our incarnation), so its facts already account for us and no
+      // two nodes decide on views that miss each other. A real Heartbeat peer must answer our
+      // `starting` with a `resource` report. Both waits are bounded by the negotiation deadline.
       const waiting = this.peerNames.filter((n) => {
         const p = this.peers.get(n);
-        return (
-          this.detector.isAlive(n) && p !== undefined && p.implementation !== 'hbts' && !p.resourceReported
-        );
+        if (!this.detector.isAlive(n) || p === undefined || p.leaving) return false;
+        return p.implementation === 'hbts' ? !p.seesUs : !p.resourceReported;
       });
       if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
         this.phase = 'stable';
@@ -571,7 +712,7 @@ export class ClusterNode {
           'stable',
           'info',
           waiting.length === 0
-            ? 'resource negotiation complete: every live node reported what it holds'
+            ? 'resource negotiation complete: every live node has seen us and reported what it holds'
             : `resource negotiation timed out waiting for ${waiting.join(', ')}`,
         );
         this.sendResourceReport('req_our_resources()');
@@ -626,6 +767,13 @@ export class ClusterNode {
       claims: [...this.claims],
       declines: [...this.declines],
       failed: this.groups.filter((g) => g.failedHere).map((g) => g.group.id),
+      handoffs: new Map(
+        this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
+      ),
+      incarnation: this.incarnation,
+      seen: [...this.peers.values()]
+        .filter((p) => p.incarnation !== undefined && this.detector.isAlive(p.name))
+        .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
   }
 
@@ -687,6 +835,9 @@ export class ClusterNode {
       if (!this.inSet(g, set)) continue;
       this.declines.add(g.group.id);
       this.claims.delete(g.group.id);
+      // a real Heartbeat peer that went standby for it earlier is the one to take it now
+      for (const p of this.peers.values())
+        if (p.implementation === 'heartbeat') p.declines.delete(g.group.id);
     }
     this.advertDirty = true;
   }
@@ -753,7 +904,6 @@ export class ClusterNode {
         if (ok) {
           g.state = 'running';
           g.detail = undefined;
-          this.claims.delete(gid);
           this.lastHolder.set(gid, this.self);
           this.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
         } else {
@@ -782,6 +932,7 @@ export class ClusterNode {
         } else {
           g.state = 'failed';
           g.stopFailed = true;
+          g.handoffTo = undefined;
           g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
           this.emit(
             'release-failed',
@@ -818,11 +969,34 @@ export class ClusterNode {
     };
     const heldHere = new Set(this.groups.filter((g) => this.holdsHere(g)).map((g) => g.group.id));
     const failedHere = new Set(this.groups.filter((g) => g.failedHere).map((g) => g.group.id));
+    const handoffs = (group: GroupId): ReadonlySet<NodeName> => {
+      const out = new Set<NodeName>();
+      const mine = this.groupById.get(group)?.handoffTo;
+      if (mine !== undefined) out.add(mine);
+      for (const p of this.peers.values()) {
+        const to = p.handoffs.get(group);
+        // A node that left gracefully keeps pointing at where it handed its groups.
+        const leftCleanly = p.shutdoneGeneration !== undefined && p.shutdoneGeneration === p.generation;
+        if (to !== undefined && (this.detector.isAlive(p.name) || leftCleanly)) out.add(to);
+      }
+      return out.size > 0 ? out : emptySet;
+    };
+    // A real Heartbeat home node with auto_failback on gets its groups back once it is stable
+    // (its peers give them back with the standby protocol), unless it went standby for them.
+    const realClaims = (p: PeerInfo): ReadonlySet<GroupId> => {
+      if (p.implementation !== 'heartbeat' || this.config.autoFailback !== 'on' || !p.rscStable)
+        return p.claims;
+      const out = new Set(p.claims);
+      for (const g of this.groups)
+        if (g.group.homeNode === p.name && !p.declines.has(g.group.id)) out.add(g.group.id);
+      return out;
+    };
     return {
       nodes: this.config.nodes,
       candidates,
+      handoffs,
       holders: collect((p) => p.held, heldHere),
-      claimers: collect((p) => p.claims, this.claims),
+      claimers: collect(realClaims, this.claims),
       decliners: collect((p) => p.declines, this.declines),
       failedOn: collect((p) => p.failed, failedHere),
     };
@@ -841,9 +1015,44 @@ export class ClusterNode {
       const target = placeGroup(gid, g.group.homeNode, view);
       const otherHolders = [...holders].filter((n) => n !== this.self);
       this.noteConflict(g, holders, target);
+      if (g.handoffTo !== undefined && g.state === 'stopped') {
+        // Handed over once the target holds it, or moot when it can no longer take it.
+        if (
+          holders.has(g.handoffTo) ||
+          !view.candidates.has(g.handoffTo) ||
+          view.failedOn(gid).has(g.handoffTo)
+        ) {
+          g.handoffTo = undefined;
+          this.advertDirty = true;
+        }
+      }
+      if (this.claims.has(gid) && g.state === 'running' && otherHolders.length === 0) {
+        // Our request is satisfied: from now on the group stays here because we hold it.
+        this.claims.delete(gid);
+        this.advertDirty = true;
+      }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
-        this.startRelease(g, `placement moves it to ${target}`);
+        const to = this.peers.get(target);
+        if (to?.implementation === 'heartbeat') {
+          // A real Heartbeat only takes groups through the standby protocol: `me` now, `done` after.
+          if (!this.handoff) {
+            const ids = new Set(
+              this.groups
+                .filter(
+                  (x) =>
+                    x.state === 'running' &&
+                    !x.pending &&
+                    placeGroup(x.group.id, x.group.homeNode, view) === target,
+                )
+                .map((x) => x.group.id),
+            );
+            this.handoff = { word: this.wordFor(ids, this.self), groups: ids };
+            for (const id of ids) to.declines.delete(id);
+            this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'me')]);
+          } else this.handoff.groups.add(gid);
+        }
+        this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
       }
       if ((g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed)) && target === this.self) {
@@ -894,6 +1103,7 @@ export class ClusterNode {
     g.pending = { kind: 'acquire', id };
     g.state = 'starting';
     g.gatePassedFrom = undefined;
+    g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.counters.takeovers++;
     this.advertDirty = true;
@@ -901,7 +1111,8 @@ export class ClusterNode {
     this.actions.push({ kind: 'acquire', id, group: g.group.id, reason });
   }
 
-  private startRelease(g: LocalGroup, reason: string): void {
+  private startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
+    g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
     const id = this.newActionId(g);
     g.pending = { kind: 'release', id };
     g.state = 'stopping';
@@ -916,7 +1127,7 @@ export class ClusterNode {
     for (let i = this.groups.length - 1; i >= 0; i--) {
       const g = this.groups[i];
       if (g && g.state === 'running') {
-        this.startRelease(g, 'shutdown');
+        this.startRelease(g, 'shutdown', placeGroup(g.group.id, g.group.homeNode, this.placementView()));
         return;
       }
     }
@@ -924,7 +1135,7 @@ export class ClusterNode {
       this.shutdoneSent = true;
       this.phase = 'stopped';
       this.sendStatus();
-      this.send([str('t', 'shutdone'), str('st', 'dead')]);
+      this.send([str('t', 'shutdone'), str('st', 'dead'), ...advertFields(this.advert())]);
       this.emit('shutdown', 'info', 'every group released, shutdone sent: stopped');
       this.stopped = true;
     }

@@ -184,6 +184,8 @@ export interface GroupStatusEntry {
 export interface ClusterCounters {
   readonly packetsIn: number;
   readonly packetsOut: number;
+  /** `status` heartbeats accepted from peers. */
+  readonly heartbeatsIn: number;
   readonly rejected: number;
   readonly peerDeaths: number;
   readonly takeovers: number;

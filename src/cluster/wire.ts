@@ -5,7 +5,10 @@
 //   hbts_claim   groups this node asks for (takeover, failback of a returning home node)
 //   hbts_decline groups this node refuses (standby)
 //   hbts_failed  groups that failed to start here
-import type { GroupId } from '../config/types.js';
+//   hbts_handoff node=group pairs: groups released towards that node
+//   hbts_inc     random id of this process incarnation
+//   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
+import type { GroupId, NodeName } from '../config/types.js';
 import { getString, str } from '../protocol/message.js';
 import type { Field, Message } from '../protocol/message.js';
 import type { NodePhase, NodeStatusName } from './types.js';
@@ -17,12 +20,23 @@ export interface OwnershipAdvert {
   readonly claims: readonly GroupId[];
   readonly declines: readonly GroupId[];
   readonly failed: readonly GroupId[];
+  /** Groups this node released (or is releasing) towards a given node: `node=group` pairs. */
+  readonly handoffs: ReadonlyMap<GroupId, NodeName>;
+  /** Random id of this process incarnation (`hbts_inc`). */
+  readonly incarnation: string;
+  /** `node:incarnation` of every peer this node has heard and considers alive (`hbts_seen`). */
+  readonly seen: readonly string[];
 }
 
 const phases: readonly NodePhase[] = ['starting', 'negotiating', 'stable', 'shutting-down', 'stopped'];
 
 export function advertFields(a: OwnershipAdvert): Field[] {
-  const fields: Field[] = [str('hbts_cfg', a.cfg), str('hbts_phase', a.phase)];
+  const fields: Field[] = [
+    str('hbts_cfg', a.cfg),
+    str('hbts_phase', a.phase),
+    str('hbts_inc', a.incarnation),
+  ];
+  if (a.seen.length > 0) fields.push(str('hbts_seen', a.seen.join(' ')));
   const list = (name: string, ids: readonly GroupId[]): void => {
     if (ids.length > 0) fields.push(str(name, ids.join(' ')));
   };
@@ -30,6 +44,9 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   list('hbts_claim', a.claims);
   list('hbts_decline', a.declines);
   list('hbts_failed', a.failed);
+  if (a.handoffs.size > 0) {
+    fields.push(str('hbts_handoff', [...a.handoffs].map(([g, n]) => `${n}=${g}`).join(' ')));
+  }
   return fields;
 }
 
@@ -37,6 +54,15 @@ function groupList(msg: Message, name: string): GroupId[] {
   const v = getString(msg, name);
   if (v === undefined) return [];
   return v.split(/\s+/).filter((s) => s.length > 0) as GroupId[];
+}
+
+function handoffList(msg: Message): Map<GroupId, NodeName> {
+  const out = new Map<GroupId, NodeName>();
+  for (const pair of groupList(msg, 'hbts_handoff')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && eq < pair.length - 1) out.set(pair.slice(eq + 1) as GroupId, pair.slice(0, eq) as NodeName);
+  }
+  return out;
 }
 
 /** Our extension fields, or undefined when the sender does not speak them (a real Heartbeat). */
@@ -52,6 +78,9 @@ export function readAdvert(msg: Message): OwnershipAdvert | undefined {
     claims: groupList(msg, 'hbts_claim'),
     declines: groupList(msg, 'hbts_decline'),
     failed: groupList(msg, 'hbts_failed'),
+    handoffs: handoffList(msg),
+    incarnation: getString(msg, 'hbts_inc') ?? '',
+    seen: groupList(msg, 'hbts_seen'),
   };
 }
 

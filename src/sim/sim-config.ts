@@ -23,6 +23,7 @@ export interface SimClusterShape {
   readonly initdeadMs?: number;
   readonly autoFailback?: AutoFailback;
   readonly authMethod?: AuthMethod;
+  readonly maxRexmitDelayMs?: number;
 }
 
 export function simNodeName(i: number): NodeName {
@@ -77,7 +78,7 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
     pingTargets: [],
     autoFailback: shape.autoFailback ?? 'on',
     hopfudge: 1,
-    maxRexmitDelayMs: 250,
+    maxRexmitDelayMs: shape.maxRexmitDelayMs ?? 250,
     msgfmt: 'classic',
     autojoin: 'none',
     clusterName: 'sim',

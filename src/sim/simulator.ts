@@ -38,8 +38,6 @@ export interface SimOptions {
   readonly releaseMs?: readonly [number, number];
   /** Keep a human-readable trace of everything (slower). */
   readonly trace?: boolean;
-  /** Called after every delivered event (invariant checkers). */
-  readonly onAfterEvent?: (sim: Simulator) => void;
 }
 
 export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -58,6 +56,10 @@ export interface SimNode {
   /** Groups whose next start fails on this node. */
   readonly failNextStart: Set<GroupId>;
   readonly events: ClusterEvent[];
+  /** Heartbeats received by earlier incarnations plus the current one. */
+  heartbeatsReceived: number;
+  /** Process frozen (GC/VM pause) until this time: its inputs wait. */
+  pausedUntilMs: MonoMs;
 }
 
 type SimEvent =
@@ -82,6 +84,9 @@ export class Simulator {
   private readonly options: SimOptions;
   private readonly nodeRng: Prng[];
   deliveredPackets = 0;
+  /** Peer-dead declarations about a node that was running and reachable at that moment. */
+  falseDeaths = 0;
+  private checker: (() => void) | undefined;
 
   constructor(options: SimOptions) {
     this.options = options;
@@ -103,11 +108,18 @@ export class Simulator {
       resources: new Map(options.config.resourceGroups.map((g) => [g.id, 'stopped' as ResourceState])),
       failNextStart: new Set(),
       events: [],
+      heartbeatsReceived: 0,
+      pausedUntilMs: -Infinity,
     }));
   }
 
   // ----------------------------------------------------------------------------------------
   // Scenario controls
+
+  /** Run after every simulated event (invariant checkers). */
+  setChecker(fn: () => void): void {
+    this.checker = fn;
+  }
 
   at(timeMs: MonoMs, fn: () => void): void {
     this.queue.push(timeMs, { kind: 'call', fn });
@@ -145,8 +157,7 @@ export class Simulator {
   crash(index: number): void {
     const n = this.node(index);
     if (!n.core) return;
-    n.core = undefined;
-    n.incarnation++;
+    this.retire(n);
     for (const g of n.resources.keys()) n.resources.set(g, 'stopped');
     this.log(`${n.name} crashes`);
   }
@@ -156,6 +167,13 @@ export class Simulator {
     if (!n.core) return;
     this.log(`${n.name} admin ${command.kind}${'set' in command ? ` ${command.set}` : ''}`);
     this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command }));
+  }
+
+  /** Freeze a node's process (GC or VM pause): timers, packets and results wait until it resumes. */
+  pause(index: number, durationMs: number): void {
+    const n = this.node(index);
+    n.pausedUntilMs = this.nowMs + durationMs;
+    this.log(`${n.name} pauses for ${durationMs} ms`);
   }
 
   /** Block traffic from `from` to `to` on the given media (all when omitted). */
@@ -237,19 +255,34 @@ export class Simulator {
   // Running
 
   runUntil(endMs: MonoMs): void {
+    let sameTime = 0;
     for (;;) {
       const next = this.queue.peekTime();
       if (next === undefined || next > endMs) break;
       const item = this.queue.pop();
       if (!item) break;
+      sameTime = item.timeMs === this.nowMs ? sameTime + 1 : 0;
+      if (sameTime > 100_000) {
+        throw new Error(
+          `livelock at ${this.nowMs} ms: 100000 events without time advancing\n${this.trace.slice(-30).join('\n')}`,
+        );
+      }
       this.nowMs = item.timeMs;
       this.handle(item.value);
-      this.options.onAfterEvent?.(this);
+      this.checker?.();
     }
     this.nowMs = Math.max(this.nowMs, endMs);
   }
 
   private handle(e: SimEvent): void {
+    if (e.kind !== 'call') {
+      const target = this.node(e.kind === 'deliver' ? e.to : e.node);
+      if (target.pausedUntilMs > this.nowMs) {
+        // Timers first on resume (the overdue wake-up), then queued input in arrival order.
+        this.queue.push(target.pausedUntilMs + (e.kind === 'timer' ? 0 : 0.001), e);
+        return;
+      }
+    }
     switch (e.kind) {
       case 'call':
         e.fn();
@@ -289,13 +322,16 @@ export class Simulator {
   private apply(n: SimNode, out: Output): void {
     for (const ev of out.events) {
       n.events.push(ev);
+      if (ev.kind === 'peer-dead' && ev.node !== undefined) {
+        const other = this.nodes.find((x) => x.name === ev.node);
+        if (other && other.core && this.connected(n.index, other.index)) this.falseDeaths++;
+      }
       if (this.options.trace) this.log(`${n.name} ${ev.level} ${ev.kind}: ${ev.text}`);
     }
     for (const p of out.packets) this.transmit(n, p.bytes, p.media ?? this.mediumIds);
     for (const a of out.actions) this.perform(n, a);
     if (out.stopped) {
-      n.core = undefined;
-      n.incarnation++;
+      this.retire(n);
       this.log(`${n.name} stopped gracefully`);
       return;
     }
@@ -381,6 +417,19 @@ export class Simulator {
         result(t, true);
         return;
       }
+    }
+  }
+
+  private retire(n: SimNode): void {
+    if (n.core) n.heartbeatsReceived += n.core.status().counters.heartbeatsIn;
+    n.core = undefined;
+    n.incarnation++;
+  }
+
+  /** Bank the live cores' counters (call once at the end of a run). */
+  finish(): void {
+    for (const n of this.nodes) {
+      if (n.core) n.heartbeatsReceived += n.core.status().counters.heartbeatsIn;
     }
   }
 

@@ -1,0 +1,21 @@
+// Endpoint factories for the simulator: the real protocol endpoint (codec + auth + seq/rexmit on
+// every simulated hop, the default) and the JSON PlainEndpoint (core-only unit tests).
+import { createEndpoint } from '../protocol/create-endpoint.js';
+import { PlainEndpoint } from './plain-endpoint.js';
+import type { EndpointFactory } from './simulator.js';
+
+export const realEndpoints: EndpointFactory = (a) =>
+  createEndpoint({
+    self: a.self,
+    uuid: a.uuid,
+    generation: a.generation,
+    auth: a.config.auth,
+    innerAuth: a.config.msgfmt === 'classic',
+    knownNodes: a.config.nodes,
+    pingNodes: [],
+    ttl: a.config.nodes.length + a.config.hopfudge,
+    maxRexmitDelayMs: a.config.maxRexmitDelayMs,
+    random: a.random,
+  });
+
+export const plainEndpoints: EndpointFactory = (a) => new PlainEndpoint(a.self, a.generation);
