@@ -125,6 +125,25 @@ export class ClusterNode {
   private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
+  /**
+   * Heartbeat's 3-phase standby handshake with a real Heartbeat peer that must take groups from us
+   * (it only acquires when told): ask_resources info=me -> its info=other -> we release -> info=done.
+   */
+  private handshake:
+    | {
+        readonly peer: NodeName;
+        readonly set: HoldWord;
+        readonly groups: readonly GroupId[];
+        phase: 'asked' | 'releasing';
+        readonly deadlineMs: MonoMs;
+      }
+    | undefined;
+  private handshakeRetryAtMs: MonoMs = -Infinity;
+  /** Legacy mode: `ip-request` from a real Heartbeat peer for a group, answered once we let it go. */
+  private readonly ipRequests = new Map<GroupId, NodeName>();
+  /** A real Heartbeat peer went standby towards us: answer `done` once we run what it gave up. */
+  private peerStandby:
+    { readonly peer: NodeName; readonly set: HoldWord; readonly groups: GroupId[] } | undefined;
   private shutdoneSent = false;
   private stopped = false;
 
@@ -236,6 +255,7 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
     this.reconcile();
+    this.advanceHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -259,6 +279,8 @@ export class ClusterNode {
       this.negotiationDeadlineMs,
     );
     for (const g of this.groups) if (g.gateRetryAtMs > this.nowMs) next = Math.min(next, g.gateRetryAtMs);
+    if (this.handshake?.phase === 'asked') next = Math.min(next, this.handshake.deadlineMs);
+    if (this.handshakeRetryAtMs > this.nowMs) next = Math.min(next, this.handshakeRetryAtMs);
     return Math.max(next, this.nowMs);
   }
 
@@ -366,6 +388,22 @@ export class ClusterNode {
       case 'hb_takeover':
         this.onPeerTakeoverRequest(peer, msg);
         break;
+      case 'ask_resources':
+        if (fresh) this.onAskResources(peer, msg);
+        break;
+      case 'ip-request': {
+        // Legacy mode: a returning real Heartbeat asks for its group by key; we release, then answer.
+        const key = getString(msg, 'ipaddr') as GroupId | undefined;
+        if (key !== undefined && this.groupById.has(key)) {
+          this.ipRequests.set(key, peer.name);
+          if (peer.implementation !== 'hbts') peer.claims.add(key);
+          this.emit('note', 'info', `${peer.name} requests group ${key} (ip-request)`, {
+            node: peer.name,
+            group: key,
+          });
+        }
+        break;
+      }
       default:
         break;
     }
@@ -398,7 +436,12 @@ export class ClusterNode {
     if (advert) {
       peer.implementation = 'hbts';
       this.applyAdvert(peer, advert);
-    } else if (peer.implementation === 'unknown') {
+    } else if (peer.implementation === 'unknown' || (restarted && peer.implementation === 'heartbeat')) {
+      if (this.config.autoFailback === 'on') {
+        // Heartbeat semantics: a returning home node gets its groups back (failback at join).
+        for (const g of this.groups) if (g.group.homeNode === peer.name) peer.claims.add(g.group.id);
+      }
+      if (peer.implementation === 'heartbeat') return;
       peer.implementation = 'heartbeat';
       this.emit(
         'note',
@@ -467,7 +510,10 @@ export class ClusterNode {
       if (hold === 'all' || (hold === 'local' && local) || (hold === 'foreign' && !local))
         held.add(g.group.id);
     }
-    for (const g of held) this.lastHolder.set(g, peer.name);
+    for (const g of held) {
+      this.lastHolder.set(g, peer.name);
+      peer.claims.delete(g);
+    }
     for (const g of peer.held)
       if (!held.has(g) && this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
     peer.held = held;
@@ -488,6 +534,65 @@ export class ClusterNode {
     for (const g of peer.held) if (this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
     peer.held = new Set();
     this.onDetectorEvents(this.detector.markDead(peer.name));
+  }
+
+  /** Groups in a Heartbeat resource set, relative to `node`. */
+  private groupsInSet(node: NodeName, set: HoldWord): GroupId[] {
+    return this.groups
+      .filter((g) => {
+        const local = g.group.homeNode === node;
+        return set === 'all' || (set === 'local' && local) || (set === 'foreign' && !local);
+      })
+      .map((g) => g.group.id);
+  }
+
+  /** Heartbeat's standby protocol (reference 11.5), spoken with real Heartbeat peers. */
+  private onAskResources(peer: PeerInfo, msg: Message): void {
+    const info = getString(msg, 'info');
+    const set = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
+    if (info === 'me') {
+      // The peer wants to go standby with `set` (relative to it).
+      if (
+        this.phase !== 'stable' ||
+        this.groups.some((g) => g.pending !== undefined && g.pending.kind !== 'probe')
+      ) {
+        this.emit(
+          'note',
+          'info',
+          `standby message [me] from ${peer.name} ignored. local resources in flux.`,
+          {
+            node: peer.name,
+          },
+        );
+        return;
+      }
+      this.emit('standby', 'info', `${peer.name} wants to go standby [${set}]`, { node: peer.name });
+      const groups = this.groupsInSet(peer.name, set);
+      if (peer.implementation !== 'hbts') {
+        for (const g of groups) peer.declines.add(g);
+        for (const g of groups) peer.claims.delete(g);
+      }
+      this.peerStandby = { peer: peer.name, set, groups };
+      this.send([str('t', 'ask_resources'), str('rsc_hold', set), str('info', 'other')]);
+      return;
+    }
+    if (info === 'other' && this.handshake?.peer === peer.name && this.handshake.phase === 'asked') {
+      this.handshake.phase = 'releasing';
+      this.emit(
+        'standby',
+        'info',
+        `give up [${this.handshake.set}] HA resources to ${peer.name} (standby).`,
+        {
+          node: peer.name,
+        },
+      );
+      return;
+    }
+    if (info === 'done') {
+      this.emit('note', 'info', `${peer.name} reports its part of the standby done [${set}]`, {
+        node: peer.name,
+      });
+    }
   }
 
   /** `hb_takeover rsc_hold=X` from a peer: it wants X; we go standby with the complementary set. */
@@ -852,10 +957,16 @@ export class ClusterNode {
     return g.state === 'starting' || g.state === 'running' || g.state === 'stopping' || g.stopFailed;
   }
 
+  /**
+   * May run groups: alive, not leaving, and done with start-up (its advertised phase is `stable`),
+   * so a node still negotiating (or cut off and waiting for initdead) neither attracts groups nor
+   * makes holders release towards it. Real Heartbeat peers count once alive.
+   */
   private isCandidate(n: NodeName): boolean {
-    if (n === this.self) return this.phase !== 'shutting-down' && this.phase !== 'stopped';
+    if (n === this.self) return this.phase === 'stable';
     const p = this.peers.get(n);
-    return p !== undefined && this.detector.isAlive(n) && !p.leaving;
+    if (p === undefined || !this.detector.isAlive(n) || p.leaving) return false;
+    return p.implementation !== 'hbts' || p.phase === 'stable';
   }
 
   private placementView(): PlacementView {
@@ -925,6 +1036,10 @@ export class ClusterNode {
       }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
+        if (this.peers.get(target)?.implementation === 'heartbeat' && this.ipRequests.get(gid) !== target) {
+          this.handOverToHeartbeat(g, target);
+          continue;
+        }
         this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
       }
@@ -952,6 +1067,79 @@ export class ClusterNode {
           g,
           from !== undefined && from !== this.self ? `failover from ${from}` : 'placement',
         );
+      }
+    }
+  }
+
+  /** A real Heartbeat only takes groups through the standby handshake: ask first, release on `other`. */
+  private handOverToHeartbeat(g: LocalGroup, target: NodeName): void {
+    const hs = this.handshake;
+    if (hs === undefined) {
+      if (this.nowMs < this.handshakeRetryAtMs) return;
+      const moving = this.groups.filter((x) => x.state === 'running' && x.pending === undefined);
+      const ids = moving
+        .filter((x) => {
+          const t = placeGroup(x.group.id, x.group.homeNode, this.placementView());
+          return t === target;
+        })
+        .map((x) => x.group.id);
+      const local = ids.some((id) => this.groupById.get(id)?.group.homeNode === this.self);
+      const foreign = ids.some((id) => this.groupById.get(id)?.group.homeNode !== this.self);
+      const set: HoldWord = local && foreign ? 'all' : local ? 'local' : 'foreign';
+      this.handshake = { peer: target, set, groups: ids, phase: 'asked', deadlineMs: this.nowMs + 10_000 };
+      this.emit('standby', 'info', `asking ${target} (Heartbeat) to take [${set}]`, { node: target });
+      this.send([str('t', 'ask_resources'), str('rsc_hold', set), str('info', 'me')]);
+      return;
+    }
+    if (hs.peer === target && hs.phase === 'releasing' && hs.groups.includes(g.group.id)) {
+      this.startRelease(g, `standby: ${target} takes it`, target);
+    }
+  }
+
+  private advanceHandshakes(): void {
+    const hs = this.handshake;
+    if (hs !== undefined) {
+      if (hs.phase === 'asked' && this.nowMs >= hs.deadlineMs) {
+        this.emit('note', 'warn', `No reply to standby request from ${hs.peer}. Standby request cancelled.`, {
+          node: hs.peer,
+        });
+        this.handshake = undefined;
+        this.handshakeRetryAtMs = this.nowMs + 10_000;
+      } else if (
+        hs.phase === 'releasing' &&
+        hs.groups.every((id) => {
+          const g = this.groupById.get(id);
+          return g !== undefined && g.pending === undefined && g.state !== 'running';
+        })
+      ) {
+        this.sendResourceReport('standby');
+        this.send([str('t', 'ask_resources'), str('rsc_hold', hs.set), str('info', 'done')]);
+        this.handshake = undefined;
+      } else if (!this.detector.isAlive(hs.peer)) {
+        this.handshake = undefined;
+      }
+    }
+    for (const [gid, requester] of this.ipRequests) {
+      const g = this.groupById.get(gid);
+      if (!g || g.pending !== undefined || this.holdsHere(g)) continue;
+      this.ipRequests.delete(gid);
+      this.send(
+        [str('t', 'ip-request-resp'), str('ipaddr', gid), str('weown', 'yes'), str('ok', 'OK')],
+        requester,
+      );
+    }
+    const ps = this.peerStandby;
+    if (ps !== undefined) {
+      const settled = ps.groups.every((id) => {
+        const g = this.groupById.get(id);
+        return g !== undefined && g.pending === undefined && (g.state === 'running' || g.state === 'failed');
+      });
+      if (settled || !this.detector.isAlive(ps.peer)) {
+        if (settled) {
+          this.send([str('t', 'ask_resources'), str('rsc_hold', ps.set), str('info', 'done')]);
+          this.sendResourceReport(undefined);
+        }
+        this.peerStandby = undefined;
       }
     }
   }
