@@ -62,6 +62,8 @@ interface PeerInfo {
   seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
+  /** A real Heartbeat peer's last `resource` report said isstable=1: it accepts a standby request. */
+  rscStable: boolean;
   leaving: boolean;
   /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
   shutdoneGeneration: number | undefined;
@@ -143,7 +145,8 @@ export class ClusterNode {
   private readonly ipRequests = new Map<GroupId, NodeName>();
   /** A real Heartbeat peer went standby towards us: answer `done` once we run what it gave up. */
   private peerStandby:
-    { readonly peer: NodeName; readonly set: HoldWord; readonly groups: GroupId[] } | undefined;
+    | { readonly peer: NodeName; readonly set: HoldWord; readonly groups: GroupId[]; peerDone: boolean }
+    | undefined;
   private shutdoneSent = false;
   private stopped = false;
 
@@ -202,6 +205,7 @@ export class ClusterNode {
         incarnation: undefined,
         seesUs: false,
         resourceReported: false,
+        rscStable: false,
         leaving: false,
         shutdoneGeneration: undefined,
         factsSeq: undefined,
@@ -502,6 +506,7 @@ export class ClusterNode {
       return;
     }
     peer.resourceReported = true;
+    peer.rscStable = getString(msg, 'isstable') === '1';
     const hold = parseHoldWord(getString(msg, 'rsc_hold'));
     if (hold === undefined) return;
     const held = new Set<GroupId>();
@@ -572,7 +577,7 @@ export class ClusterNode {
         for (const g of groups) peer.declines.add(g);
         for (const g of groups) peer.claims.delete(g);
       }
-      this.peerStandby = { peer: peer.name, set, groups };
+      this.peerStandby = { peer: peer.name, set, groups, peerDone: false };
       this.send([str('t', 'ask_resources'), str('rsc_hold', set), str('info', 'other')]);
       return;
     }
@@ -589,6 +594,10 @@ export class ClusterNode {
       return;
     }
     if (info === 'done') {
+      // Real Heartbeat reports rsc_hold=none (info=standby) when it *starts* releasing; only its
+      // `done` says the groups are stopped. Our `done` before its own is refused
+      // ("Ignored standby message 'done' from node2 in state 1") and leaves it in transition.
+      if (this.peerStandby?.peer === peer.name) this.peerStandby.peerDone = true;
       this.emit('note', 'info', `${peer.name} reports its part of the standby done [${set}]`, {
         node: peer.name,
       });
@@ -616,6 +625,7 @@ export class ClusterNode {
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
+    peer.rscStable = false;
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
     peer.factsSeq = undefined;
@@ -845,6 +855,10 @@ export class ClusterNode {
       if (!this.inSet(g, set)) continue;
       this.declines.add(g.group.id);
       this.claims.delete(g.group.id);
+      // A real Heartbeat peer's earlier standby (ask_resources me) is over: it is the one to take
+      // the group now, else both decline and placement leaves it here.
+      for (const p of this.peers.values())
+        if (p.implementation === 'heartbeat') p.declines.delete(g.group.id);
     }
     this.advertDirty = true;
   }
@@ -1054,6 +1068,8 @@ export class ClusterNode {
           }
           continue;
         }
+        const ps = this.peerStandby;
+        if (ps !== undefined && !ps.peerDone && ps.groups.includes(gid)) continue; // still releasing there
         g.waitingFor = undefined;
         const from = this.lastHolder.get(gid);
         if (from !== undefined && from !== this.self && g.gatePassedFrom !== from) {
@@ -1076,6 +1092,9 @@ export class ClusterNode {
     const hs = this.handshake;
     if (hs === undefined) {
       if (this.nowMs < this.handshakeRetryAtMs) return;
+      // Real Heartbeat ignores `ask_resources me` until it is stable ("Other side is in flux"):
+      // a restarted peer first answers our resource report and reports isstable=1.
+      if (this.peers.get(target)?.rscStable !== true) return;
       const moving = this.groups.filter((x) => x.state === 'running' && x.pending === undefined);
       const ids = moving
         .filter((x) => {
@@ -1134,8 +1153,8 @@ export class ClusterNode {
         const g = this.groupById.get(id);
         return g !== undefined && g.pending === undefined && (g.state === 'running' || g.state === 'failed');
       });
-      if (settled || !this.detector.isAlive(ps.peer)) {
-        if (settled) {
+      if ((settled && ps.peerDone) || !this.detector.isAlive(ps.peer)) {
+        if (settled && ps.peerDone) {
           this.send([str('t', 'ask_resources'), str('rsc_hold', ps.set), str('info', 'done')]);
           this.sendResourceReport(undefined);
         }

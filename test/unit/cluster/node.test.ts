@@ -353,7 +353,7 @@ function withHeartbeatPeer(shape = {}, hold = 'local') {
   return { h, peer };
 }
 
-void test('real Heartbeat peer goes standby: we answer other, take its groups once released, then say done', () => {
+void test('real Heartbeat peer goes standby: we answer other, take its groups once it says done, then say done', () => {
   const { h, peer } = withHeartbeatPeer({ autoFailback: 'off' });
   const acq = only(
     h.actions().filter((a) => a.kind === 'acquire'),
@@ -371,7 +371,11 @@ void test('real Heartbeat peer goes standby: we answer other, take its groups on
     40,
     peer.send({ t: 'resource', rsc_hold: 'none', rtype: 'full', isstable: '0', info: 'standby' }),
   );
-  const take = only(rel.actions, 'acquire of G2');
+  // Real Heartbeat reports rsc_hold=none when it *starts* releasing; only its `done` says the
+  // group is stopped (and our `done` before its own is refused: "Ignored standby message 'done'").
+  assert.equal(rel.actions.length, 0, 'node2 is still releasing G2: wait for its done');
+  const peerDone = h.packet(50, peer.send({ t: 'ask_resources', rsc_hold: 'all', info: 'done' }));
+  const take = only(peerDone.actions, 'acquire of G2');
   assert.deepEqual([take.kind, take.group], ['acquire', G2]);
   const done = h.result(60, take, true);
   const msg = decodeSent(done).find((s) => s.type === 'ask_resources');
@@ -388,9 +392,20 @@ void test('auto_failback on, real Heartbeat home node returns: we hand its group
   assert.equal(h.node.status().resourceHold, 'all');
   // node2 (a real Heartbeat) starts: it asks with `starting`, we report `all`, so it takes nothing.
   const hello = h.packet(1200, peer.heartbeatStatus('up'));
-  const asked = [...decodeSent(hello)].find((s) => s.type === 'ask_resources');
+  // Real Heartbeat ignores `ask_resources me` until it is stable ("Other side is in flux"):
+  // wait for its resource report with isstable=1.
+  assert.equal(
+    decodeSent(hello).find((s) => s.type === 'ask_resources'),
+    undefined,
+    'no standby request to a starting Heartbeat',
+  );
+  const stable = h.packet(
+    1205,
+    peer.send({ t: 'resource', rsc_hold: 'none', rtype: 'full', isstable: '1', info: 'req_our_resources()' }),
+  );
+  const asked = [...decodeSent(stable)].find((s) => s.type === 'ask_resources');
   assert.deepEqual([asked?.f['info'], asked?.f['rsc_hold']], ['me', 'foreign']);
-  assert.equal(hello.actions.length, 0, 'nothing released before node2 agrees');
+  assert.equal(stable.actions.length, 0, 'nothing released before node2 agrees');
   const other = h.packet(1210, peer.send({ t: 'ask_resources', rsc_hold: 'foreign', info: 'other' }));
   const rel = only(other.actions, 'release');
   assert.deepEqual([rel.kind, rel.group], ['release', G2]);
