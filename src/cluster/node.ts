@@ -471,6 +471,7 @@ export class ClusterNode {
         });
       }
     }
+    if (peer.phase !== a.phase) this.advertDirty = true; // may change our hbts_seen list
     peer.phase = a.phase;
     const known = (ids: readonly GroupId[]): Set<GroupId> =>
       new Set(ids.filter((id) => this.groupById.has(id)));
@@ -782,7 +783,7 @@ export class ClusterNode {
       ),
       incarnation: this.incarnation,
       seen: [...this.peers.values()]
-        .filter((p) => p.incarnation !== undefined && this.detector.isAlive(p.name))
+        .filter((p) => p.incarnation !== undefined && this.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
   }
@@ -902,6 +903,7 @@ export class ClusterNode {
           g.gatePassedFrom = this.lastHolder.get(gid);
         } else {
           g.gateRetryAtMs = this.nowMs + this.config.keepaliveMs;
+          this.advertDirty = true;
           this.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
             group: gid,
           });
@@ -953,20 +955,32 @@ export class ClusterNode {
     }
   }
 
+  /**
+   * Starting, running or stopping here, or about to start (waiting for the gate): peers must learn
+   * of the intent in the same heartbeat that could otherwise tell them the group is free.
+   */
   private holdsHere(g: LocalGroup): boolean {
-    return g.state === 'starting' || g.state === 'running' || g.state === 'stopping' || g.stopFailed;
+    return (
+      g.state === 'starting' ||
+      g.state === 'running' ||
+      g.state === 'stopping' ||
+      g.stopFailed ||
+      g.pending?.kind === 'gate'
+    );
   }
 
   /**
-   * May run groups: alive, not leaving, and done with start-up (its advertised phase is `stable`),
-   * so a node still negotiating (or cut off and waiting for initdead) neither attracts groups nor
-   * makes holders release towards it. Real Heartbeat peers count once alive.
+   * May run groups: alive, not leaving, and past comm-up (advertised phase `negotiating` or
+   * `stable`), so a node still cut off and waiting for initdead neither attracts groups nor makes
+   * holders release towards it. Real Heartbeat peers count once alive. A node only acts once every
+   * peer lists it in `hbts_seen`, which peers do only once they count it as a candidate: so when it
+   * acts, everybody's placement already includes it.
    */
   private isCandidate(n: NodeName): boolean {
-    if (n === this.self) return this.phase === 'stable';
+    if (n === this.self) return this.phase === 'stable' || this.phase === 'negotiating';
     const p = this.peers.get(n);
     if (p === undefined || !this.detector.isAlive(n) || p.leaving) return false;
-    return p.implementation !== 'hbts' || p.phase === 'stable';
+    return p.implementation !== 'hbts' || p.phase === 'stable' || p.phase === 'negotiating';
   }
 
   private placementView(): PlacementView {
@@ -1060,6 +1074,7 @@ export class ClusterNode {
           if (this.nowMs < g.gateRetryAtMs) continue;
           const id = this.newActionId(g);
           g.pending = { kind: 'gate', id };
+          this.advertDirty = true;
           this.actions.push({ kind: 'gate', id, group: gid, fromNode: from });
           continue;
         }
