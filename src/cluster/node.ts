@@ -88,6 +88,8 @@ interface LocalGroup {
   waitingFor: NodeName | undefined;
   /** We released (are releasing) the group towards this node; advertised until it holds it. */
   handoffTo: NodeName | undefined;
+  /** When we first saw the handoff target holding it. */
+  handoffTakenAtMs: MonoMs | undefined;
 }
 
 const emptySet: ReadonlySet<NodeName> = new Set();
@@ -220,6 +222,7 @@ export class ClusterNode {
       inConflict: false,
       waitingFor: undefined,
       handoffTo: undefined,
+      handoffTakenAtMs: undefined,
     }));
     for (const g of this.groups) this.groupById.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -1033,13 +1036,15 @@ export class ClusterNode {
       const otherHolders = [...holders].filter((n) => n !== this.self);
       this.noteConflict(g, holders, target);
       if (g.handoffTo !== undefined && g.state === 'stopped') {
-        // Handed over once the target holds it, or moot when it can no longer take it.
-        if (
-          holders.has(g.handoffTo) ||
-          !view.candidates.has(g.handoffTo) ||
-          view.failedOn(gid).has(g.handoffTo)
-        ) {
+        // Handed over once the target has held it for two keepalives (so every node has heard that
+        // before our handoff note disappears), or moot when the target can no longer take it.
+        if (holders.has(g.handoffTo)) g.handoffTakenAtMs ??= this.nowMs;
+        else g.handoffTakenAtMs = undefined;
+        const taken =
+          g.handoffTakenAtMs !== undefined && this.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs;
+        if (taken || !view.candidates.has(g.handoffTo) || view.failedOn(gid).has(g.handoffTo)) {
           g.handoffTo = undefined;
+          g.handoffTakenAtMs = undefined;
           this.advertDirty = true;
         }
       }
@@ -1189,6 +1194,7 @@ export class ClusterNode {
 
   private startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
     g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
+    g.handoffTakenAtMs = undefined;
     const id = this.newActionId(g);
     g.pending = { kind: 'release', id };
     g.state = 'stopping';
