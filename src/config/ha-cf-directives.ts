@@ -1,6 +1,7 @@
 // The table of every ha.cf directive Heartbeat 3.0.6 accepts: how its line is split, its syntax
 // and default (for messages and docs), and whether heartbeat-ts acts on it yet. Directives that are
-// parsed but not acted on are reported by `hbts check` as warnings, never silently ignored.
+// parsed but not acted on are reported by `hbts check` as warnings, never silently ignored; when a
+// part of heartbeat-ts starts using one (ping nodes, STONITH...), flip its `acted` flag here.
 
 export interface DirectiveSpec {
   readonly name: string;
@@ -35,7 +36,7 @@ export const HA_CF_DIRECTIVES: readonly DirectiveSpec[] = [
   d('deadtime', false, true, 'time', '30 (30000 ms)'),
   d('warntime', false, true, 'time', 'deadtime / 2'),
   d('initdead', false, true, 'time', 'deadtime if > 10 s; 12 s if deadtime < 6 s; else 2 x deadtime'),
-  d('deadping', false, true, 'time', 'deadtime'),
+  d('deadping', false, false, 'time', 'deadtime'),
   d('udpport', false, true, 'port (1-65535)', '694'),
   d('baud', false, true, '9600|19200|38400|57600|115200|230400|460800', '19200'),
   d('bcast', false, true, 'interface...', 'none'),
@@ -45,21 +46,21 @@ export const HA_CF_DIRECTIVES: readonly DirectiveSpec[] = [
   d('ucast', true, true, 'interface peer', 'none'),
   d('ucast6', true, true, 'interface peer6', 'none'),
   d('serial', false, true, 'device...', 'none'),
-  d('ping', false, true, 'address...', 'none'),
-  d('ping6', false, true, 'address6...', 'none'),
-  d('ping_group', true, true, 'name address...', 'none'),
+  d('ping', false, false, 'address...', 'none'),
+  d('ping6', false, false, 'address6...', 'none'),
+  d('ping_group', true, false, 'name address...', 'none'),
   d('hopfudge', false, true, '0-255', '1'),
   d('auto_failback', false, true, 'on|off|legacy (or a boolean)', 'legacy'),
   d('nice_failback', false, true, 'boolean (obsolete: on = auto_failback off)', 'none'),
-  d('stonith', true, true, 'type configfile', 'none'),
-  d('stonith_host', true, true, 'host|* type params...', 'none'),
+  d('stonith', true, false, 'type configfile', 'none'),
+  d('stonith_host', true, false, 'host|* type params...', 'none'),
   d('logfile', false, true, 'path', 'none'),
   d('debugfile', false, true, 'path', 'none'),
   d('logfacility', false, true, 'syslog facility or none', 'none'),
   d('debug', false, true, '0-255', '0'),
   d('max_rexmit_delay', false, true, 'milliseconds (integer)', '250'),
   d('msgfmt', false, true, 'classic|netstring', 'classic'),
-  d('autojoin', false, true, 'none|other|any', 'none'),
+  d('autojoin', false, false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
   d('cluster', false, true, 'name', 'linux-ha'),
   d('watchdog', false, false, 'device', 'none'),
   d('respawn', true, false, 'user /absolute/path [args...]', 'none'),

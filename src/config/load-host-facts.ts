@@ -1,11 +1,13 @@
 // Facts about the host a config is checked on: interfaces exist (and have a broadcast address for
 // bcast), serial devices exist, resource scripts can be found, respawn/apiauth users and groups
 // exist. `hbts check` reports them as warnings so a config can be validated on any machine; the
-// daemon asks for severity 'error' where it needs them.
+// daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
+// the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings.
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { ClusterConfig, ConfigIssue, SourceLocation } from './types.js';
+import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
 
 export interface HostPaths {
   readonly sysClassNet: string;
@@ -33,6 +35,8 @@ export interface HostFactContext {
   readonly haresourcesFile: string;
   readonly severity: 'warning' | 'error';
   readonly paths?: HostPaths;
+  /** Resolver for resource scripts; default locateResourceScript (Heartbeat's lookup). */
+  readonly locateResource?: ResourceLocator;
 }
 
 /** This host's IPv4/IPv6 addresses (for the "ucast to ourselves only" check). */
@@ -45,6 +49,28 @@ export function localAddresses(): string[] {
 export function interfaceExists(name: string, paths: HostPaths = DEFAULT_HOST_PATHS): boolean {
   const base = name.split(':')[0] ?? name;
   return Object.hasOwn(networkInterfaces(), name) || existsSync(join(paths.sysClassNet, base));
+}
+
+/**
+ * IPv4 broadcast addresses of an interface, from `ip -j -4 addr show dev IF` (no shell, 2 s timeout).
+ * undefined when `ip` cannot tell (missing tool, unknown interface).
+ */
+export function ipv4Broadcasts(iface: string): { addresses: string[]; broadcasts: string[] } | undefined {
+  try {
+    const out = execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', iface], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const links = JSON.parse(out) as Array<{ addr_info?: Array<{ local?: string; broadcast?: string }> }>;
+    const infos = links.flatMap((l) => l.addr_info ?? []);
+    return {
+      addresses: infos.flatMap((a) => (a.local !== undefined ? [a.local] : [])),
+      broadcasts: infos.flatMap((a) => (a.broadcast !== undefined ? [a.broadcast] : [])),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function isExecutableFile(path: string): boolean {
@@ -70,49 +96,73 @@ function namesInColonFile(path: string): Set<string> | undefined {
   }
 }
 
+/** The answer to "which script would run this resource?": where, or why none. */
+export type ResourceLocation =
+  { readonly ok: true; readonly where: string } | { readonly ok: false; readonly error: string };
+
+/** Pluggable so the daemon and `hbts check` can ask the resource runner's own resolver. */
+export type ResourceLocator = (rsc: ResourceSpec, configDir: string) => ResourceLocation;
+
 /**
- * Where the script for `agent` would be found: resource.d, then /etc/init.d (Heartbeat's order),
- * then an OCF agent of that type (`OCF::type::instance` names the type), then our built-ins.
- * undefined: nowhere.
+ * Heartbeat's lookup (plus our direct `ocf:provider:type` form): `OCF::type::instance` is the first `<ocfRoot>/<provider>/type`; IPaddr and
+ * IPaddr2 are built into heartbeat-ts; anything else is `<configDir>/resource.d/NAME`, then
+ * `/etc/init.d/NAME` (first executable file wins).
  */
 export function locateResourceScript(
-  agent: string,
-  args: readonly string[],
+  rsc: ResourceSpec,
   configDir: string,
   paths: HostPaths = DEFAULT_HOST_PATHS,
-): string | undefined {
-  for (const dir of [join(configDir, 'resource.d'), paths.initDir]) {
-    const p = join(dir, agent);
-    if (isExecutableFile(p)) return p;
-  }
-  const ocfType = agent === 'OCF' ? args[0] : agent;
-  if (ocfType !== undefined) {
+): ResourceLocation {
+  if (rsc.agent === 'OCF') {
+    const type = rsc.args[0];
+    if (type === undefined)
+      return { ok: false, error: `OCF resources are written OCF::TYPE::INSTANCE, got '${rsc.raw}'` };
     try {
-      const providers = readdirSync(paths.ocfRoot).sort(
-        (a, b) => Number(b === 'heartbeat') - Number(a === 'heartbeat'),
-      );
-      for (const provider of providers) {
-        const p = join(paths.ocfRoot, provider, ocfType);
-        if (isExecutableFile(p)) return p;
+      for (const provider of readdirSync(paths.ocfRoot).sort()) {
+        const p = join(paths.ocfRoot, provider, type);
+        if (isExecutableFile(p)) return { ok: true, where: p };
       }
     } catch {
-      // no OCF root on this host: fall through
+      // no OCF root on this host: reported below
     }
+    return { ok: false, error: `no OCF agent '${type}' in ${paths.ocfRoot}/*/` };
   }
-  if (BUILT_IN_AGENTS.includes(agent)) return `built-in ${agent}`;
-  return undefined;
+  // heartbeat-ts extension: `ocf:PROVIDER:TYPE::name=value...` names the OCF agent directly.
+  const direct = /^ocf:([^:/]+):([^:/]+)$/.exec(rsc.agent);
+  if (direct !== null) {
+    const p = join(paths.ocfRoot, direct[1] ?? '', direct[2] ?? '');
+    return isExecutableFile(p)
+      ? { ok: true, where: p }
+      : { ok: false, error: `OCF agent ${p} not found or not executable` };
+  }
+  if (BUILT_IN_AGENTS.includes(rsc.agent)) return { ok: true, where: `built-in ${rsc.agent}` };
+  const dirs = [join(configDir, 'resource.d'), paths.initDir];
+  for (const dir of dirs) {
+    const p = join(dir, rsc.agent);
+    if (isExecutableFile(p)) return { ok: true, where: p };
+  }
+  return {
+    ok: false,
+    error: `no resource script for '${rsc.agent}' (looked for an executable file in ${dirs.join(' and ')})`,
+  };
 }
 
 export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): ConfigIssue[] {
   const paths = ctx.paths ?? DEFAULT_HOST_PATHS;
   const issues: ConfigIssue[] = [];
-  const add = (at: SourceLocation, message: string): void =>
+  // Needed facts (the daemon cannot run without them) take ctx.severity; advisory ones, about
+  // things heartbeat-ts does not act on or that only break real Heartbeat, stay warnings.
+  const fact = (needed: boolean, at: SourceLocation, message: string): void =>
     void issues.push({
       file: at.file,
       line: at.line,
-      severity: ctx.severity,
+      severity: needed ? ctx.severity : 'warning',
       message: `on this host: ${message}`,
     });
+  const add = (at: SourceLocation, message: string): void => fact(true, at, message);
+  const advise = (at: SourceLocation, message: string): void => fact(false, at, message);
+  const locate =
+    ctx.locateResource ?? ((rsc: ResourceSpec, dir: string) => locateResourceScript(rsc, dir, paths));
 
   const checkedIfaces = new Set<string>();
   for (const m of config.media) {
@@ -122,36 +172,45 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
     }
     if (checkedIfaces.has(m.iface)) continue;
     checkedIfaces.add(m.iface);
-    if (!interfaceExists(m.iface, paths)) add(m.at, `network interface ${m.iface} does not exist`);
+    if (!interfaceExists(m.iface, paths)) {
+      add(m.at, `network interface ${m.iface} does not exist`);
+      continue;
+    }
+    const bcast = m.kind === 'bcast' ? ipv4Broadcasts(m.iface) : undefined;
+    if (bcast !== undefined && bcast.broadcasts.length === 0) {
+      advise(
+        m.at,
+        bcast.addresses.length === 0
+          ? `interface ${m.iface} has no IPv4 address, so bcast on it reaches no one`
+          : `interface ${m.iface} has no IPv4 broadcast address (added without \`brd +\`?); Heartbeat's bcast then sends ` +
+              'to 0.0.0.0 and nothing leaves the host: add the address with `ip addr add ... brd + dev ' +
+              `${m.iface}\``,
+      );
+    }
   }
   for (const g of config.resourceGroups) {
     for (const r of g.resources) {
-      if (locateResourceScript(r.agent, r.args, config.configDir, paths) === undefined) {
-        add(
-          g.at,
-          `no resource script for '${r.agent}' (looked in ${join(config.configDir, 'resource.d')}, ${paths.initDir}` +
-            `, ${paths.ocfRoot}/*)`,
-        );
-      }
+      const found = locate(r, config.configDir);
+      if (!found.ok) add(g.at, r.raw === r.agent ? found.error : `${r.raw}: ${found.error}`);
     }
   }
   const users = namesInColonFile(paths.passwd);
   const groups = namesInColonFile(paths.group);
   for (const c of config.clients ?? []) {
     if (users !== undefined && !users.has(c.user))
-      add(c.at, `${c.kind} user '${c.user}' is not in ${paths.passwd}`);
-    if (!isExecutableFile(c.path)) add(c.at, `${c.kind} program ${c.path} is not an executable file`);
+      advise(c.at, `${c.kind} user '${c.user}' is not in ${paths.passwd}`);
+    if (!isExecutableFile(c.path)) advise(c.at, `${c.kind} program ${c.path} is not an executable file`);
   }
   for (const a of config.apiauth ?? []) {
     for (const u of a.uids)
       if (users !== undefined && !users.has(u))
-        add(a.at, `apiauth ${a.client}: user '${u}' is not in ${paths.passwd}`);
+        advise(a.at, `apiauth ${a.client}: user '${u}' is not in ${paths.passwd}`);
     for (const g of a.gids)
       if (groups !== undefined && !groups.has(g))
-        add(a.at, `apiauth ${a.client}: group '${g}' is not in ${paths.group}`);
+        advise(a.at, `apiauth ${a.client}: group '${g}' is not in ${paths.group}`);
   }
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
-    add({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);
+    advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);
   }
   return issues;
 }

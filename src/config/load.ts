@@ -7,9 +7,16 @@ import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue } from './types.js';
 import { errorAt, sortIssues, wholeFile } from './config-issues.js';
 import { resolveConfigFromText } from './resolve-config.js';
-import { hostFactIssues, localAddresses, type HostPaths } from './load-host-facts.js';
+import { hostFactIssues, localAddresses, type HostPaths, type ResourceLocator } from './load-host-facts.js';
 
-export { hostFactIssues, locateResourceScript, interfaceExists, BUILT_IN_AGENTS } from './load-host-facts.js';
+export {
+  hostFactIssues,
+  locateResourceScript,
+  interfaceExists,
+  BUILT_IN_AGENTS,
+  type ResourceLocator,
+  type ResourceLocation,
+} from './load-host-facts.js';
 
 export type NodeNameSource = 'argument' | 'nodeinfo' | 'uname';
 
@@ -21,9 +28,14 @@ export interface LoadedConfig {
 }
 
 export interface LoadOptions {
-  /** 'warning' for `hbts check` (default), 'error' when the daemon needs the host to match. */
+  /**
+   * 'warning' for `hbts check` (default); 'error' when the daemon needs the host to match (then
+   * missing interfaces, serial devices and resource scripts are errors; advisory facts stay warnings).
+   */
   readonly hostFacts?: 'warning' | 'error' | 'skip';
   readonly hostPaths?: HostPaths;
+  /** How to find resource scripts (e.g. the resource runner's own resolver); default Heartbeat's lookup. */
+  readonly locateResource?: ResourceLocator;
 }
 
 type Read = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
@@ -111,6 +123,7 @@ export async function loadClusterConfig(
         haresourcesFile: files.haresources,
         severity: hostFacts,
         ...(options.hostPaths !== undefined ? { paths: options.hostPaths } : {}),
+        ...(options.locateResource !== undefined ? { locateResource: options.locateResource } : {}),
       }),
     );
   }

@@ -33,6 +33,9 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
   let active: { index: number; at: SourceLocation } | undefined;
   const keys = new Map<number, AuthKey>();
   const keyLines = new Map<number, SourceLocation>();
+  // Lines already reported, so that their consequences ("no auth line", "key not defined") are not.
+  let authLineBroken = false;
+  const brokenKeys = new Set<number>();
 
   text.split('\n').forEach((raw, i) => {
     const at = { file, line: i + 1 };
@@ -50,6 +53,7 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
       }
       const index = second === undefined ? undefined : keyIndex(second);
       if (index === undefined) {
+        authLineBroken = true;
         err(
           at,
           `'auth' takes the index (0-${MAX_KEY_INDEX}) of the key that signs outgoing packets, e.g. \`auth 1\`; got '${second ?? ''}'`,
@@ -63,6 +67,7 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
     }
     if (!/^\d+$/.test(first)) {
       const hint = closestName(first, ['auth']) === 'auth' ? "; did you mean 'auth'?" : '';
+      if (hint !== '') authLineBroken = true;
       err(at, `expected \`auth N\` or \`N method [secret]\`, got '${first}'${hint}`);
       return;
     }
@@ -71,15 +76,18 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
       err(at, `key index ${first} is out of range: Heartbeat allows 0 to ${MAX_KEY_INDEX}`);
       return;
     }
+    const keyError = (message: string): void => {
+      brokenKeys.add(index);
+      err(at, message);
+    };
     if (second === undefined) {
-      err(at, `key ${index} has no method: write \`${index} sha1 <secret>\` (or md5 <secret>, or crc)`);
+      keyError(`key ${index} has no method: write \`${index} sha1 <secret>\` (or md5 <secret>, or crc)`);
       return;
     }
     const method = AUTH_METHODS.find((m) => m === second.toLowerCase());
     if (method === undefined) {
       const guess = closestName(second, AUTH_METHODS);
-      err(
-        at,
+      keyError(
         `unknown auth method '${second}'${guess !== undefined ? `; did you mean '${guess}'?` : ''} (methods: sha1, md5, crc; sha256 and sha512 as a heartbeat-ts extension)`,
       );
       return;
@@ -97,15 +105,14 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
     }
     if (method === 'crc') {
       if (third !== undefined) {
-        err(
-          at,
+        keyError(
           `crc takes no secret (Heartbeat then drops the key): write \`${index} crc\`, or use sha1 to keep the secret`,
         );
         return;
       }
     } else {
       if (third === undefined) {
-        err(at, `${method} requires a secret: write \`${index} ${method} <secret>\``);
+        keyError(`${method} requires a secret: write \`${index} ${method} <secret>\``);
         return;
       }
       if (extra.length > 0) {
@@ -126,6 +133,7 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
   });
 
   if (active === undefined) {
+    if (authLineBroken) return { auth: undefined, issues };
     err(
       wholeFile(file),
       'no `auth N` line: add one naming the key that signs outgoing packets, e.g. `auth 1`',
@@ -134,6 +142,7 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
   }
   const activeKey = keys.get(active.index);
   if (activeKey === undefined) {
+    if (brokenKeys.has(active.index)) return { auth: undefined, issues };
     const defined = [...keys.keys()].join(', ');
     err(
       active.at,

@@ -690,13 +690,16 @@ export function parseHaCf(text: string, file = 'ha.cf'): HaCfParse {
         `${name} has ${written.length} values (${written.join(', ')}); Heartbeat applies them one after another, so ` +
           `'${written[written.length - 1] ?? ''}' wins${fraction}`,
       );
-    } else if (scalar && earlier !== undefined && name !== 'baud') {
+    }
+    const errorsBefore = issues.filter((i) => i.severity === 'error').length;
+    for (const value of written) apply(name, value, at, line);
+    const applied = issues.filter((i) => i.severity === 'error').length === errorsBefore;
+    if (scalar && written.length === 1 && earlier !== undefined && name !== 'baud' && applied) {
       warn(
         at,
         `${name} is set again here; the value on line ${earlier.line} is overridden (the last one wins, as in Heartbeat)`,
       );
     }
-    for (const value of written) apply(name, value, at, line);
   }
 
   // Derived defaults, computed as Heartbeat does once the whole file is read.
@@ -797,8 +800,9 @@ export function parseHaCf(text: string, file = 'ha.cf'): HaCfParse {
   }
   if (resolvedFailback === 'legacy') {
     const why =
-      "'legacy' is deprecated: it fails resources back like 'on' while other nodes are old, and it silently disables " +
-      'hb_standby, hb_takeover and ipfail; write `auto_failback on` (groups return to their home node) or `auto_failback off`';
+      "'legacy' is deprecated: a returning home node takes its groups back through the old ip-request " +
+      'exchange, and hb_standby, hb_takeover and ipfail are silently disabled; write `auto_failback on` ' +
+      '(groups return to their home node) or `auto_failback off` (they stay where they run)';
     if (autoFailback !== undefined) warn(autoFailback.at, `auto_failback legacy: ${why}`);
     else warn(fileAt, `no auto_failback line, so Heartbeat's default 'legacy' applies: ${why}`);
   }

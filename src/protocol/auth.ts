@@ -10,6 +10,7 @@
 // with key N's own method and secret, which accepts everything a correctly configured Heartbeat
 // node sends and lets several keys be listed during a rotation.
 
+import * as nodeCrypto from 'node:crypto';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthConfig, AuthKey, AuthMethod } from '../config/types.js';
 import { classicAuthInput, encodeNetstringBody, parseAuthText, trailerText, type Decoded } from './codec.js';
@@ -61,6 +62,61 @@ export function digestsEqual(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 }
 
+/** crypto.hash (Node >= 20.12): one-shot hashing without creating Hash objects. */
+const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
+
+const BLOCK_BYTES: Readonly<Record<string, number>> = { md5: 64, sha1: 64, sha256: 64, sha512: 128 };
+
+/**
+ * HMAC (RFC 2104) with the key pads computed once: H(K^opad || H(K^ipad || m)). With crypto.hash
+ * this is about twice as fast as createHmac per message, which matters at 200,000 messages/s.
+ */
+class KeyedHmac {
+  private inner: Buffer;
+  private readonly outer: Buffer;
+  private readonly block: number;
+
+  constructor(
+    private readonly algorithm: string,
+    private readonly secret: Buffer,
+  ) {
+    this.block = BLOCK_BYTES[algorithm] ?? 64;
+    const key =
+      secret.length > this.block ? nodeCrypto.createHash(algorithm).update(secret).digest() : secret;
+    const digestBytes = nodeCrypto.createHash(algorithm).digest().length;
+    this.inner = Buffer.alloc(this.block + 512, 0x36);
+    this.outer = Buffer.alloc(this.block + digestBytes, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.inner[i] = (key[i] ?? 0) ^ 0x36;
+      this.outer[i] = (key[i] ?? 0) ^ 0x5c;
+    }
+  }
+
+  hex(data: Uint8Array): string {
+    if (oneShotHash === undefined) return createHmac(this.algorithm, this.secret).update(data).digest('hex');
+    const need = this.block + data.length;
+    if (need > this.inner.length) {
+      const grown = Buffer.alloc(Math.max(need, this.inner.length * 2));
+      this.inner.copy(grown, 0, 0, this.block);
+      this.inner = grown;
+    }
+    this.inner.set(data, this.block);
+    // 'binary' (latin1) output is much cheaper than 'buffer' (no Buffer allocation) and carries the same bytes
+    this.outer.write(
+      oneShotHash(this.algorithm, this.inner.subarray(0, need), 'binary'),
+      this.block,
+      'latin1',
+    );
+    return oneShotHash(this.algorithm, this.outer, 'hex');
+  }
+}
+
+interface KeyEntry {
+  readonly key: AuthKey;
+  /** undefined for crc. */
+  readonly hmac: KeyedHmac | undefined;
+}
+
 export type AuthVerdict =
   | { readonly ok: true; readonly keyIndex: number }
   | { readonly ok: false; readonly reason: 'bad-auth' | 'unknown-key'; readonly detail: string };
@@ -76,15 +132,21 @@ export interface AuthenticatorOptions {
  * active key is missing or uses a method that is not allowed.
  */
 export class Authenticator {
-  private readonly keys = new Map<number, { key: AuthKey; secret: Buffer; hmac: string | undefined }>();
-  private readonly active: { key: AuthKey; secret: Buffer; hmac: string | undefined };
+  private readonly keys = new Map<number, KeyEntry>();
+  private readonly active: KeyEntry;
+  /** Scratch space for constant-time comparison without allocating per message. */
+  private readonly cmpA = Buffer.alloc(128);
+  private readonly cmpB = Buffer.alloc(128);
 
   constructor(auth: AuthConfig, options: AuthenticatorOptions = {}) {
     const allowExtended = options.allowExtendedAuth ?? false;
     for (const [index, key] of auth.keys) {
       if (!allowExtended && !HEARTBEAT_METHODS.includes(key.method)) continue;
-      const hmac = key.method === 'crc' ? undefined : HMAC_ALGORITHMS[key.method];
-      this.keys.set(index, { key, secret: Buffer.from(key.secret, 'latin1'), hmac });
+      const hmac =
+        key.method === 'crc'
+          ? undefined
+          : new KeyedHmac(HMAC_ALGORITHMS[key.method], Buffer.from(key.secret, 'latin1'));
+      this.keys.set(index, { key, hmac });
     }
     const active = this.keys.get(auth.activeIndex);
     if (active === undefined) {
@@ -103,12 +165,17 @@ export class Authenticator {
     return this.active.key.index;
   }
 
-  private digestWith(
-    entry: { key: AuthKey; secret: Buffer; hmac: string | undefined },
-    data: Uint8Array,
-  ): string {
+  private digestWith(entry: KeyEntry, data: Uint8Array): string {
     if (entry.hmac === undefined) return crc32Posix(data).toString(16);
-    return createHmac(entry.hmac, entry.secret).update(data).digest('hex');
+    return entry.hmac.hex(data);
+  }
+
+  /** Constant-time equality of two digest texts of at most 128 chars (length is not secret). */
+  private sameDigest(a: string, b: string): boolean {
+    if (a.length !== b.length || a.length > 128) return false;
+    this.cmpA.write(a, 0, 'latin1');
+    this.cmpB.write(b, 0, 'latin1');
+    return timingSafeEqual(this.cmpA.subarray(0, a.length), this.cmpB.subarray(0, b.length));
   }
 
   /** `<idx> <hex>` over `data` with the active key. */
@@ -141,7 +208,7 @@ export class Authenticator {
         detail: `message signed with key ${index}, which we do not accept`,
       };
     }
-    if (!digestsEqual(this.digestWith(entry, data), digest)) {
+    if (!this.sameDigest(this.digestWith(entry, data), digest)) {
       return {
         ok: false,
         reason: 'bad-auth',

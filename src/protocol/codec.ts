@@ -149,14 +149,15 @@ function parseNetstringField(buf: Buffer, start: number, end: number, depth: num
   }
   const digit = (buf[start + 1] ?? 0) - ZERO;
   const nameStart = start + 3;
-  const eq = buf.indexOf(EQ, nameStart);
-  if (eq < 0 || eq >= end) return fail('malformed', `field at byte ${start} has no '='`);
+  let eq = nameStart;
+  while (eq < end && buf[eq] !== EQ) eq++;
+  if (eq >= end) return fail('malformed', `field at byte ${start} has no '='`);
   if (eq === nameStart) return fail('malformed', `field at byte ${start} has an empty name`);
-  const name = buf.toString('latin1', nameStart, eq);
+  const name = fieldName(buf, nameStart, eq);
   const vStart = eq + 1;
   switch (digit) {
     case 0:
-      return { name, type: 'string', value: buf.toString('latin1', vStart, end) };
+      return { name, type: 'string', value: latin1Slice(buf, vStart, end) };
     case 1:
       return { name, type: 'binary', value: copyBytes(buf, vStart, end) };
     case 4:
@@ -177,6 +178,89 @@ function parseNetstringField(buf: Buffer, start: number, end: number, depth: num
     default:
       return fail('malformed', `unknown field type (${String.fromCharCode(digit + ZERO)}) at byte ${start}`);
   }
+}
+
+// Hot path helpers. Creating strings is most of the decoder's cost, so the usual field names are
+// interned (compared byte by byte, no allocation), and values use Buffer's latin1Slice directly.
+
+type Latin1Slicer = (this: Buffer, start: number, end: number) => string;
+const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slicer }).latin1Slice;
+
+function latin1Slice(buf: Buffer, start: number, end: number): string {
+  if (start === end) return '';
+  return nativeLatin1Slice !== undefined
+    ? nativeLatin1Slice.call(buf, start, end)
+    : buf.toString('latin1', start, end);
+}
+
+const COMMON_NAMES = [
+  't',
+  'st',
+  'dt',
+  'protocol',
+  'src',
+  'srcuuid',
+  'seq',
+  'hg',
+  'ts',
+  'ld',
+  'ttl',
+  'auth',
+  'dest',
+  'destuuid',
+  'ackseq',
+  'firstseq',
+  'lastseq',
+  'info',
+  'rsc_hold',
+  'rtype',
+  'isstable',
+  'node',
+  'result',
+  'ipaddr',
+  'weown',
+  'ok',
+  'nodelist',
+  'delnodelist',
+  'cn',
+  'cs',
+  'from_id',
+  'to_id',
+  'client_gen',
+  'pid',
+  'uid',
+  'gid',
+  'weight',
+  'site',
+  'num_ping',
+];
+const NAME_TABLE = new Map<number, string[]>();
+for (const n of COMMON_NAMES) {
+  const k = nameKey(n.length, n.charCodeAt(0), n.charCodeAt(n.length - 1));
+  const list = NAME_TABLE.get(k) ?? [];
+  list.push(n);
+  NAME_TABLE.set(k, list);
+}
+
+function nameKey(length: number, first: number, last: number): number {
+  return (length << 16) | (first << 8) | last;
+}
+
+function fieldName(buf: Buffer, start: number, end: number): string {
+  const candidates = NAME_TABLE.get(nameKey(end - start, buf[start] ?? 0, buf[end - 1] ?? 0));
+  if (candidates !== undefined) {
+    for (const c of candidates) {
+      let same = true;
+      for (let i = 1; i < c.length - 1; i++) {
+        if (buf[start + i] !== c.charCodeAt(i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return c;
+    }
+  }
+  return latin1Slice(buf, start, end);
 }
 
 function copyBytes(buf: Buffer, start: number, end: number): Uint8Array {
@@ -430,6 +514,9 @@ export function encodeClassic(msg: Message): Buffer {
 export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH}`;
   const classic = encoding === 'classic';
+  // Inside a nested message the classic form turns newlines into bytes 0x0f-0x1f (Heartbeat's
+  // SPECIAL_SYMS), so those bytes cannot appear there; Heartbeat refuses them as well.
+  const symbolClash = (text: string): boolean => classic && depth > 0 && hasNewlineSymbol(text);
   for (const f of msg.fields) {
     if (
       f.name.length === 0 ||
@@ -446,11 +533,15 @@ export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): str
         if (classic && f.value.includes('\x13')) {
           return `field '${f.name}' contains byte 0x13, which the classic form uses for newlines`;
         }
+        if (symbolClash(f.value))
+          return `nested field '${f.name}' contains a byte 0x0f-0x1f (classic newline symbols)`;
         break;
       case 'list':
         for (const item of f.value) {
           if (!isLatin1(item))
             return `list '${f.name}' has characters above U+00FF (values are byte strings)`;
+          if (symbolClash(item))
+            return `nested list '${f.name}' contains a byte 0x0f-0x1f (classic newline symbols)`;
           if (classic && item.includes('\n'))
             return `list '${f.name}' has an item with a newline (not encodable in classic form)`;
         }
@@ -471,4 +562,12 @@ export function checkEncodable(msg: Message, encoding: Encoding, depth = 0): str
 function isLatin1(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
   return true;
+}
+
+function hasNewlineSymbol(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x0f && c <= 0x1f) return true;
+  }
+  return false;
 }

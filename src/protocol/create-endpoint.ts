@@ -24,7 +24,7 @@ export const MAX_REXMIT_PER_REQUEST = 50;
 /** Heartbeat ACKs every 10th sequence number. */
 export const ACK_INTERVAL = 10;
 
-/** Fields the endpoint adds itself; callers' copies of them are dropped. */
+/** Fields the endpoint adds itself; callers' copies are dropped (except a src equal to self, kept in place). */
 const STAMPED = new Set(['src', 'srcuuid', 'seq', 'hg', 'ts', 'ld', 'ttl', 'auth', 'destuuid']);
 
 const NO_PACKETS: readonly Uint8Array[] = [];
@@ -174,7 +174,14 @@ class Endpoint implements ProtocolEndpoint {
     let type = '';
     let destName = dest?.toLowerCase();
     let hasDest = false;
+    let hasSrc = false;
     for (const f of fields) {
+      // API client messages carry their own src in the middle (hbapi-clstat): keep it in place
+      if (f.name === 'src' && f.type === 'string' && f.value === this.self && !hasSrc) {
+        hasSrc = true;
+        out.push(f);
+        continue;
+      }
       if (STAMPED.has(f.name)) continue;
       if (f.name === 't' && f.type === 'string' && type === '') type = f.value;
       if (f.name === 'dest' && f.type === 'string') {
@@ -193,7 +200,7 @@ class Endpoint implements ProtocolEndpoint {
       if (uuid !== undefined) out.push({ name: 'destuuid', type: 'binary', value: uuid });
     }
     const control = type.startsWith('NS_');
-    out.push({ name: 'src', type: 'string', value: this.self });
+    if (!hasSrc) out.push({ name: 'src', type: 'string', value: this.self });
     out.push({ name: 'srcuuid', type: 'binary', value: this.options.uuid });
     let seq: number | undefined;
     if (!control) {
@@ -283,7 +290,7 @@ class Endpoint implements ProtocolEndpoint {
       peer = new PeerSequence(Math.floor(this.random() * ACK_INTERVAL) % ACK_INTERVAL);
       this.peers.set(src, peer);
     }
-    const gen = peer.checkGeneration(hg);
+    const gen = peer.checkGeneration(hg, control);
     if (gen === 'replay') {
       return this.reject('replay', `generation ${hex(hg)} is older than ${hex(peer.generation ?? 0)}`, src);
     }
@@ -379,7 +386,10 @@ class Endpoint implements ProtocolEndpoint {
         sent.lastRexmitMs = nowMs;
         packets.push(sent.bytes);
         this.c.rexmitRequestsAnswered++;
-      } else if (s < lowest) {
+      } else if (s < lowest && nowMs - peer.lastNakMs >= minGapMs) {
+        // One NAK per requester per interval: NS_rexmit has no seq, so a replayed request must
+        // not turn into a stream of NAKs. The requester re-asks and gets the next one.
+        peer.lastNakMs = nowMs;
         packets.push(
           this.control(
             [

@@ -16,11 +16,14 @@
 //     allowExtendedAuth; createEndpoint throws if the active key is then unusable.
 //   - Sequenced messages from a peer: first seen or next in order or filling a recorded gap ->
 //     'message'; seq at most 64 below the highest seen -> 'link-only' (duplicate, counted);
-//     older -> rejected 'old-seq'; lower generation -> rejected 'replay'; higher generation ->
-//     tracking reset and peerRestarted=true. Gaps of more than 250 reset tracking (counted lost).
+//     older -> rejected 'old-seq'; lower generation -> rejected 'replay'; higher generation on a
+//     sequenced message -> tracking reset and peerRestarted=true (NS_* with a higher generation
+//     are accepted without switching, so the restart is reported on a delivered message). Gaps of more than 250 reset tracking (counted lost).
 //   - NS_ackmsg / NS_rexmit / NS_nak_rexmit are consumed here ('link-only'); NS_st from a
 //     configured ping node is delivered as 'message' with seq undefined and generation 0.
-//   - send() drops caller-supplied src/srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own;
+//   - send() drops caller-supplied srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own; a
+//     caller's `src` equal to self stays where it is (API messages have it mid-message), other
+//     `src` values are replaced;
 //     a `dest` (from options.dest or a `dest` field) stays where the caller put it, else goes
 //     right after `t`.
 
@@ -123,7 +126,10 @@ export interface ProtocolEndpoint {
   tick(nowMs: number, wallMs?: number): readonly Uint8Array[];
   /** Earliest time tick() has something to do, or Infinity. */
   nextWakeMs(): number;
-  /** Forget a peer's sequence state (declared dead): its next message starts tracking afresh. */
+  /**
+   * Forget a peer's sequence state (declared dead): its next message starts tracking afresh (no
+   * retransmit requests for what was missed), but seqs at or below the highest seen stay refused.
+   */
   forgetPeer(node: NodeName): void;
   counters(): EndpointCounters;
 }

@@ -30,11 +30,18 @@ export const MIN_REXMIT_DELAY_MS = 50;
 
 export class PeerSequence {
   generation: number | undefined = undefined;
-  /** Highest seq accepted in this generation; 0 = none yet. */
+  /** Highest seq accepted in this generation; 0 = none yet (or forgotten). */
   lastSeq = 0;
+  /**
+   * Highest seq seen before tracking was forgotten (peer declared dead) in this generation. A
+   * returning peer continues above it; anything at or below it is an old packet replayed.
+   */
+  floorSeq = 0;
   readonly missing = new Map<number, MissingSeq>();
   /** Highest of OUR seqs this peer acknowledged (NS_ackmsg); retransmit requests at or below are ignored. */
   ackedOurSeq = 0;
+  /** When we last sent this peer a NAK (rate limit). */
+  lastNakMs = -Infinity;
   /** Last srcuuid seen from the peer, for `destuuid`. */
   uuid: Uint8Array | undefined = undefined;
 
@@ -43,21 +50,31 @@ export class PeerSequence {
     readonly ackTrigger: number,
   ) {}
 
-  checkGeneration(hg: number): GenerationVerdict {
+  /**
+   * `control` messages (NS_*, no seq) with a higher generation are accepted without switching
+   * to it: the restart is recognised on the peer's next sequenced message, so that the cluster
+   * layer sees peerRestarted on a message it is given.
+   */
+  checkGeneration(hg: number, control = false): GenerationVerdict {
     if (this.generation === undefined) {
-      this.generation = hg;
+      if (!control) this.generation = hg;
       return 'first';
     }
     if (hg < this.generation) return 'replay';
-    if (hg === this.generation) return 'same';
+    if (hg === this.generation || control) return 'same';
     this.generation = hg;
     this.resetSequence();
+    this.floorSeq = 0;
     this.ackedOurSeq = 0;
     return 'restart';
   }
 
-  /** Forget seq state (peer declared dead or lost too much); the generation is kept against replays. */
+  /**
+   * Forget seq state (peer declared dead); the generation and the highest seq seen are kept, so
+   * old packets of this generation are still refused when replayed.
+   */
   resetSequence(): void {
+    if (this.lastSeq > this.floorSeq) this.floorSeq = this.lastSeq;
     this.lastSeq = 0;
     this.missing.clear();
   }
@@ -67,6 +84,7 @@ export class PeerSequence {
    * randomly in [50, maxRexmitDelayMs] after nowMs. `lost` counts seqs given up on here.
    */
   acceptSeq(seq: number, nowMs: number, maxRexmitDelayMs: number, random: () => number): SeqVerdict {
+    if (this.lastSeq === 0 && seq <= this.floorSeq) return { kind: 'old', lastSeq: this.floorSeq };
     if (this.lastSeq === 0 || seq === this.lastSeq + 1) {
       this.lastSeq = seq;
       return { kind: 'new', ack: this.ackDue(seq), lost: 0 };

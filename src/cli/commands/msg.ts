@@ -145,6 +145,41 @@ function fail(message: string): number {
   return 2;
 }
 
+/** The JSON report `hbts msg decode` prints for a packet, and its exit status. */
+export function decodeReport(
+  bytes: Uint8Array,
+  auth: Authenticator | undefined,
+): { report: Record<string, unknown>; exitCode: number } {
+  const decoded = decodePacket(bytes);
+  if (!decoded.ok) {
+    return {
+      report: {
+        auth: 'unchecked',
+        encoding: null,
+        fields: [],
+        reason: `${decoded.reason}: ${decoded.detail}`,
+      },
+      exitCode: 1,
+    };
+  }
+  const fields = messageToJson(decoded.message);
+  if (auth === undefined)
+    return { report: { auth: 'unchecked', encoding: decoded.encoding, fields }, exitCode: 0 };
+  const verdict = auth.verify(decoded, bytes);
+  if (!verdict.ok) {
+    return {
+      report: {
+        auth: 'bad',
+        encoding: decoded.encoding,
+        fields,
+        reason: `${verdict.reason}: ${verdict.detail}`,
+      },
+      exitCode: 1,
+    };
+  }
+  return { report: { auth: 'ok', encoding: decoded.encoding, fields }, exitCode: 0 };
+}
+
 async function decode(args: MsgArgs): Promise<number> {
   let auth: Authenticator | undefined;
   if (args.authkeys !== undefined) {
@@ -155,38 +190,20 @@ async function decode(args: MsgArgs): Promise<number> {
     auth = a;
   }
   const input = await readStdin();
-  const print = (obj: object): void => void process.stdout.write(`${JSON.stringify(obj)}\n`);
-  if (input.truncated) {
-    print({
-      auth: 'unchecked',
-      encoding: null,
-      fields: [],
-      reason: `too-big: more than ${MAX_STDIN_BYTES} bytes`,
-    });
-    return 1;
-  }
-  const decoded = decodePacket(input.bytes);
-  if (!decoded.ok) {
-    print({ auth: 'unchecked', encoding: null, fields: [], reason: `${decoded.reason}: ${decoded.detail}` });
-    return 1;
-  }
-  const fields = messageToJson(decoded.message);
-  if (auth === undefined) {
-    print({ auth: 'unchecked', encoding: decoded.encoding, fields });
-    return 0;
-  }
-  const verdict = auth.verify(decoded, input.bytes);
-  if (!verdict.ok) {
-    print({
-      auth: 'bad',
-      encoding: decoded.encoding,
-      fields,
-      reason: `${verdict.reason}: ${verdict.detail}`,
-    });
-    return 1;
-  }
-  print({ auth: 'ok', encoding: decoded.encoding, fields });
-  return 0;
+  // more than MAX_STDIN_BYTES: too big for any packet (decodePacket stops at 256 KiB anyway)
+  const { report, exitCode } = input.truncated
+    ? {
+        report: {
+          auth: 'unchecked',
+          encoding: null,
+          fields: [],
+          reason: `too-big: more than ${MAX_STDIN_BYTES} bytes`,
+        },
+        exitCode: 1,
+      }
+    : decodeReport(input.bytes, auth);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return exitCode;
 }
 
 /** Recompute the inner auth field in place (classic: append one when absent). */
@@ -200,6 +217,32 @@ function withInnerAuth(msg: Message, auth: Authenticator, addIfMissing: boolean)
   });
   if (!found && addIfMissing) fields.push({ name: 'auth', type: 'string', value });
   return { fields };
+}
+
+/**
+ * The packet `hbts msg encode` writes for a decoded JSON document (the whole report object or
+ * just its fields array), or the reason it cannot.
+ */
+export function encodeFromJson(
+  json: unknown,
+  auth: Authenticator,
+  classic: boolean,
+): Buffer | { error: string } {
+  const fieldsJson =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as { fields?: unknown }).fields
+      : json;
+  const parsed = messageFromJson(fieldsJson);
+  if ('error' in parsed) return parsed;
+  const encoding = classic ? 'classic' : 'netstring';
+  const problem = checkEncodable(parsed, encoding);
+  if (problem !== undefined) return { error: `cannot encode as ${encoding}: ${problem}` };
+  const msg = withInnerAuth(parsed, auth, classic);
+  const bytes = classic ? encodeClassic(msg) : auth.signNetstring(msg);
+  if (bytes.length > MAX_MESSAGE_BYTES) {
+    return { error: `the packet would be ${bytes.length} bytes, over Heartbeat's ${MAX_MESSAGE_BYTES}` };
+  }
+  return bytes;
 }
 
 async function encode(args: MsgArgs): Promise<number> {
@@ -218,30 +261,12 @@ async function encode(args: MsgArgs): Promise<number> {
     );
     return 1;
   }
-  const fieldsJson =
-    typeof json === 'object' && json !== null && !Array.isArray(json)
-      ? (json as { fields?: unknown }).fields
-      : json;
-  const parsed = messageFromJson(fieldsJson);
-  if ('error' in parsed) {
-    process.stderr.write(`hbts msg: ${parsed.error}\n`);
+  const out = encodeFromJson(json, auth, args.classic);
+  if (!Buffer.isBuffer(out)) {
+    process.stderr.write(`hbts msg: ${out.error}\n`);
     return 1;
   }
-  const encoding = args.classic ? 'classic' : 'netstring';
-  const problem = checkEncodable(parsed, encoding);
-  if (problem !== undefined) {
-    process.stderr.write(`hbts msg: cannot encode as ${encoding}: ${problem}\n`);
-    return 1;
-  }
-  const msg = withInnerAuth(parsed, auth, args.classic);
-  const bytes = args.classic ? encodeClassic(msg) : auth.signNetstring(msg);
-  if (bytes.length > MAX_MESSAGE_BYTES) {
-    process.stderr.write(
-      `hbts msg: the packet would be ${bytes.length} bytes, over Heartbeat's ${MAX_MESSAGE_BYTES}\n`,
-    );
-    return 1;
-  }
-  process.stdout.write(bytes);
+  process.stdout.write(out);
   return 0;
 }
 

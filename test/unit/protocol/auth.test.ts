@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { Authenticator, crc32Posix, digestHex } from '../../../src/protocol/auth.js';
 import { decodePacket } from '../../../src/protocol/codec.js';
 import { authConfig, s } from './helpers.js';
@@ -108,4 +109,25 @@ void test('sha256/sha512 are refused unless explicitly allowed', () => {
   assert.ok(!v.ok && v.reason === 'unknown-key');
   const a512 = new Authenticator(authConfig('sha512', 'k'), { allowExtendedAuth: true });
   assert.match(a512.signNetstring(msg).toString('latin1'), /130:1 [0-9a-f]{128},$/);
+});
+
+void test('the precomputed-pad HMAC equals createHmac for every method and key length', () => {
+  const data = Buffer.from('###\n11:(0)t=status,%%%\n'.repeat(30));
+  for (const method of ['md5', 'sha1', 'sha256', 'sha512'] as const) {
+    for (const len of [1, 20, 63, 64, 65, 127, 128, 129, 200]) {
+      const secret = 'k'.repeat(len - 1) + String.fromCharCode(0xe9);
+      const a = new Authenticator(authConfig(method, secret), { allowExtendedAuth: true });
+      for (const size of [0, 1, 100, data.length]) {
+        const chunk = data.subarray(0, size);
+        const expected = createHmac(method, Buffer.from(secret, 'latin1')).update(chunk).digest('hex');
+        assert.equal(a.sign(chunk), `1 ${expected}`, `${method} key ${len} data ${size}`);
+      }
+    }
+  }
+  // RFC 2202 test case 6: 80-byte key (hashed first), through the Authenticator
+  const a = new Authenticator(authConfig('sha1', '\xaa'.repeat(80)));
+  assert.equal(
+    a.sign(Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First')),
+    '1 aa4ae5e15272d00e95705637ce8a3b55ed402112',
+  );
 });

@@ -5,6 +5,7 @@ import { decodePacket, encodeClassic } from '../../../src/protocol/codec.js';
 import type { NodeName } from '../../../src/config/types.js';
 import type { ReceiveResult } from '../../../src/protocol/endpoint.js';
 import { getString, type Message } from '../../../src/protocol/message.js';
+import { encodePingPayload } from '../../../src/protocol/ping-message.js';
 import { MEDIUM, STATUS, WALL, authConfig, endpoint, s, uuidOf } from './helpers.js';
 
 function fields(bytes: Uint8Array): Message {
@@ -277,6 +278,13 @@ void test('requests beyond the history are NAKed; a NAK makes the requester forg
   assert.equal(getString(m, 'dest'), 'node2');
   assert.ok(getString(m, 'info'));
   assert.equal(a.counters().naksSent, 1);
+  // a replayed request does not produce a stream of NAKs: one per requester per interval
+  const many = c.send([s('t', 'NS_rexmit'), s('dest', 'node1'), s('firstseq', '3'), s('lastseq', '52')], 0, {
+    wallMs: WALL,
+  });
+  assert.equal(a.receive(many, MEDIUM, 2100).packets.length, 0);
+  assert.equal(a.receive(many, MEDIUM, 2300).packets.length, 1);
+  assert.equal(a.counters().naksSent, 2);
   // b gets a NAK for its pending gap: forgets it
   const b2 = endpoint('node2');
   const a2 = endpoint('node1');
@@ -337,4 +345,55 @@ void test('ping node NS_st echoes are delivered; forgetPeer restarts tracking', 
   assert.equal(kind(b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'message');
   assert.equal(b.nextWakeMs(), Infinity); // no gap recorded after forgetting
   assert.ok(uuidOf(1).length === 16);
+});
+
+void test('ping payloads built by encodePingPayload come back as NS_st messages from the ping node', () => {
+  const auth = new Authenticator(authConfig('sha1', 'test-secret'));
+  const payload = encodePingPayload(auth, '198.18.0.254', WALL);
+  assert.deepEqual(names(payload), ['t', 'st', 'info', 'src', 'ts', 'auth']);
+  assert.equal(getString(fields(payload), 'ts'), '6b06d776');
+  const b = endpoint('node2');
+  const r = b.receive(payload, MEDIUM, 0);
+  assert.ok(
+    r.received.kind === 'message' && r.received.type === 'NS_st' && r.received.src === '198.18.0.254',
+  );
+  // an echo naming a host that is not a configured ping node is refused
+  assert.equal(
+    kind(b.receive(encodePingPayload(auth, '198.18.0.99', WALL), MEDIUM, 0)),
+    'rejected:unknown-node',
+  );
+});
+
+void test('a restarted peer’s control message does not hide the restart from the next real message', () => {
+  const b = endpoint('node2');
+  const before = endpoint('node1', { generation: 5 });
+  const after = endpoint('node1', { generation: 6 });
+  b.receive(before.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  const ack = after.send([s('t', 'NS_ackmsg'), s('ackseq', '1')], 0, {
+    wallMs: WALL,
+    dest: 'node2' as NodeName,
+  });
+  assert.equal(kind(b.receive(ack, MEDIUM, 0)), 'link-only');
+  const r = b.receive(after.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  assert.ok(r.received.kind === 'message' && r.received.peerRestarted && r.received.generation === 6);
+  // and the old generation is now a replay, for control messages too
+  const oldAck = before.send([s('t', 'NS_ackmsg'), s('ackseq', '1')], 0, {
+    wallMs: WALL,
+    dest: 'node2' as NodeName,
+  });
+  assert.equal(kind(b.receive(oldAck, MEDIUM, 0)), 'rejected:replay');
+});
+
+void test('after forgetPeer, replayed packets of the same generation are still refused', () => {
+  const a = endpoint('node1');
+  const b = endpoint('node2');
+  const early = a.send(STATUS, 0, { wallMs: WALL });
+  b.receive(early, MEDIUM, 0);
+  b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  b.forgetPeer('node1' as NodeName);
+  assert.equal(kind(b.receive(early, MEDIUM, 0)), 'rejected:old-seq');
+  // the real peer, continuing after a partition, is accepted with a fresh start (no gap requests)
+  for (let i = 0; i < 10; i++) a.send(STATUS, 0, { wallMs: WALL });
+  assert.equal(kind(b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'message');
+  assert.equal(b.nextWakeMs(), Infinity);
 });

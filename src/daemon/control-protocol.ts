@@ -1,0 +1,42 @@
+// The control socket's wire format: one JSON object per line each way. Requests:
+//   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
+//   {"cmd":"shutdown"} {"cmd":"reload"}
+// Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
+import type { ResourceSet } from '../cluster/types.js';
+
+export type ControlRequest =
+  | { readonly cmd: 'status' }
+  | { readonly cmd: 'standby'; readonly set: ResourceSet }
+  | { readonly cmd: 'takeover'; readonly set: ResourceSet }
+  | { readonly cmd: 'shutdown' }
+  | { readonly cmd: 'reload' };
+
+export const CONTROL_SOCKET_NAME = 'hbts.sock';
+export const PID_FILE_NAME = 'hbts.pid';
+
+const SETS: readonly string[] = ['all', 'local', 'foreign'];
+
+export function parseControlRequest(line: string): ControlRequest | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof v !== 'object' || v === null) return 'not an object';
+  const o = v as Record<string, unknown>;
+  switch (o['cmd']) {
+    case 'status':
+    case 'shutdown':
+    case 'reload':
+      return { cmd: o['cmd'] };
+    case 'standby':
+    case 'takeover': {
+      const set = o['set'] ?? 'all';
+      if (typeof set !== 'string' || !SETS.includes(set)) return `set must be one of ${SETS.join(', ')}`;
+      return { cmd: o['cmd'], set: set as ResourceSet };
+    }
+    default:
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload)`;
+  }
+}

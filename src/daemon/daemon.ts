@@ -1,0 +1,460 @@
+// `hbts daemon`: load the config, open the media, start the core and the resource runner, serve
+// the control socket, and handle signals. Collaborators come in through DaemonDeps so tests (and
+// the pieces still being built) can be swapped; real-deps.ts wires the real ones.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ClusterConfig, GroupId, Medium, MediumId } from '../config/types.js';
+import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
+import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
+import type { InterfaceInfo } from '../transport/interfaces.js';
+import { readInterfaces } from '../transport/interfaces.js';
+import { openAllMedia } from '../transport/open-medium.js';
+import type { Transport } from '../transport/transport.js';
+import { UdpReceiverPool } from '../transport/udp-receivers.js';
+import { ControlServer } from './control-server.js';
+import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
+import type { ControlRequest } from './control-protocol.js';
+import type { ActionOutcome, ActionRunner, CoreLike } from './driver.js';
+import { Driver } from './driver.js';
+import { EventLog } from './event-log.js';
+import type { LogTargets } from './event-log.js';
+import { HeldGroups, StateDir } from './state-dir.js';
+
+export interface ConfigProblem {
+  readonly severity: 'error' | 'warning';
+  readonly text: string;
+}
+
+export type ConfigResult =
+  | {
+      readonly ok: true;
+      readonly config: ClusterConfig;
+      readonly warnings: readonly string[];
+      /** The local node name (given, from nodeinfo, or uname -n). */
+      readonly nodeName: string;
+    }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+export interface GroupRunnerFactory {
+  (config: ClusterConfig, log: EventLog, self: string): ActionRunner;
+}
+
+export interface DaemonDeps {
+  loadConfig(configDir: string, nodeName: string | undefined): Promise<ConfigResult>;
+  createEndpoint(options: EndpointOptions): ProtocolEndpoint;
+  createCore(options: ClusterNodeOptions): CoreLike;
+  createRunner: GroupRunnerFactory;
+  /** Netstring -> classic text for serial lines; undefined when the codec cannot convert. */
+  toClassic?(bytes: Uint8Array): Uint8Array | undefined;
+  readInterfaces?(): Promise<Map<string, InterfaceInfo>>;
+}
+
+export interface DaemonOptions {
+  readonly configDir: string;
+  /** undefined: `nodeinfo` in the config dir, else uname -n (like Heartbeat). */
+  readonly nodeName: string | undefined;
+  readonly runDir: string;
+  readonly stateDir: string;
+  readonly foreground: boolean;
+  /**
+   * Several daemons on one host (the loopback demo): receive on this address instead of 0.0.0.0
+   * and send from it, and treat it as our only own address.
+   */
+  readonly bindAddress?: string;
+}
+
+export class DaemonStartError extends Error {
+  constructor(
+    message: string,
+    /** Exit code: 6 = configuration error (like Heartbeat), 1 = anything else. */
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface RunningDaemon {
+  /** Resolves when the daemon has finished (graceful shutdown or fatal error). */
+  readonly done: Promise<number>;
+  status(): DaemonStatus;
+  shutdown(): void;
+  reload(): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly node: string;
+  readonly generation: number;
+  readonly configDir: string;
+  readonly media: readonly { id: MediumId; description: string; sendErrors: number; lastError?: string }[];
+  readonly cluster: ClusterStatus;
+  readonly endpoint: EndpointCounters;
+  readonly held: { groups: readonly string[]; failed: readonly string[] };
+  readonly actionsInFlight: readonly string[];
+}
+
+const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
+
+/** Lets one log line per key through per interval. */
+class RateGate {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+  allow(key: string): boolean {
+    const now = performance.now();
+    const prev = this.last.get(key);
+    if (prev !== undefined && now - prev < this.intervalMs) return false;
+    this.last.set(key, now);
+    return true;
+  }
+}
+
+function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
+  return {
+    logfile: config.logfile,
+    debugfile: config.debugfile,
+    logfacility: config.logfacility,
+    stderr: foreground,
+    debug: config.debugLevel > 0,
+  };
+}
+
+function fingerprint(config: ClusterConfig): string {
+  // The parts a running daemon cannot change without a restart.
+  return JSON.stringify({
+    nodes: config.nodes,
+    media: config.media.map((m: Medium) => m.id),
+    keepaliveMs: config.keepaliveMs,
+    deadtimeMs: config.deadtimeMs,
+    warntimeMs: config.warntimeMs,
+    initdeadMs: config.initdeadMs,
+    autoFailback: config.autoFailback,
+    auth: [config.auth.activeIndex, [...config.auth.keys.values()]],
+    groups: config.resourceGroups.map((g) => [g.id, g.homeNode, g.resources.map((r) => r.raw)]),
+  });
+}
+
+export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
+  const loaded = await deps.loadConfig(opts.configDir, opts.nodeName);
+  if (!loaded.ok) throw new DaemonStartError(loaded.errors.join('\n'), 6);
+  let config = loaded.config;
+  const self = loaded.nodeName.toLowerCase();
+  const log = new EventLog(self, logTargets(config, opts.foreground));
+  for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
+
+  try {
+    mkdirSync(opts.runDir, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1);
+  }
+  const state = new StateDir(opts.stateDir);
+  let identity;
+  try {
+    identity = state.openIdentity();
+  } catch (err) {
+    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1);
+  }
+  const held = new HeldGroups(state);
+  const previously = held.previouslyHeld();
+  if (previously.length > 0) {
+    log.log('warn', 'groups recorded as held by a previous run; probing them before anything else', {
+      groups: previously.join(','),
+    });
+  }
+
+  // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
+  const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
+  // Assigned once the core exists; the transport callbacks created before that read it late.
+  // eslint-disable-next-line prefer-const
+  let driver: Driver | undefined;
+  const interfaces = await (deps.readInterfaces ?? readInterfaces)();
+  // Identical ha.cf on every node lists a `ucast` to each node, ourselves included. Heartbeat sends
+  // to itself harmlessly; we skip that medium so no link shows up as dead forever.
+  const ownAddresses =
+    opts.bindAddress !== undefined
+      ? new Set([opts.bindAddress])
+      : new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
+  const activeMedia = config.media.filter((m) => {
+    if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
+      log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
+      return false;
+    }
+    return true;
+  });
+  const coreConfig: ClusterConfig = { ...config, media: activeMedia };
+  if (activeMedia.length === 0) {
+    log.close();
+    throw new DaemonStartError('no usable heartbeat medium in ha.cf (bcast, ucast, mcast or serial)', 6);
+  }
+  const receivers = new UdpReceiverPool((key, message) =>
+    log.log('error', 'receive socket error', { key, message }),
+  );
+  let transports: Transport[];
+  try {
+    transports = await openAllMedia(activeMedia, {
+      interfaces,
+      receivers,
+      handlers: {
+        onPacket: (medium, bytes) => driver?.packet(medium, bytes),
+        onError: (medium, message) => {
+          const e = mediaErrors.get(medium) ?? { count: 0, lastLoggedMs: -Infinity };
+          e.count++;
+          e.last = message;
+          const now = performance.now();
+          // one line per medium per 10 s: a dead link must not flood the log
+          if (now - e.lastLoggedMs > 10_000) {
+            e.lastLoggedMs = now;
+            log.log('warn', 'medium error', { medium, error: message, count: e.count });
+          }
+          mediaErrors.set(medium, e);
+        },
+      },
+      ...(opts.bindAddress !== undefined
+        ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
+        : {}),
+      ...(deps.toClassic !== undefined ? { toLine: deps.toClassic } : {}),
+    });
+  } catch (err) {
+    log.close();
+    throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1);
+  }
+  const byId = new Map(transports.map((t) => [t.id, t]));
+  for (const t of transports) log.log('info', 'medium open', { medium: t.id, how: t.description });
+
+  const random = { next: () => Math.random() };
+  const pingNodes = config.pingTargets.map((p) => p.name);
+  const endpoint = deps.createEndpoint({
+    self: self as EndpointOptions['self'],
+    uuid: identity.uuid,
+    generation: identity.generation,
+    auth: config.auth,
+    innerAuth: config.msgfmt === 'classic',
+    knownNodes: config.nodes,
+    pingNodes,
+    ttl: config.nodes.length + pingNodes.length + config.hopfudge,
+    maxRexmitDelayMs: config.maxRexmitDelayMs,
+    random,
+  });
+  const nowMs = performance.now();
+  const core = deps.createCore({
+    config: coreConfig,
+    self: self as ClusterNodeOptions['self'],
+    endpoint,
+    random,
+    nowMs,
+    wallClockOffsetMs: Date.now() - nowMs,
+  });
+  const groupRunner = deps.createRunner(config, log, self);
+  const runner: ActionRunner = {
+    acquire: async (group, reason) => {
+      held.starting(group);
+      log.log('info', 'acquire start', { group, reason });
+      const out = await groupRunner.acquire(group, reason);
+      if (out.stopFailed === true) held.stopFailed(group);
+      else if (!out.ok) held.released(group);
+      log.log(out.ok ? 'info' : 'error', out.ok ? 'acquire done' : 'acquire failed', {
+        group,
+        detail: out.detail,
+      });
+      return out;
+    },
+    release: async (group, reason) => {
+      log.log('info', 'release start', { group, reason });
+      const out = await groupRunner.release(group, reason);
+      if (out.ok && out.stopFailed !== true) held.released(group);
+      else held.stopFailed(group);
+      log.log(out.ok ? 'info' : 'error', out.ok ? 'release done' : 'release failed', {
+        group,
+        detail: out.detail,
+      });
+      return out;
+    },
+    probe: async (group) => {
+      const out = await groupRunner.probe(group);
+      if (out.ok) held.starting(group);
+      else if (previously.includes(group) && !out.ok) held.released(group);
+      log.log('info', 'probe', { group, running: out.ok ? 'yes' : 'no', detail: out.detail });
+      return out;
+    },
+    gate: (group: GroupId, fromNode: string): Promise<ActionOutcome> => groupRunner.gate(group, fromNode),
+  };
+  if (groupRunner.setConfig) runner.setConfig = (c) => groupRunner.setConfig?.(c);
+
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  let control: ControlServer | undefined;
+  const pidPath = join(opts.runDir, PID_FILE_NAME);
+  let finishing = false;
+  const finish = async (code: number): Promise<void> => {
+    if (finishing) return;
+    finishing = true;
+    driver?.halt();
+    // let the last datagrams (shutdone) leave before the sockets close
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(transports.map((t) => t.close()));
+    await control?.close();
+    await groupRunner.close?.();
+    rmSync(pidPath, { force: true });
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    clearInterval(badPacketTimer);
+    log.log('info', 'daemon stopped', { code });
+    log.close();
+    resolveDone(code);
+  };
+
+  driver = new Driver(
+    core,
+    {
+      send: (medium, bytes) => {
+        if (medium === undefined) for (const t of transports) t.send(bytes);
+        else {
+          const t = byId.get(medium);
+          if (t) t.send(bytes);
+          else log.log('error', 'core asked to send on an unknown medium', { medium });
+        }
+      },
+    },
+    runner,
+    {
+      onEvent: (e) => {
+        if (e.kind === 'auth-rejected' && !authLogGate.allow(`${e.node ?? '?'}`)) return;
+        log.event(e);
+        if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+      },
+      onActionDone: () => undefined,
+      onStopped: () => void finish(0),
+    },
+    { nowMs: () => performance.now() },
+  );
+
+  // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
+  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per claimed sender.
+  const authLogGate = new RateGate(10_000);
+  let lastRejected = endpoint.counters().rejected;
+  const badPacketTimer = setInterval(() => {
+    const now = endpoint.counters().rejected;
+    const delta = Object.entries(now)
+      .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    lastRejected = now;
+    if (delta.length > 0) {
+      log.log('warn', 'packets rejected in the last 10 s', Object.fromEntries(delta));
+    }
+  }, 10_000);
+  badPacketTimer.unref();
+
+  // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
+  // failure splits the cluster, which deserves a warning naming what is left.
+  const warnRedundancy = (node: string, medium: MediumId | undefined): void => {
+    const entry = core.status().nodes.find((n) => n.name === node);
+    if (!entry || entry.status === 'dead') return;
+    const up = entry.links.filter((l) => l.status === 'up').map((l) => l.medium);
+    if (up.length === 0) return;
+    log.log('warn', 'heartbeat medium lost, node still reachable', {
+      node,
+      medium,
+      remaining: up.join(','),
+    });
+  };
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  const shutdown = (): void => {
+    if (finishing || graceTimer !== undefined) return;
+    log.log('info', 'shutdown requested: handing groups over');
+    driver?.admin({ kind: 'shutdown' });
+    graceTimer = setTimeout(() => {
+      log.log('crit', 'graceful shutdown did not finish; exiting with groups possibly still running', {
+        held: held.snapshot().groups.join(','),
+      });
+      void finish(1);
+    }, SHUTDOWN_GRACE_MS);
+    graceTimer.unref();
+  };
+
+  const reload = async (): Promise<{ ok: boolean; message: string }> => {
+    const next = await deps.loadConfig(opts.configDir, opts.nodeName);
+    if (!next.ok) {
+      const message = `reload rejected, keeping the running configuration: ${next.errors.join('; ')}`;
+      log.log('error', message);
+      return { ok: false, message };
+    }
+    log.retarget(logTargets(next.config, opts.foreground));
+    const changed = fingerprint(next.config) !== fingerprint(config);
+    // resource arguments/timeouts only matter for the next operation; group membership changes wait
+    if (!changed) groupRunner.setConfig?.(next.config);
+    config = next.config;
+    const message = changed
+      ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
+      : 'configuration unchanged';
+    log.log(changed ? 'warn' : 'info', `reload: ${message}`);
+    return { ok: true, message };
+  };
+
+  const status = (): DaemonStatus => ({
+    pid: process.pid,
+    node: self,
+    generation: identity.generation,
+    configDir: opts.configDir,
+    media: transports.map((t) => {
+      const e = mediaErrors.get(t.id);
+      return {
+        id: t.id,
+        description: t.description,
+        sendErrors: e?.count ?? 0,
+        ...(e?.last !== undefined ? { lastError: e.last } : {}),
+      };
+    }),
+    cluster: core.status(),
+    endpoint: endpoint.counters(),
+    held: held.snapshot(),
+    actionsInFlight: [...(driver?.inFlight.values() ?? [])].map((a) =>
+      a.kind === 'gate' ? `gate ${a.group}` : `${a.kind} ${a.group}`,
+    ),
+  });
+
+  const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
+    switch (req.cmd) {
+      case 'status':
+        return { ok: true, status: status() };
+      case 'standby':
+      case 'takeover':
+        driver?.admin({ kind: req.cmd, set: req.set as ResourceSet });
+        return { ok: true, message: `${req.cmd} ${req.set} requested` };
+      case 'shutdown':
+        shutdown();
+        return { ok: true, message: 'shutdown started' };
+      case 'reload': {
+        const r = await reload();
+        return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
+      }
+    }
+  };
+
+  try {
+    control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
+  } catch (err) {
+    await Promise.all(transports.map((t) => t.close()));
+    log.close();
+    throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1);
+  }
+  writeFileSync(pidPath, `${process.pid}\n`);
+
+  const onTerm = (): void => shutdown();
+  const onInt = (): void => shutdown();
+  const onHup = (): void => void reload();
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
+
+  log.log('info', 'daemon started', {
+    node: self,
+    generation: identity.generation,
+    media: transports.length,
+    groups: config.resourceGroups.length,
+  });
+  driver.start();
+  return { done, status, shutdown, reload };
+}

@@ -1,0 +1,180 @@
+// The shell's loop around the pure core: turn socket data, timers, resource results and admin
+// commands into core inputs, and carry out each Output (send packets on the named media, run
+// actions, log events, arm exactly one timer). Everything asynchronous comes back as an input.
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
+import type { Action, ClusterEvent, ClusterStatus, Input, MonoMs, Output } from '../cluster/types.js';
+
+/** The part of ClusterNode the driver uses (lets tests drive it with a scripted core). */
+export interface CoreLike {
+  step(input: Input): Output;
+  status(): ClusterStatus;
+}
+
+export interface ActionOutcome {
+  readonly ok: boolean;
+  readonly detail?: string;
+  /** A stop (release, or the rollback of a failed start) failed: the group may still run here. */
+  readonly stopFailed?: boolean;
+}
+
+/** Carries out resource actions; never rejects (a failure is an outcome with ok=false). */
+export interface ActionRunner {
+  acquire(group: GroupId, reason: string): Promise<ActionOutcome>;
+  release(group: GroupId, reason: string): Promise<ActionOutcome>;
+  probe(group: GroupId): Promise<ActionOutcome>;
+  /** Fencing/arbitration gate; the default answers ok at once. */
+  gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
+  /** Use a reloaded configuration for later operations. */
+  setConfig?(config: ClusterConfig): void;
+  /** Wait for operations in flight and stop background helpers. */
+  close?(): Promise<void>;
+}
+
+export interface PacketSink {
+  /** Send on one medium; unknown media are reported, not thrown. */
+  send(medium: MediumId | undefined, bytes: Uint8Array): void;
+}
+
+export interface DriverHooks {
+  onEvent(event: ClusterEvent): void;
+  /** An action finished (for the held-groups record and logs). */
+  onActionDone(action: Action, outcome: ActionOutcome): void;
+  onStopped(): void;
+}
+
+export interface Clock {
+  nowMs(): MonoMs;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class Driver {
+  private timer: NodeJS.Timeout | undefined;
+  private timerAtMs = Infinity;
+  private stepping = false;
+  private readonly queue: Input[] = [];
+  private stopped = false;
+  /** Actions started and not yet answered, for status and for a clean shutdown. */
+  readonly inFlight = new Map<number, Action>();
+
+  constructor(
+    private readonly core: CoreLike,
+    private readonly sink: PacketSink,
+    private readonly runner: ActionRunner,
+    private readonly hooks: DriverHooks,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Kick the core once (a timer input at the current time). */
+  start(): void {
+    this.feed({ kind: 'timer', nowMs: this.clock.nowMs() });
+  }
+
+  packet(medium: MediumId, bytes: Uint8Array): void {
+    this.feed({ kind: 'packet', nowMs: this.clock.nowMs(), medium, bytes });
+  }
+
+  admin(command: Extract<Input, { kind: 'admin' }>['command']): void {
+    this.feed({ kind: 'admin', nowMs: this.clock.nowMs(), command });
+  }
+
+  status(): ClusterStatus {
+    return this.core.status();
+  }
+
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Stop the timer; inputs after this are ignored. */
+  halt(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private feed(input: Input): void {
+    if (this.stopped) return;
+    this.queue.push(input);
+    if (this.stepping) return; // an input produced while handling an output waits its turn
+    this.stepping = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        if (this.stopped) break;
+        this.handle(this.core.step(next));
+      }
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  private handle(out: Output): void {
+    for (const p of out.packets) {
+      if (p.media === undefined) this.sink.send(undefined, p.bytes);
+      else for (const m of p.media) this.sink.send(m, p.bytes);
+    }
+    for (const e of out.events) this.hooks.onEvent(e);
+    for (const a of out.actions) this.run(a);
+    this.arm(out.wakeAtMs);
+    if (out.stopped && !this.stopped) {
+      this.halt();
+      this.hooks.onStopped();
+    }
+  }
+
+  private run(action: Action): void {
+    this.inFlight.set(action.id, action);
+    let p: Promise<ActionOutcome>;
+    switch (action.kind) {
+      case 'acquire':
+        p = this.runner.acquire(action.group, action.reason);
+        break;
+      case 'release':
+        p = this.runner.release(action.group, action.reason);
+        break;
+      case 'probe':
+        p = this.runner.probe(action.group);
+        break;
+      case 'gate':
+        p = this.runner.gate(action.group, action.fromNode);
+        break;
+    }
+    p.catch((err: unknown): ActionOutcome => ({ ok: false, detail: `internal error: ${String(err)}` })).then(
+      (outcome) => {
+        this.inFlight.delete(action.id);
+        this.hooks.onActionDone(action, outcome);
+        const input: Input =
+          outcome.detail === undefined
+            ? { kind: 'action-result', nowMs: this.clock.nowMs(), actionId: action.id, ok: outcome.ok }
+            : {
+                kind: 'action-result',
+                nowMs: this.clock.nowMs(),
+                actionId: action.id,
+                ok: outcome.ok,
+                detail: outcome.detail,
+              };
+        this.feed(input);
+      },
+      () => undefined,
+    );
+  }
+
+  private arm(wakeAtMs: MonoMs): void {
+    if (this.stopped) return;
+    if (!Number.isFinite(wakeAtMs)) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAtMs = Infinity;
+      return;
+    }
+    if (this.timer !== undefined && this.timerAtMs === wakeAtMs) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAtMs = wakeAtMs;
+    const delayMs = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(wakeAtMs - this.clock.nowMs())));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAtMs = Infinity;
+      this.feed({ kind: 'timer', nowMs: this.clock.nowMs() });
+    }, delayMs);
+  }
+}

@@ -1,0 +1,134 @@
+// What the daemon keeps across restarts in --state-dir: its identity (hb_uuid: 16 raw bytes, and
+// hb_generation: incremented and fsynced on every start, same file formats as Heartbeat's
+// /var/lib/heartbeat), and the record of groups it holds (held-groups.json), so that a restarted
+// daemon knows what it may have left running and probes it before anything else.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Identity {
+  readonly uuid: Uint8Array;
+  readonly generation: number;
+}
+
+export interface HeldRecord {
+  /** Groups this node started (or was starting) and has not released successfully. */
+  readonly groups: readonly string[];
+  /** Groups whose stop failed: resources may still be running here. */
+  readonly failed: readonly string[];
+}
+
+function writeDurably(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  // make the rename itself durable
+  const dfd = openSync(join(path, '..'), 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+function readOptional(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export class StateDir {
+  constructor(readonly dir: string) {}
+
+  /** Load (or create) the uuid and bump the generation; throws with a clear message on a corrupt file. */
+  openIdentity(): Identity {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const uuidPath = join(this.dir, 'hb_uuid');
+    let uuid = readOptional(uuidPath);
+    if (uuid === undefined) {
+      uuid = randomBytes(16);
+      writeDurably(uuidPath, uuid);
+    } else if (uuid.length !== 16) {
+      throw new Error(`${uuidPath}: expected 16 bytes, found ${uuid.length} (delete it to get a new uuid)`);
+    }
+    const genPath = join(this.dir, 'hb_generation');
+    const raw = readOptional(genPath);
+    let previous = 0;
+    if (raw !== undefined) {
+      const text = raw.toString('latin1').trim();
+      if (!/^\d+$/.test(text)) throw new Error(`${genPath}: not a number: ${JSON.stringify(text)}`);
+      previous = Number(text);
+    }
+    const generation = previous + 1;
+    // Heartbeat's format: decimal right-aligned in 15 characters, then a newline (16 bytes).
+    writeDurably(genPath, `${String(generation).padStart(15, ' ')}\n`);
+    return { uuid: new Uint8Array(uuid), generation };
+  }
+
+  readHeld(): HeldRecord {
+    const raw = readOptional(join(this.dir, 'held-groups.json'));
+    if (raw === undefined) return { groups: [], failed: [] };
+    try {
+      const v = JSON.parse(raw.toString('utf8')) as Partial<HeldRecord>;
+      const strings = (x: unknown): string[] =>
+        Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : [];
+      return { groups: strings(v.groups), failed: strings(v.failed) };
+    } catch {
+      // a torn or hand-edited file: treat every group as possibly held (the daemon probes them all)
+      return { groups: [], failed: [] };
+    }
+  }
+
+  writeHeld(record: HeldRecord): void {
+    writeDurably(join(this.dir, 'held-groups.json'), JSON.stringify(record, null, 1) + '\n');
+  }
+}
+
+/** Mutable view of the held record, written through on every change. */
+export class HeldGroups {
+  private readonly groups: Set<string>;
+  private readonly failed: Set<string>;
+
+  constructor(private readonly state: StateDir) {
+    const r = state.readHeld();
+    this.groups = new Set(r.groups);
+    this.failed = new Set(r.failed);
+  }
+
+  previouslyHeld(): string[] {
+    return [...new Set([...this.groups, ...this.failed])];
+  }
+
+  starting(group: string): void {
+    this.groups.add(group);
+    this.save();
+  }
+
+  released(group: string): void {
+    this.groups.delete(group);
+    this.failed.delete(group);
+    this.save();
+  }
+
+  stopFailed(group: string): void {
+    this.failed.add(group);
+    this.save();
+  }
+
+  snapshot(): HeldRecord {
+    return { groups: [...this.groups], failed: [...this.failed] };
+  }
+
+  private save(): void {
+    this.state.writeHeld(this.snapshot());
+  }
+}

@@ -1,0 +1,22 @@
+// The resource layer's public surface: the daemon imports from here only.
+export { createResourceRunner } from './runner.js';
+export { DEFAULT_ARP, DEFAULT_TIMEOUTS_MS } from './types.js';
+export type {
+  AgentKindName,
+  ArpOptions,
+  GroupRef,
+  GroupResult,
+  LogLevel,
+  ProbeResult,
+  ResourceLog,
+  ResourceRunner,
+  ResourceRunnerOptions,
+  ResourceState,
+  ResourceStatus,
+  ResourceStep,
+  ResourceTimeoutsMs,
+  StepOp,
+} from './types.js';
+export { parseIpSpec, type IpSpec } from './ip-spec.js';
+export { locateResource, lookupDirs, type LocateOptions } from './resolve-agent.js';
+export { heartbeatOutputSaysRunning } from './status-rules.js';

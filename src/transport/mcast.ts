@@ -1,0 +1,66 @@
+// `mcast IFACE GROUP PORT TTL LOOP`: datagrams to GROUP:PORT sent out of IFACE (IP_MULTICAST_IF)
+// with the given TTL and loopback flag; received on a socket bound to GROUP:PORT that joined the
+// group on IFACE. Datagrams are kept when their source lies in one of IFACE's subnets.
+import { isIPv4 } from 'node:net';
+import type { Medium } from '../config/types.js';
+import { inSubnet, ipv4ToInt } from './interfaces.js';
+import { requireInterface } from './iface-lookup.js';
+import type { Transport } from './transport.js';
+import { TransportSetupError } from './transport.js';
+import type { UdpMediumContext } from './ucast.js';
+import { UdpSender } from './udp-sender.js';
+
+type McastMedium = Extract<Medium, { kind: 'mcast' }>;
+
+function isClassD(address: string): boolean {
+  const n = ipv4ToInt(address);
+  return n !== undefined && n >= 0xe0000000 && n <= 0xefffffff;
+}
+
+export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Promise<Transport> {
+  const { info, primary } = requireInterface(ctx.interfaces, medium.iface, medium.id);
+  if (!isIPv4(medium.group) || !isClassD(medium.group)) {
+    throw new TransportSetupError(medium.id, `${medium.group} is not an IPv4 multicast (class D) address`);
+  }
+  const localAddress = ctx.localAddress ?? primary.address;
+  const subnets = info.ipv4;
+  let receiver;
+  try {
+    receiver = await ctx.receivers.subscribe(medium.group, medium.port, (bytes, from) => {
+      if (subnets.some((a) => inSubnet(from.address, a)))
+        ctx.handlers.onPacket(medium.id, bytes, from.address);
+    });
+    receiver.addMembership(medium.group, localAddress);
+  } catch (err) {
+    await receiver?.release();
+    throw new TransportSetupError(
+      medium.id,
+      `cannot join ${medium.group} on ${medium.iface}: ${String(err)}`,
+    );
+  }
+  let sender: UdpSender;
+  try {
+    sender = await UdpSender.open({
+      medium: medium.id,
+      localAddress,
+      handlers: ctx.handlers,
+      setup: (s) => {
+        s.setMulticastInterface(localAddress);
+        s.setMulticastTTL(medium.ttl);
+        s.setMulticastLoopback(medium.loop);
+      },
+    });
+  } catch (err) {
+    await receiver.release();
+    throw new TransportSetupError(medium.id, `cannot open send socket: ${String(err)}`);
+  }
+  return {
+    id: medium.id,
+    description: `mcast ${medium.iface} ${medium.group}:${medium.port} ttl ${medium.ttl} loop ${medium.loop ? 1 : 0}`,
+    send: (bytes) => sender.send(bytes, medium.port, medium.group),
+    close: async () => {
+      await sender.close();
+      await receiver.release();
+    },
+  };
+}
