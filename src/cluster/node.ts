@@ -90,6 +90,8 @@ interface LocalGroup {
   waitingFor: NodeName | undefined;
   /** We released (are releasing) the group towards this node; advertised until it holds it. */
   handoffTo: NodeName | undefined;
+  /** When we first saw the handoff target holding it. */
+  handoffTakenAtMs: MonoMs | undefined;
 }
 
 const emptySet: ReadonlySet<NodeName> = new Set();
@@ -224,6 +226,7 @@ export class ClusterNode {
       inConflict: false,
       waitingFor: undefined,
       handoffTo: undefined,
+      handoffTakenAtMs: undefined,
     }));
     for (const g of this.groups) this.groupById.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -475,6 +478,7 @@ export class ClusterNode {
         });
       }
     }
+    if (peer.phase !== a.phase) this.advertDirty = true; // may change our hbts_seen list
     peer.phase = a.phase;
     const known = (ids: readonly GroupId[]): Set<GroupId> =>
       new Set(ids.filter((id) => this.groupById.has(id)));
@@ -792,7 +796,7 @@ export class ClusterNode {
       ),
       incarnation: this.incarnation,
       seen: [...this.peers.values()]
-        .filter((p) => p.incarnation !== undefined && this.detector.isAlive(p.name))
+        .filter((p) => p.incarnation !== undefined && this.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
   }
@@ -916,6 +920,7 @@ export class ClusterNode {
           g.gatePassedFrom = this.lastHolder.get(gid);
         } else {
           g.gateRetryAtMs = this.nowMs + this.config.keepaliveMs;
+          this.advertDirty = true;
           this.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
             group: gid,
           });
@@ -967,20 +972,32 @@ export class ClusterNode {
     }
   }
 
+  /**
+   * Starting, running or stopping here, or about to start (waiting for the gate): peers must learn
+   * of the intent in the same heartbeat that could otherwise tell them the group is free.
+   */
   private holdsHere(g: LocalGroup): boolean {
-    return g.state === 'starting' || g.state === 'running' || g.state === 'stopping' || g.stopFailed;
+    return (
+      g.state === 'starting' ||
+      g.state === 'running' ||
+      g.state === 'stopping' ||
+      g.stopFailed ||
+      g.pending?.kind === 'gate'
+    );
   }
 
   /**
-   * May run groups: alive, not leaving, and done with start-up (its advertised phase is `stable`),
-   * so a node still negotiating (or cut off and waiting for initdead) neither attracts groups nor
-   * makes holders release towards it. Real Heartbeat peers count once alive.
+   * May run groups: alive, not leaving, and past comm-up (advertised phase `negotiating` or
+   * `stable`), so a node still cut off and waiting for initdead neither attracts groups nor makes
+   * holders release towards it. Real Heartbeat peers count once alive. A node only acts once every
+   * peer lists it in `hbts_seen`, which peers do only once they count it as a candidate: so when it
+   * acts, everybody's placement already includes it.
    */
   private isCandidate(n: NodeName): boolean {
-    if (n === this.self) return this.phase === 'stable';
+    if (n === this.self) return this.phase === 'stable' || this.phase === 'negotiating';
     const p = this.peers.get(n);
     if (p === undefined || !this.detector.isAlive(n) || p.leaving) return false;
-    return p.implementation !== 'hbts' || p.phase === 'stable';
+    return p.implementation !== 'hbts' || p.phase === 'stable' || p.phase === 'negotiating';
   }
 
   private placementView(): PlacementView {
@@ -1033,13 +1050,15 @@ export class ClusterNode {
       const otherHolders = [...holders].filter((n) => n !== this.self);
       this.noteConflict(g, holders, target);
       if (g.handoffTo !== undefined && g.state === 'stopped') {
-        // Handed over once the target holds it, or moot when it can no longer take it.
-        if (
-          holders.has(g.handoffTo) ||
-          !view.candidates.has(g.handoffTo) ||
-          view.failedOn(gid).has(g.handoffTo)
-        ) {
+        // Handed over once the target has held it for two keepalives (so every node has heard that
+        // before our handoff note disappears), or moot when the target can no longer take it.
+        if (holders.has(g.handoffTo)) g.handoffTakenAtMs ??= this.nowMs;
+        else g.handoffTakenAtMs = undefined;
+        const taken =
+          g.handoffTakenAtMs !== undefined && this.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs;
+        if (taken || !view.candidates.has(g.handoffTo) || view.failedOn(gid).has(g.handoffTo)) {
           g.handoffTo = undefined;
+          g.handoffTakenAtMs = undefined;
           this.advertDirty = true;
         }
       }
@@ -1076,6 +1095,7 @@ export class ClusterNode {
           if (this.nowMs < g.gateRetryAtMs) continue;
           const id = this.newActionId(g);
           g.pending = { kind: 'gate', id };
+          this.advertDirty = true;
           this.actions.push({ kind: 'gate', id, group: gid, fromNode: from });
           continue;
         }
@@ -1193,6 +1213,7 @@ export class ClusterNode {
 
   private startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
     g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
+    g.handoffTakenAtMs = undefined;
     const id = this.newActionId(g);
     g.pending = { kind: 'release', id };
     g.state = 'stopping';

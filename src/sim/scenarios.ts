@@ -23,6 +23,8 @@ export interface ScenarioOptions {
   readonly nodes?: number;
   readonly trace?: boolean;
   readonly endpointFactory?: EndpointFactory;
+  /** Called with the simulator before it runs (debugging: schedule status dumps, extra checks). */
+  readonly inspect?: (sim: Simulator) => void;
 }
 
 export interface ScenarioResult {
@@ -110,6 +112,7 @@ function harness(
     trace: options.trace ?? false,
   });
   installSafetyChecker(sim, config, violations);
+  options.inspect?.(sim);
   return { sim, config, violations, rng: new Prng(seed ^ 0x5bd1e995) };
 }
 

@@ -86,6 +86,8 @@ export class Simulator {
   deliveredPackets = 0;
   /** Peer-dead declarations about a node that was running and reachable at that moment. */
   falseDeaths = 0;
+  /** `${a}|${b}`: node a currently believes live node b dead (a false death, from loss). */
+  private readonly deadViews = new Set<string>();
   private checker: (() => void) | undefined;
 
   constructor(options: SimOptions) {
@@ -244,9 +246,14 @@ export class Simulator {
     );
   }
 
-  /** Time since the pair's connectivity last changed (Infinity if never). */
+  /**
+   * Time since the pair could last start hearing each other (Infinity if never changed), or -1
+   * while the network separates them or one of them wrongly believes the other dead (a false
+   * death from loss: for the cluster that is a partition, and the simulator counts them).
+   */
   connectedForMs(a: number, b: number): number {
     if (!this.connected(a, b)) return -1;
+    if (this.deadViews.has(`${a}|${b}`) || this.deadViews.has(`${b}|${a}`)) return -1;
     const changed = this.pairChangedMs.get(pairKey(a, b));
     return changed === undefined ? Infinity : this.nowMs - changed;
   }
@@ -322,9 +329,16 @@ export class Simulator {
   private apply(n: SimNode, out: Output): void {
     for (const ev of out.events) {
       n.events.push(ev);
-      if (ev.kind === 'peer-dead' && ev.node !== undefined) {
+      if ((ev.kind === 'peer-dead' || ev.kind === 'peer-up') && ev.node !== undefined) {
         const other = this.nodes.find((x) => x.name === ev.node);
-        if (other && other.core && this.connected(n.index, other.index)) this.falseDeaths++;
+        if (other && ev.kind === 'peer-dead' && other.core && this.connected(n.index, other.index)) {
+          this.falseDeaths++;
+          this.deadViews.add(`${n.index}|${other.index}`);
+        }
+        if (other && ev.kind === 'peer-up' && this.deadViews.delete(`${n.index}|${other.index}`)) {
+          // They hear each other again: the post-heal grace starts now.
+          this.pairChanged(n.index, other.index);
+        }
       }
       if (this.options.trace) this.log(`${n.name} ${ev.level} ${ev.kind}: ${ev.text}`);
     }
@@ -421,6 +435,10 @@ export class Simulator {
   }
 
   private retire(n: SimNode): void {
+    for (const key of [...this.deadViews]) {
+      const [x, y] = key.split('|');
+      if (Number(x) === n.index || Number(y) === n.index) this.deadViews.delete(key);
+    }
     if (n.core) n.heartbeatsReceived += n.core.status().counters.heartbeatsIn;
     n.core = undefined;
     n.incarnation++;
