@@ -186,7 +186,10 @@ void describe(
       const t = c1.nowT();
       await m.real.stop();
       await c1.waitFor('node2', 10000);
-      process.stdout.write(`# graceful stop of real node: vip1 outage ${c1.outageMs(t)} ms\n`);
+      const outage = c1.outageMs(t);
+      process.stdout.write(`# graceful stop of real node: vip1 outage ${outage} ms\n`);
+      assert.ok(outage < 3000, `outage ${outage} ms is shorter than deadtime (3 s): shutdone was honoured`);
+      assert.match(m.lab.log(m.ours), /Received shutdown notice from 'node1'/);
       assert.equal(c2.lastAnswer(), 'node2');
     });
   },
