@@ -81,6 +81,22 @@ void describe(
       assert.equal(c2.lastAnswer(), 'node2');
     });
 
+    void it('hb_takeover on the real node takes both groups from ours; hb_standby foreign gives ours back', async () => {
+      assert.ok(c1 && c2);
+      await sleep(1500);
+      const t = c2.nowT();
+      assert.equal(m.real.hbTakeover('all').code, 0);
+      await c2.waitFor('node1', 15000);
+      await poll('real rscstatus all', () => m.real.clStatus(['rscstatus']) === 'all', 15000);
+      process.stdout.write(`# hb_takeover: vip2 outage ${c2.outageMs(t)} ms\n`);
+      assert.equal(c1.lastAnswer(), 'node1');
+      await sleep(1500);
+      assert.equal(m.real.hbStandby('foreign').code, 0);
+      await c2.waitFor('node2', 15000);
+      await poll('real rscstatus local', () => m.real.clStatus(['rscstatus']) === 'local', 15000);
+      assert.equal(c1.lastAnswer(), 'node1');
+    });
+
     void it('crash of our node: the real node takes over vip2; our restarted node gets it back', async () => {
       assert.ok(c1 && c2);
       await sleep(2000);
