@@ -46,6 +46,8 @@ export interface MixedOptions {
   readonly auth?: string;
   /** Media lines (default `bcast eth0`). */
   readonly media?: readonly string[];
+  /** Media lines per node instead of `media` (e.g. each node's end of a serial line). */
+  readonly mediaOf?: (node: 'node1' | 'node2') => readonly string[];
   /** Lines added to the real node's ha.cf only. */
   readonly realExtra?: readonly string[];
   /** Lines added to our node's ha.cf only (e.g. `msgfmt netstring`). */
@@ -79,12 +81,15 @@ export function haCfText(o: MixedOptions): string {
 
 export function createMixed(o: MixedOptions = {}): Mixed {
   const lab = Lab.create({ nodes: 2, net: 32, tag: o.tag ?? 'iop' });
-  lab.writeConfig({
-    haCf: haCfText(o),
-    haresources: `node1 hbtsvip::${VIP1}/24\nnode2 hbtsvip::${VIP2}/24\n`,
-    authkeys: o.auth ?? 'auth 1\n1 sha1 hbts-interop-secret\n',
-    scripts: { 'resource.d/hbtsvip': vipScript },
-  });
+  for (const n of lab.nodes) {
+    const name = n.name === 'node1' ? 'node1' : 'node2';
+    lab.writeNodeConfig(n, {
+      haCf: haCfText(o.mediaOf ? { ...o, media: o.mediaOf(name) } : o),
+      haresources: `node1 hbtsvip::${VIP1}/24\nnode2 hbtsvip::${VIP2}/24\n`,
+      authkeys: o.auth ?? 'auth 1\n1 sha1 hbts-interop-secret\n',
+      scripts: { 'resource.d/hbtsvip': vipScript },
+    });
+  }
   const realNode = lab.node('node1');
   const ours = lab.node('node2');
   if (o.oursExtra) appendFileSync(join(ours.configDir, 'ha.cf'), `${o.oursExtra.join('\n')}\n`);
