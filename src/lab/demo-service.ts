@@ -50,6 +50,11 @@ async function main(): Promise<number> {
   switch (op) {
     case 'start': {
       if (runningPid() !== undefined) return 0;
+      // orphaned (the daemon died while starting us): a server watching pid 1 would never exit
+      if (process.ppid <= 1) {
+        process.stderr.write('demo service: the daemon that started us is gone; not starting\n');
+        return 1;
+      }
       mkdirSync(stateDir, { recursive: true });
       // our parent is the daemon: the server watches it and dies with it, like a crashed host
       const server = spawn(

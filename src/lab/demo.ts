@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export interface DemoOptions {
   /** Stop after this many seconds (non-interactive); undefined = until Ctrl-C. */
   readonly durationS: number | undefined;
-  /** Crash node1 after this many seconds (scripted failover for non-interactive runs). */
+  /** Crash the serving node after this many seconds, once the service answered (scripted failover). */
   readonly crashAfterS: number | undefined;
   readonly mode: 'auto' | 'netns' | 'loopback';
   readonly out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -278,7 +278,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     while (!stop) {
       const elapsedS = (Date.now() - startedMs) / 1000;
       if (opts.durationS !== undefined && elapsedS >= opts.durationS) break;
-      if (!crashed && opts.crashAfterS !== undefined && elapsedS >= opts.crashAfterS) {
+      // a slow start (loaded machine) must not turn the scripted failover into a crash before
+      // anyone served: wait until the service has answered
+      const serving = cluster.client.lastAnswer() !== undefined;
+      if (!crashed && opts.crashAfterS !== undefined && elapsedS >= opts.crashAfterS && serving) {
         crashed = true;
         const victim = cluster.nodes.find((n) => n.name === cluster.client.lastAnswer()) ?? cluster.nodes[0];
         if (victim) {

@@ -12,7 +12,8 @@ const server = http.createServer((_req, res) => {
 });
 server.listen(port, process.argv[4] ?? '0.0.0.0');
 const watchPid = Number(process.argv[5] ?? 0);
-if (watchPid > 0) {
+if (process.argv[5] !== undefined && !(watchPid > 1)) process.exit(1);
+if (watchPid > 1) {
   setInterval(() => {
     try {
       process.kill(watchPid, 0);

@@ -418,6 +418,15 @@ export class ProbeClient {
     return worst;
   }
 
+  /**
+   * outageMs() once every probe sent so far has finished: a probe lost in the gap only reports
+   * its failure when its 250 ms timeout expires, after the answers that followed it.
+   */
+  async settledOutageMs(sinceT: number): Promise<number> {
+    await new Promise((r) => setTimeout(r, 300));
+    return this.outageMs(sinceT);
+  }
+
   /** The answers seen after sinceT, in order, without repeats. */
   answersSince(sinceT: number): string[] {
     const out: string[] = [];

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { hbtsMain, labSkipReason } from './lab.js';
 
 function runDemo(mode: '--loopback' | '--netns'): { out: string; code: number | null } {
-  const r = spawnSync(process.execPath, [hbtsMain, 'demo', mode, '--duration', '7', '--crash-after', '3'], {
+  const r = spawnSync(process.execPath, [hbtsMain, 'demo', mode, '--duration', '10', '--crash-after', '3'], {
     encoding: 'utf8',
     timeout: 40000,
   });

@@ -37,7 +37,7 @@ void describe('lab harness', { skip: skip ?? false }, () => {
     lab.exec(n2.ns, 'ip', ['addr', 'add', `${vip}/24`, 'dev', 'eth0']);
     lab.exec(n2.ns, 'arping', ['-U', '-c', '1', '-I', 'eth0', vip], true);
     await client.waitFor('node2', 5000);
-    const outage = client.outageMs(t);
+    const outage = await client.settledOutageMs(t);
     process.stdout.write(`# manual VIP move: client-visible outage ${outage} ms\n`);
     assert.deepEqual(
       client.answersSince(t - 500).filter((w) => w !== '-'),

@@ -1,6 +1,8 @@
 // Two heartbeat media (bcast on the service net, ucast on a second net): losing one is not a
 // failure; and auto_failback off keeps the group where it is when the old primary returns.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
 import { Lab, labSkipReason, sleep, waitUntil } from './lab.js';
@@ -85,7 +87,7 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
         `warn: heartbeat medium lost, node still reachable node=node1 medium=${ucast1.replaceAll('.', '\\.')}`,
       ),
     );
-    assert.equal(client.outageMs(t), 0, 'the client never noticed');
+    assert.equal(await client.settledOutageMs(t), 0, 'the client never noticed');
     const human = lab.hbts(n2, ['status']);
     assert.match(human, new RegExp(`${ucast1.replaceAll('.', '\\.')} dead`));
     lab.linkUp(n1, 'eth1');
@@ -121,7 +123,7 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
     const t = client.nowT();
     assert.match(lab.hbts(n1, ['takeover', 'all']), /takeover all requested/);
     await client.waitFor('node1', 10000);
-    process.stdout.write(`# hbts takeover: client-visible outage ${client.outageMs(t)} ms\n`);
+    process.stdout.write(`# hbts takeover: client-visible outage ${await client.settledOutageMs(t)} ms\n`);
     assert.ok(lab.addressesOf(n1).includes(vip));
   });
 
@@ -131,7 +133,7 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
     const t = client.nowT();
     assert.match(lab.hbts(n1, ['standby']), /standby all requested/);
     await client.waitFor('node2', 10000);
-    process.stdout.write(`# hbts standby: client-visible outage ${client.outageMs(t)} ms\n`);
+    process.stdout.write(`# hbts standby: client-visible outage ${await client.settledOutageMs(t)} ms\n`);
     assert.ok(lab.addressesOf(n2).includes(vip));
   });
 
@@ -197,5 +199,26 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
     await sleep(300);
     assert.equal(n2.daemon?.exitCode, null, 'still running');
     assert.equal(status('node2').cluster.nodes.find((n) => n.name === 'node1')?.status, 'active');
+  });
+
+  void it('SIGHUP with a valid ha.cf applies new logging targets at once', async () => {
+    const n2 = lab.node('node2');
+    const logfile = join(lab.dir, 'node2-ha-log');
+    lab.writeNodeConfig(n2, {
+      haCf: haCf(lab, {
+        media: ['bcast eth0', ...lab.nodes.map((n) => `ucast eth1 ${n.addr2 ?? ''}`)],
+        autoFailback: 'off',
+        extra: [`logfile ${logfile}`],
+      }),
+      haresources: `node1 IPaddr2::${vip}/24/eth0\n`,
+    });
+    lab.kill(n2.daemon, 'SIGHUP');
+    await waitUntil(
+      'the new logfile',
+      () => existsSync(logfile) && /reload: /.test(readFileSync(logfile, 'utf8')),
+      5000,
+    );
+    assert.match(readFileSync(logfile, 'utf8'), /node2 hbts\[\d+\]: (info|warn): reload: /);
+    assert.equal(n2.daemon?.exitCode, null);
   });
 });

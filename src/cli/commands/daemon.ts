@@ -18,6 +18,8 @@ const HELP = `usage: hbts daemon [--config-dir ${DEFAULT_CONFIG_DIR}] [--node-na
   --run-dir DIR     control socket hbts.sock and pid file hbts.pid (default ${DEFAULT_RUN_DIR})
   --state-dir DIR   hb_uuid, hb_generation, held-groups.json (default ${DEFAULT_STATE_DIR})
   --foreground      stay in the foreground and log to stderr too (systemd, tests)
+  --bind-address A  several daemons on one host (the loopback demo): receive on and send from
+                    address A instead of 0.0.0.0 / the interface address
 
 signals: SIGTERM graceful shutdown (groups handed over first), SIGINT the same,
          SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running)

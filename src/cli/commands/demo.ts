@@ -11,7 +11,8 @@ HTTP server per node. Otherwise: 3 daemons on loopback with a demo service on 12
 A client asks the service who answers every 10 ms. Kill a node and watch the failover.
 
   --duration S     stop after S seconds (non-interactive; prints changes and a summary)
-  --crash-after S  crash the node holding the service after S seconds (SIGKILL, link down)
+  --crash-after S  crash the node serving the client after S seconds, once the service has
+                   answered (SIGKILL; in namespaces its link goes down too)
   --netns          insist on the namespace demo (root)
   --loopback       use the loopback demo even as root
 `;

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DaemonStatus } from '../../../src/daemon/daemon.js';
+import { formatStatus } from '../../../src/daemon/status-format.js';
+
+const status = {
+  pid: 42,
+  node: 'node2',
+  generation: 7,
+  configDir: '/etc/ha.d',
+  media: [
+    { id: 'bcast:eth0', description: 'bcast eth0 198.18.16.255:694', sendErrors: 0 },
+    {
+      id: 'ucast:eth1:198.18.17.1',
+      description: 'ucast eth1 198.18.17.1:694',
+      sendErrors: 3,
+      lastError: 'send to 198.18.17.1:694: ENETUNREACH',
+    },
+  ],
+  cluster: {
+    self: 'node2',
+    nowMs: 1000,
+    phase: 'stable',
+    mode: 'on',
+    resourceHold: 'none',
+    configFingerprint: 'abc',
+    configMismatch: false,
+    nodes: [
+      {
+        name: 'node1',
+        self: false,
+        status: 'active',
+        links: [
+          { medium: 'bcast:eth0', status: 'up', lastHeardMs: 990 },
+          { medium: 'ucast:eth1:198.18.17.1', status: 'dead', lastHeardMs: 10 },
+          { medium: 'ucast:eth1:198.18.17.9', status: 'dead', lastHeardMs: undefined },
+        ],
+        lastHeardMs: 990,
+        generation: 3,
+        deadtimeMs: 1000,
+        configFingerprint: 'abc',
+        configMatches: true,
+        implementation: 'hbts',
+        holds: ['IPaddr2::198.18.16.210/24/eth0'],
+        phase: 'stable',
+      },
+      {
+        name: 'node2',
+        self: true,
+        status: 'active',
+        links: [],
+        lastHeardMs: 1000,
+        generation: 7,
+        deadtimeMs: 1000,
+        configFingerprint: 'abc',
+        configMatches: true,
+        implementation: 'hbts',
+        holds: [],
+        phase: 'stable',
+      },
+    ],
+    groups: [
+      {
+        id: 'IPaddr2::198.18.16.210/24/eth0',
+        homeNode: 'node1',
+        owners: ['node1'],
+        target: 'node1',
+        localState: 'stopped',
+        failures: 0,
+        failedOn: ['node2'],
+        detail: undefined,
+      },
+    ],
+    counters: {},
+  },
+  endpoint: {
+    sent: 10,
+    received: 20,
+    rejected: { malformed: 2, 'bad-auth': 0 },
+    duplicates: 9,
+    lostPackets: 0,
+    rexmitRequestsSent: 0,
+    rexmitRequestsAnswered: 0,
+    naksSent: 0,
+  },
+  held: { groups: [], failed: ['web'] },
+  actionsInFlight: ['acquire web'],
+} as unknown as DaemonStatus;
+
+void describe('hbts status (human form)', () => {
+  void it('shows nodes with per-medium links, groups with owners, media errors and counters', () => {
+    const text = formatStatus(status);
+    assert.match(text, /^node node2: stable, holds none \(pid 42, generation 7, auto_failback on\)\n/);
+    assert.match(
+      text,
+      /node1 +active +bcast:eth0 up, ucast:eth1:198\.18\.17\.1 dead, ucast:eth1:198\.18\.17\.9 never heard +IPaddr2::198\.18\.16\.210\/24\/eth0\n/,
+    );
+    assert.match(text, /node2\* +active +\(self\) +-\n/);
+    assert.match(text, /IPaddr2::198\.18\.16\.210\/24\/eth0 +node1 +node1 +stopped +failed on node2\n/);
+    assert.match(
+      text,
+      /ucast:eth1:198\.18\.17\.1 +ucast eth1 198\.18\.17\.1:694 +3 \(send to 198\.18\.17\.1:694: ENETUNREACH\)\n/,
+    );
+    assert.match(text, /packets: sent 10, received 20, duplicates 9, lost 0, rejected malformed=2\n/);
+    assert.match(text, /groups whose stop failed \(may still run here\): web\n/);
+    assert.match(text, /in progress: acquire web\n/);
+  });
+});
