@@ -62,8 +62,6 @@ interface PeerInfo {
   seesUs: boolean;
   /** A real Heartbeat peer answered our `starting` with a `resource` report. */
   resourceReported: boolean;
-  /** A real Heartbeat peer's last `resource` report said isstable=1 (its transition is over). */
-  rscStable: boolean;
   leaving: boolean;
   /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
   shutdoneGeneration: number | undefined;
@@ -128,14 +126,24 @@ export class ClusterNode {
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
   /**
-   * Heartbeat's standby protocol with real Heartbeat peers (they ignore our hbts_* fields):
-   * handoff = groups we release to a real peer (we sent `ask_resources info=me`; `info=done`
-   * follows once they are stopped, and the peer then acquires them);
-   * answering = a real peer's `ask_resources info=me` we answered with `info=other`; we send
-   * `info=done` once it said done and we run the groups it gave up.
+   * Heartbeat's 3-phase standby handshake with a real Heartbeat peer that must take groups from us
+   * (it only acquires when told): ask_resources info=me -> its info=other -> we release -> info=done.
    */
-  private handoff: { word: HoldWord; groups: Set<GroupId> } | undefined;
-  private answering: { peer: NodeName; word: HoldWord; groups: Set<GroupId>; peerDone: boolean } | undefined;
+  private handshake:
+    | {
+        readonly peer: NodeName;
+        readonly set: HoldWord;
+        readonly groups: readonly GroupId[];
+        phase: 'asked' | 'releasing';
+        readonly deadlineMs: MonoMs;
+      }
+    | undefined;
+  private handshakeRetryAtMs: MonoMs = -Infinity;
+  /** Legacy mode: `ip-request` from a real Heartbeat peer for a group, answered once we let it go. */
+  private readonly ipRequests = new Map<GroupId, NodeName>();
+  /** A real Heartbeat peer went standby towards us: answer `done` once we run what it gave up. */
+  private peerStandby:
+    { readonly peer: NodeName; readonly set: HoldWord; readonly groups: GroupId[] } | undefined;
   private shutdoneSent = false;
   private stopped = false;
 
@@ -194,7 +202,6 @@ export class ClusterNode {
         incarnation: undefined,
         seesUs: false,
         resourceReported: false,
-        rscStable: false,
         leaving: false,
         shutdoneGeneration: undefined,
         factsSeq: undefined,
@@ -248,7 +255,7 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
     this.reconcile();
-    this.finishStandbyHandshakes();
+    this.advanceHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -272,6 +279,8 @@ export class ClusterNode {
       this.negotiationDeadlineMs,
     );
     for (const g of this.groups) if (g.gateRetryAtMs > this.nowMs) next = Math.min(next, g.gateRetryAtMs);
+    if (this.handshake?.phase === 'asked') next = Math.min(next, this.handshake.deadlineMs);
+    if (this.handshakeRetryAtMs > this.nowMs) next = Math.min(next, this.handshakeRetryAtMs);
     return Math.max(next, this.nowMs);
   }
 
@@ -382,6 +391,19 @@ export class ClusterNode {
       case 'ask_resources':
         if (fresh) this.onAskResources(peer, msg);
         break;
+      case 'ip-request': {
+        // Legacy mode: a returning real Heartbeat asks for its group by key; we release, then answer.
+        const key = getString(msg, 'ipaddr') as GroupId | undefined;
+        if (key !== undefined && this.groupById.has(key)) {
+          this.ipRequests.set(key, peer.name);
+          if (peer.implementation !== 'hbts') peer.claims.add(key);
+          this.emit('note', 'info', `${peer.name} requests group ${key} (ip-request)`, {
+            node: peer.name,
+            group: key,
+          });
+        }
+        break;
+      }
       default:
         break;
     }
@@ -414,7 +436,12 @@ export class ClusterNode {
     if (advert) {
       peer.implementation = 'hbts';
       this.applyAdvert(peer, advert);
-    } else if (peer.implementation === 'unknown') {
+    } else if (peer.implementation === 'unknown' || (restarted && peer.implementation === 'heartbeat')) {
+      if (this.config.autoFailback === 'on') {
+        // Heartbeat semantics: a returning home node gets its groups back (failback at join).
+        for (const g of this.groups) if (g.group.homeNode === peer.name) peer.claims.add(g.group.id);
+      }
+      if (peer.implementation === 'heartbeat') return;
       peer.implementation = 'heartbeat';
       this.emit(
         'note',
@@ -475,7 +502,6 @@ export class ClusterNode {
       return;
     }
     peer.resourceReported = true;
-    peer.rscStable = getString(msg, 'isstable') === '1';
     const hold = parseHoldWord(getString(msg, 'rsc_hold'));
     if (hold === undefined) return;
     const held = new Set<GroupId>();
@@ -484,7 +510,10 @@ export class ClusterNode {
       if (hold === 'all' || (hold === 'local' && local) || (hold === 'foreign' && !local))
         held.add(g.group.id);
     }
-    for (const g of held) this.lastHolder.set(g, peer.name);
+    for (const g of held) {
+      this.lastHolder.set(g, peer.name);
+      peer.claims.delete(g);
+    }
     for (const g of peer.held)
       if (!held.has(g) && this.lastHolder.get(g) === peer.name) this.lastHolder.delete(g);
     peer.held = held;
@@ -507,79 +536,62 @@ export class ClusterNode {
     this.onDetectorEvents(this.detector.markDead(peer.name));
   }
 
-  /** Groups in Heartbeat's rsc_hold word as seen from `node` (local = homed on it). */
-  private groupsInWord(word: HoldWord, node: NodeName): Set<GroupId> {
-    const out = new Set<GroupId>();
-    for (const g of this.groups) {
-      const local = g.group.homeNode === node;
-      if (word === 'all' || (word === 'local' && local) || (word === 'foreign' && !local))
-        out.add(g.group.id);
-    }
-    return out;
+  /** Groups in a Heartbeat resource set, relative to `node`. */
+  private groupsInSet(node: NodeName, set: HoldWord): GroupId[] {
+    return this.groups
+      .filter((g) => {
+        const local = g.group.homeNode === node;
+        return set === 'all' || (set === 'local' && local) || (set === 'foreign' && !local);
+      })
+      .map((g) => g.group.id);
   }
 
-  /** Heartbeat's word for a set of groups as seen from `node`. */
-  private wordFor(ids: ReadonlySet<GroupId>, node: NodeName): HoldWord {
-    let local = false;
-    let foreign = false;
-    for (const id of ids) {
-      if (this.groupById.get(id)?.group.homeNode === node) local = true;
-      else foreign = true;
-    }
-    return local && foreign ? 'all' : local ? 'local' : foreign ? 'foreign' : 'none';
-  }
-
-  /**
-   * Heartbeat's 3-phase standby protocol from a real peer (hb_standby, or its auto-failback):
-   * `me` = it wants to give up rsc_hold (its view): we answer `other` and take those groups once
-   * it reports them released; `done` from it = released. Our own `done` goes out when we run them.
-   */
+  /** Heartbeat's standby protocol (reference 11.5), spoken with real Heartbeat peers. */
   private onAskResources(peer: PeerInfo, msg: Message): void {
-    if (peer.implementation === 'hbts') return; // our peers use the hbts_* advert fields
-    const word = parseHoldWord(getString(msg, 'rsc_hold'));
     const info = getString(msg, 'info');
-    if (word === undefined) return;
+    const set = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     if (info === 'me') {
-      const groups = this.groupsInWord(word, peer.name);
-      for (const id of groups) peer.declines.add(id);
-      this.answering = { peer: peer.name, word, groups, peerDone: false };
-      this.emit('standby', 'info', `${peer.name} wants to go standby [${word}]`, { node: peer.name });
-      this.send([str('t', 'ask_resources'), str('rsc_hold', word), str('info', 'other')]);
-    } else if (info === 'done' && this.answering?.peer === peer.name) {
-      this.answering.peerDone = true;
-    } else if (info === 'done') {
-      this.emit('standby', 'info', `${peer.name} completed standby takeover of [${word}]`, {
+      // The peer wants to go standby with `set` (relative to it).
+      if (
+        this.phase !== 'stable' ||
+        this.groups.some((g) => g.pending !== undefined && g.pending.kind !== 'probe')
+      ) {
+        this.emit(
+          'note',
+          'info',
+          `standby message [me] from ${peer.name} ignored. local resources in flux.`,
+          {
+            node: peer.name,
+          },
+        );
+        return;
+      }
+      this.emit('standby', 'info', `${peer.name} wants to go standby [${set}]`, { node: peer.name });
+      const groups = this.groupsInSet(peer.name, set);
+      if (peer.implementation !== 'hbts') {
+        for (const g of groups) peer.declines.add(g);
+        for (const g of groups) peer.claims.delete(g);
+      }
+      this.peerStandby = { peer: peer.name, set, groups };
+      this.send([str('t', 'ask_resources'), str('rsc_hold', set), str('info', 'other')]);
+      return;
+    }
+    if (info === 'other' && this.handshake?.peer === peer.name && this.handshake.phase === 'asked') {
+      this.handshake.phase = 'releasing';
+      this.emit(
+        'standby',
+        'info',
+        `give up [${this.handshake.set}] HA resources to ${peer.name} (standby).`,
+        {
+          node: peer.name,
+        },
+      );
+      return;
+    }
+    if (info === 'done') {
+      this.emit('note', 'info', `${peer.name} reports its part of the standby done [${set}]`, {
         node: peer.name,
       });
-    }
-  }
-
-  /** Sends the `done` halves of the standby protocol once their condition holds. */
-  private finishStandbyHandshakes(): void {
-    if (this.handoff) {
-      const busy = [...this.handoff.groups].some((id) => {
-        const g = this.groupById.get(id);
-        return g !== undefined && (g.pending !== undefined || this.holdsHere(g));
-      });
-      if (!busy) {
-        this.sendResourceReport('standby');
-        this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'done')]);
-        this.handoff = undefined;
-      }
-    }
-    const a = this.answering;
-    if (a && a.peerDone) {
-      const busy = [...a.groups].some((id) => this.groupById.get(id)?.pending !== undefined);
-      const peer = this.peers.get(a.peer);
-      const peerStillHolds = peer !== undefined && [...a.groups].some((id) => peer.held.has(id));
-      if (!busy && !peerStillHolds) {
-        this.emit('standby', 'info', `standby: acquired [${a.word}] resources from ${a.peer}`, {
-          node: a.peer,
-        });
-        this.send([str('t', 'ask_resources'), str('rsc_hold', a.word), str('info', 'done')]);
-        this.sendResourceReport(undefined);
-        this.answering = undefined;
-      }
     }
   }
 
@@ -587,7 +599,6 @@ export class ClusterNode {
   private onPeerTakeoverRequest(peer: PeerInfo, msg: Message): void {
     const hold = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     const set: ResourceSet = hold === 'local' ? 'foreign' : hold === 'foreign' ? 'local' : 'all';
-    for (const id of this.groupsInWord(hold, peer.name)) peer.declines.delete(id);
     this.emit('admin', 'info', `node ${peer.name} asks to take over [${hold}]: going standby [${set}]`, {
       node: peer.name,
     });
@@ -605,7 +616,6 @@ export class ClusterNode {
     peer.phase = undefined;
     peer.advertised = 'init';
     peer.resourceReported = false;
-    peer.rscStable = false;
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
     peer.factsSeq = undefined;
@@ -835,9 +845,6 @@ export class ClusterNode {
       if (!this.inSet(g, set)) continue;
       this.declines.add(g.group.id);
       this.claims.delete(g.group.id);
-      // a real Heartbeat peer that went standby for it earlier is the one to take it now
-      for (const p of this.peers.values())
-        if (p.implementation === 'heartbeat') p.declines.delete(g.group.id);
     }
     this.advertDirty = true;
   }
@@ -950,10 +957,16 @@ export class ClusterNode {
     return g.state === 'starting' || g.state === 'running' || g.state === 'stopping' || g.stopFailed;
   }
 
+  /**
+   * May run groups: alive, not leaving, and done with start-up (its advertised phase is `stable`),
+   * so a node still negotiating (or cut off and waiting for initdead) neither attracts groups nor
+   * makes holders release towards it. Real Heartbeat peers count once alive.
+   */
   private isCandidate(n: NodeName): boolean {
-    if (n === this.self) return this.phase !== 'shutting-down' && this.phase !== 'stopped';
+    if (n === this.self) return this.phase === 'stable';
     const p = this.peers.get(n);
-    return p !== undefined && this.detector.isAlive(n) && !p.leaving;
+    if (p === undefined || !this.detector.isAlive(n) || p.leaving) return false;
+    return p.implementation !== 'hbts' || p.phase === 'stable';
   }
 
   private placementView(): PlacementView {
@@ -981,22 +994,12 @@ export class ClusterNode {
       }
       return out.size > 0 ? out : emptySet;
     };
-    // A real Heartbeat home node with auto_failback on gets its groups back once it is stable
-    // (its peers give them back with the standby protocol), unless it went standby for them.
-    const realClaims = (p: PeerInfo): ReadonlySet<GroupId> => {
-      if (p.implementation !== 'heartbeat' || this.config.autoFailback !== 'on' || !p.rscStable)
-        return p.claims;
-      const out = new Set(p.claims);
-      for (const g of this.groups)
-        if (g.group.homeNode === p.name && !p.declines.has(g.group.id)) out.add(g.group.id);
-      return out;
-    };
     return {
       nodes: this.config.nodes,
       candidates,
       handoffs,
       holders: collect((p) => p.held, heldHere),
-      claimers: collect(realClaims, this.claims),
+      claimers: collect((p) => p.claims, this.claims),
       decliners: collect((p) => p.declines, this.declines),
       failedOn: collect((p) => p.failed, failedHere),
     };
@@ -1033,24 +1036,9 @@ export class ClusterNode {
       }
       if (g.pending) continue;
       if (g.state === 'running' && target !== undefined && target !== this.self) {
-        const to = this.peers.get(target);
-        if (to?.implementation === 'heartbeat') {
-          // A real Heartbeat only takes groups through the standby protocol: `me` now, `done` after.
-          if (!this.handoff) {
-            const ids = new Set(
-              this.groups
-                .filter(
-                  (x) =>
-                    x.state === 'running' &&
-                    !x.pending &&
-                    placeGroup(x.group.id, x.group.homeNode, view) === target,
-                )
-                .map((x) => x.group.id),
-            );
-            this.handoff = { word: this.wordFor(ids, this.self), groups: ids };
-            for (const id of ids) to.declines.delete(id);
-            this.send([str('t', 'ask_resources'), str('rsc_hold', this.handoff.word), str('info', 'me')]);
-          } else this.handoff.groups.add(gid);
+        if (this.peers.get(target)?.implementation === 'heartbeat' && this.ipRequests.get(gid) !== target) {
+          this.handOverToHeartbeat(g, target);
+          continue;
         }
         this.startRelease(g, `placement moves it to ${target}`, target);
         continue;
@@ -1079,6 +1067,79 @@ export class ClusterNode {
           g,
           from !== undefined && from !== this.self ? `failover from ${from}` : 'placement',
         );
+      }
+    }
+  }
+
+  /** A real Heartbeat only takes groups through the standby handshake: ask first, release on `other`. */
+  private handOverToHeartbeat(g: LocalGroup, target: NodeName): void {
+    const hs = this.handshake;
+    if (hs === undefined) {
+      if (this.nowMs < this.handshakeRetryAtMs) return;
+      const moving = this.groups.filter((x) => x.state === 'running' && x.pending === undefined);
+      const ids = moving
+        .filter((x) => {
+          const t = placeGroup(x.group.id, x.group.homeNode, this.placementView());
+          return t === target;
+        })
+        .map((x) => x.group.id);
+      const local = ids.some((id) => this.groupById.get(id)?.group.homeNode === this.self);
+      const foreign = ids.some((id) => this.groupById.get(id)?.group.homeNode !== this.self);
+      const set: HoldWord = local && foreign ? 'all' : local ? 'local' : 'foreign';
+      this.handshake = { peer: target, set, groups: ids, phase: 'asked', deadlineMs: this.nowMs + 10_000 };
+      this.emit('standby', 'info', `asking ${target} (Heartbeat) to take [${set}]`, { node: target });
+      this.send([str('t', 'ask_resources'), str('rsc_hold', set), str('info', 'me')]);
+      return;
+    }
+    if (hs.peer === target && hs.phase === 'releasing' && hs.groups.includes(g.group.id)) {
+      this.startRelease(g, `standby: ${target} takes it`, target);
+    }
+  }
+
+  private advanceHandshakes(): void {
+    const hs = this.handshake;
+    if (hs !== undefined) {
+      if (hs.phase === 'asked' && this.nowMs >= hs.deadlineMs) {
+        this.emit('note', 'warn', `No reply to standby request from ${hs.peer}. Standby request cancelled.`, {
+          node: hs.peer,
+        });
+        this.handshake = undefined;
+        this.handshakeRetryAtMs = this.nowMs + 10_000;
+      } else if (
+        hs.phase === 'releasing' &&
+        hs.groups.every((id) => {
+          const g = this.groupById.get(id);
+          return g !== undefined && g.pending === undefined && g.state !== 'running';
+        })
+      ) {
+        this.sendResourceReport('standby');
+        this.send([str('t', 'ask_resources'), str('rsc_hold', hs.set), str('info', 'done')]);
+        this.handshake = undefined;
+      } else if (!this.detector.isAlive(hs.peer)) {
+        this.handshake = undefined;
+      }
+    }
+    for (const [gid, requester] of this.ipRequests) {
+      const g = this.groupById.get(gid);
+      if (!g || g.pending !== undefined || this.holdsHere(g)) continue;
+      this.ipRequests.delete(gid);
+      this.send(
+        [str('t', 'ip-request-resp'), str('ipaddr', gid), str('weown', 'yes'), str('ok', 'OK')],
+        requester,
+      );
+    }
+    const ps = this.peerStandby;
+    if (ps !== undefined) {
+      const settled = ps.groups.every((id) => {
+        const g = this.groupById.get(id);
+        return g !== undefined && g.pending === undefined && (g.state === 'running' || g.state === 'failed');
+      });
+      if (settled || !this.detector.isAlive(ps.peer)) {
+        if (settled) {
+          this.send([str('t', 'ask_resources'), str('rsc_hold', ps.set), str('info', 'done')]);
+          this.sendResourceReport(undefined);
+        }
+        this.peerStandby = undefined;
       }
     }
   }

@@ -25,8 +25,8 @@ export function orderFromHome(nodes: readonly NodeName[], home: NodeName): NodeN
 
 /**
  * The node that should run `group`, or undefined when no live node may:
- * 0. the node its last holder released it towards (the release and its target travel in one
- *    message, so a third node can never see the one without the other),
+ * 0. while nobody eligible runs it: the node its last holder released it towards (the release
+ *    and its target travel in one message, so a third node never sees the one without the other),
  * 1. a node that asked for it (takeover, or a returning home node with auto_failback on),
  * 2. else a node that already runs it (first from home when two do: partition-heal resolution),
  * 3. else the first eligible node from the home node in ha.cf order.
@@ -38,13 +38,15 @@ export function placeGroup(group: GroupId, home: NodeName, view: PlacementView):
   const declining = view.decliners(group);
   const willing = eligible.filter((n) => !declining.has(n));
   const pool = willing.length > 0 ? willing : eligible;
-  const handoffs = view.handoffs(group);
-  const handoff = pool.find((n) => handoffs.has(n));
-  if (handoff !== undefined) return handoff;
+  const holders = view.holders(group);
+  if (!pool.some((n) => holders.has(n))) {
+    const handoffs = view.handoffs(group);
+    const handoff = pool.find((n) => handoffs.has(n));
+    if (handoff !== undefined) return handoff;
+  }
   const claimers = view.claimers(group);
   const claimer = pool.find((n) => claimers.has(n));
   if (claimer !== undefined) return claimer;
-  const holders = view.holders(group);
   const holder = pool.find((n) => holders.has(n));
   if (holder !== undefined) return holder;
   return pool[0];

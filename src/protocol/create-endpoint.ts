@@ -386,7 +386,10 @@ class Endpoint implements ProtocolEndpoint {
         sent.lastRexmitMs = nowMs;
         packets.push(sent.bytes);
         this.c.rexmitRequestsAnswered++;
-      } else if (s < lowest) {
+      } else if (s < lowest && nowMs - peer.lastNakMs >= minGapMs) {
+        // One NAK per requester per interval: NS_rexmit has no seq, so a replayed request must
+        // not turn into a stream of NAKs. The requester re-asks and gets the next one.
+        peer.lastNakMs = nowMs;
         packets.push(
           this.control(
             [

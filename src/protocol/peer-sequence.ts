@@ -40,6 +40,8 @@ export class PeerSequence {
   readonly missing = new Map<number, MissingSeq>();
   /** Highest of OUR seqs this peer acknowledged (NS_ackmsg); retransmit requests at or below are ignored. */
   ackedOurSeq = 0;
+  /** When we last sent this peer a NAK (rate limit). */
+  lastNakMs = -Infinity;
   /** Last srcuuid seen from the peer, for `destuuid`. */
   uuid: Uint8Array | undefined = undefined;
 

@@ -4,6 +4,8 @@
 // as standby (group vip1 on node1) and us primary with real Heartbeat as standby (vip2 on node2).
 // Addresses: 198.18.32.0/24 (interop range 198.18.32.0/20); namespaces hbtsiop<pid>...
 import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProbeClient } from '../lab/lab.js';
 import { Lab, labSkipReason } from '../lab/lab.js';
 import type { LabNode } from '../lab/lab.js';
@@ -42,6 +44,12 @@ export function mixedSkipReason(): string | undefined {
 
 export interface MixedOptions {
   readonly auth?: string;
+  /** Media lines (default `bcast eth0`). */
+  readonly media?: readonly string[];
+  /** Lines added to the real node's ha.cf only. */
+  readonly realExtra?: readonly string[];
+  /** Lines added to our node's ha.cf only (e.g. `msgfmt netstring`). */
+  readonly oursExtra?: readonly string[];
   readonly autoFailback?: 'on' | 'off';
   readonly tag?: string;
 }
@@ -61,7 +69,7 @@ export function haCfText(o: MixedOptions): string {
     'deadtime 3',
     'initdead 6',
     'udpport 694',
-    'bcast eth0',
+    ...(o.media ?? ['bcast eth0']),
     `auto_failback ${o.autoFailback ?? 'on'}`,
     'node node1',
     'node node2',
@@ -79,8 +87,9 @@ export function createMixed(o: MixedOptions = {}): Mixed {
   });
   const realNode = lab.node('node1');
   const ours = lab.node('node2');
+  if (o.oursExtra) appendFileSync(join(ours.configDir, 'ha.cf'), `${o.oursExtra.join('\n')}\n`);
   const real = new RealHeartbeat(lab, realNode);
-  real.prepare();
+  real.prepare(o.realExtra ?? []);
   return { lab, real, realNode, ours };
 }
 

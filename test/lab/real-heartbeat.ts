@@ -101,16 +101,19 @@ export class RealHeartbeat {
 
   /**
    * Builds the node's /etc/ha.d from the package's and the lab's config dir for this node (ha.cf
-   * with realLogLines appended, authkeys, haresources, resource.d/*), a fresh /var/lib/heartbeat
+   * with realLogLines and extraHaCfLines appended, authkeys, haresources, resource.d/*), a fresh /var/lib/heartbeat
    * (new UUID and generation) and /run skeleton.
    */
-  prepare(): void {
+  prepare(extraHaCfLines: readonly string[] = []): void {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     cpSync('/etc/ha.d', this.haDir, { recursive: true });
     const src = this.node.configDir;
     const haCf = readFileSync(join(src, 'ha.cf'), 'utf8');
-    writeFileSync(join(this.haDir, 'ha.cf'), `${haCf.replace(/\n*$/, '\n')}${realLogLines.join('\n')}\n`);
+    writeFileSync(
+      join(this.haDir, 'ha.cf'),
+      `${haCf.replace(/\n*$/, '\n')}${[...realLogLines, ...extraHaCfLines].join('\n')}\n`,
+    );
     writeFileSync(join(this.haDir, 'authkeys'), readFileSync(join(src, 'authkeys')), { mode: 0o600 });
     cpSync(join(src, 'haresources'), join(this.haDir, 'haresources'));
     const rscDir = join(src, 'resource.d');

@@ -342,3 +342,80 @@ void test('status() reports nodes, links, groups and the rscstatus word', () => 
     ],
   );
 });
+
+/** node1 stable next to a real Heartbeat node2 that reports holding `hold`. */
+function withHeartbeatPeer(shape = {}, hold = 'local') {
+  const h = new Harness(config(shape));
+  const peer = new FakePeer(N2);
+  h.answerProbes(h.timer(0), 1);
+  h.packet(2, peer.heartbeatStatus());
+  h.packet(3, peer.send({ t: 'resource', rsc_hold: hold, rtype: 'full', isstable: '1' }));
+  return { h, peer };
+}
+
+void test('real Heartbeat peer goes standby: we answer other, take its groups once released, then say done', () => {
+  const { h, peer } = withHeartbeatPeer({ autoFailback: 'off' });
+  const acq = only(
+    h.actions().filter((a) => a.kind === 'acquire'),
+    'acquire',
+  );
+  h.result(20, acq, true);
+  const ask = h.packet(30, peer.send({ t: 'ask_resources', rsc_hold: 'all', info: 'me' }));
+  const other = only(
+    decodeSent(ask).filter((s) => s.type === 'ask_resources'),
+    'ask_resources reply',
+  );
+  assert.deepEqual([other.f['info'], other.f['rsc_hold']], ['other', 'all']);
+  assert.equal(ask.actions.length, 0, 'node2 still holds G2: wait for its release');
+  const rel = h.packet(
+    40,
+    peer.send({ t: 'resource', rsc_hold: 'none', rtype: 'full', isstable: '0', info: 'standby' }),
+  );
+  const take = only(rel.actions, 'acquire of G2');
+  assert.deepEqual([take.kind, take.group], ['acquire', G2]);
+  const done = h.result(60, take, true);
+  const msg = decodeSent(done).find((s) => s.type === 'ask_resources');
+  assert.deepEqual([msg?.f['info'], msg?.f['rsc_hold']], ['done', 'all']);
+});
+
+void test('auto_failback on, real Heartbeat home node returns: we hand its group back through ask_resources', () => {
+  const h = new Harness(config({ autoFailback: 'on' }));
+  const peer = new FakePeer(N2);
+  h.answerProbes(h.timer(0), 1);
+  // node2 was never heard: after initdead we run both groups.
+  h.advance(1100);
+  for (const a of h.actions().filter((x) => x.kind === 'acquire')) h.result(h.nowMs, a, true);
+  assert.equal(h.node.status().resourceHold, 'all');
+  // node2 (a real Heartbeat) starts: it asks with `starting`, we report `all`, so it takes nothing.
+  const hello = h.packet(1200, peer.heartbeatStatus('up'));
+  const asked = [...decodeSent(hello)].find((s) => s.type === 'ask_resources');
+  assert.deepEqual([asked?.f['info'], asked?.f['rsc_hold']], ['me', 'foreign']);
+  assert.equal(hello.actions.length, 0, 'nothing released before node2 agrees');
+  const other = h.packet(1210, peer.send({ t: 'ask_resources', rsc_hold: 'foreign', info: 'other' }));
+  const rel = only(other.actions, 'release');
+  assert.deepEqual([rel.kind, rel.group], ['release', G2]);
+  const released = h.result(1230, rel, true);
+  const sent = decodeSent(released);
+  const report = sent.find((s) => s.type === 'resource');
+  assert.deepEqual([report?.f['rsc_hold'], report?.f['info']], ['local', 'standby']);
+  const done = sent.find((s) => s.type === 'ask_resources');
+  assert.deepEqual([done?.f['info'], done?.f['rsc_hold']], ['done', 'foreign']);
+});
+
+void test('legacy mode: an ip-request from a real Heartbeat makes us release the group, then answer weown=yes', () => {
+  const h = new Harness(config({ autoFailback: 'legacy' }));
+  const peer = new FakePeer(N2);
+  h.answerProbes(h.timer(0), 1);
+  h.advance(1100); // node2 never heard: we run both groups after initdead
+  for (const a of h.actions().filter((x) => x.kind === 'acquire')) h.result(h.nowMs, a, true);
+  // node2 (real Heartbeat, legacy) starts: no negotiation in legacy, it asks for its group by key.
+  const hello = h.packet(1200, peer.heartbeatStatus('up'));
+  assert.equal(hello.actions.length, 0);
+  const req = h.packet(1210, peer.send({ t: 'ip-request', ipaddr: G2 }));
+  const rel = only(req.actions, 'release');
+  assert.deepEqual([rel.kind, rel.group], ['release', G2]);
+  const out = h.result(1230, rel, true);
+  const resp = decodeSent(out).find((s) => s.type === 'ip-request-resp');
+  assert.equal(resp?.dest, N2);
+  assert.deepEqual([resp?.f['ipaddr'], resp?.f['weown'], resp?.f['ok']], [G2, 'yes', 'OK']);
+});

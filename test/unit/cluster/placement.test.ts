@@ -75,3 +75,7 @@ void test("a holder's announced handoff wins over a claim a third node may not h
   assert.equal(placeGroup(G, D, view([B, C, D], { handoffs: [A], claimers: [C] })), C);
   assert.equal(placeGroup(G, D, view([A, B, C, D], { handoffs: [A], failedOn: [A] })), D);
 });
+
+void test('a handoff no longer matters once somebody runs the group', () => {
+  assert.equal(placeGroup(G, A, view([A, B, C], { handoffs: [C], holders: [A, B] })), A);
+});

@@ -278,6 +278,13 @@ void test('requests beyond the history are NAKed; a NAK makes the requester forg
   assert.equal(getString(m, 'dest'), 'node2');
   assert.ok(getString(m, 'info'));
   assert.equal(a.counters().naksSent, 1);
+  // a replayed request does not produce a stream of NAKs: one per requester per interval
+  const many = c.send([s('t', 'NS_rexmit'), s('dest', 'node1'), s('firstseq', '3'), s('lastseq', '52')], 0, {
+    wallMs: WALL,
+  });
+  assert.equal(a.receive(many, MEDIUM, 2100).packets.length, 0);
+  assert.equal(a.receive(many, MEDIUM, 2300).packets.length, 1);
+  assert.equal(a.counters().naksSent, 2);
   // b gets a NAK for its pending gap: forgets it
   const b2 = endpoint('node2');
   const a2 = endpoint('node1');
