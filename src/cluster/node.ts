@@ -70,6 +70,8 @@ interface PeerInfo {
    * retransmission filling a gap) still proves liveness but must not roll its facts back.
    */
   factsSeq: number | undefined;
+  /** The last applied extension fields, to skip identical heartbeats cheaply. */
+  advertKey: string | undefined;
 }
 
 interface LocalGroup {
@@ -127,6 +129,8 @@ export class ClusterNode {
   private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
+  /** Something placement depends on may have changed during this step. */
+  private factsChanged = true;
   /**
    * Heartbeat's 3-phase standby handshake with a real Heartbeat peer that must take groups from us
    * (it only acquires when told): ask_resources info=me -> its info=other -> we release -> info=done.
@@ -207,6 +211,7 @@ export class ClusterNode {
         leaving: false,
         shutdoneGeneration: undefined,
         factsSeq: undefined,
+        advertKey: undefined,
       });
     }
     this.groups = options.config.resourceGroups.map((group) => ({
@@ -237,6 +242,8 @@ export class ClusterNode {
   step(input: Input): Output {
     this.nowMs = Math.max(this.nowMs, input.nowMs);
     if (this.stopped) return { packets: [], actions: [], events: [], wakeAtMs: Infinity, stopped: true };
+    // Timers, results and commands always re-run placement; a packet only when it changed a fact.
+    this.factsChanged = input.kind !== 'packet';
     this.packets = [];
     this.actions = [];
     this.events = [];
@@ -257,7 +264,7 @@ export class ClusterNode {
     for (const bytes of this.endpoint.tick(this.nowMs)) this.sendRaw(bytes);
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
-    this.reconcile();
+    if (this.factsChanged) this.reconcile();
     this.advanceHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
@@ -395,6 +402,7 @@ export class ClusterNode {
         if (fresh) this.onAskResources(peer, msg);
         break;
       case 'ip-request': {
+        this.factsChanged = true;
         // Legacy mode: a returning real Heartbeat asks for its group by key; we release, then answer.
         const key = getString(msg, 'ipaddr') as GroupId | undefined;
         if (key !== undefined && this.groupById.has(key)) {
@@ -458,6 +466,24 @@ export class ClusterNode {
   }
 
   private applyAdvert(peer: PeerInfo, a: OwnershipAdvert): void {
+    const key = [
+      a.cfg,
+      a.phase,
+      a.held.join(' '),
+      a.claims.join(' '),
+      a.declines.join(' '),
+      a.failed.join(' '),
+      [...a.handoffs].join(' '),
+      a.incarnation,
+      a.seen.join(' '),
+    ].join('|');
+    if (key === peer.advertKey) {
+      // The usual heartbeat: nothing new (placement need not run again for it).
+      if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
+      return;
+    }
+    peer.advertKey = key;
+    this.factsChanged = true;
     if (peer.cfg !== a.cfg) {
       peer.cfg = a.cfg;
       if (a.cfg !== this.fingerprint) {
@@ -499,6 +525,7 @@ export class ClusterNode {
 
   /** A real Heartbeat's `resource` report: rsc_hold is relative to the sender (2-node model). */
   private onResourceReport(peer: PeerInfo, msg: Message): void {
+    this.factsChanged = true;
     const advert = readAdvert(msg);
     if (advert) {
       peer.implementation = 'hbts';
@@ -552,6 +579,7 @@ export class ClusterNode {
 
   /** Heartbeat's standby protocol (reference 11.5), spoken with real Heartbeat peers. */
   private onAskResources(peer: PeerInfo, msg: Message): void {
+    this.factsChanged = true;
     const info = getString(msg, 'info');
     const set = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     if (info === 'me') {
@@ -623,6 +651,7 @@ export class ClusterNode {
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
     peer.factsSeq = undefined;
+    peer.advertKey = undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -716,7 +745,11 @@ export class ClusterNode {
       const waiting = this.peerNames.filter((n) => {
         const p = this.peers.get(n);
         if (!this.detector.isAlive(n) || p === undefined || p.leaving) return false;
-        return p.implementation === 'hbts' ? !p.seesUs : !p.resourceReported;
+        // A peer still in start-up (not comm-up) would miss out on placement: give it until the
+        // deadline to get there, so a cold start puts every group on its home node.
+        if (p.implementation === 'hbts')
+          return !p.seesUs || !(p.phase === 'negotiating' || p.phase === 'stable');
+        return !p.resourceReported;
       });
       if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
         this.phase = 'stable';
@@ -1232,6 +1265,7 @@ export class ClusterNode {
     text: string,
     at: { node?: NodeName; medium?: MediumId; group?: GroupId } = {},
   ): void {
+    this.factsChanged = true;
     this.events.push({ kind, level, atMs: this.nowMs, text, ...at });
   }
 
