@@ -500,7 +500,8 @@ export class ClusterNode {
         });
       }
     }
-    if (peer.phase !== a.phase) this.advertDirty = true; // may change our hbts_seen list
+    // A peer that just reached comm-up waits for our hbts_seen to list it: answer at once.
+    if (peer.phase !== a.phase && a.phase === 'negotiating') this.advertDirty = true;
     peer.phase = a.phase;
     const known = (ids: readonly GroupId[]): Set<GroupId> =>
       new Set(ids.filter((id) => this.groupById.has(id)));
@@ -661,12 +662,13 @@ export class ClusterNode {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
-          this.advertDirty = true; // our hbts_seen list changed
+          // Our hbts_seen list changed; a peer still negotiating is waiting to read it. (Not for a
+          // stable peer: extra heartbeats would skew the failure detector's rhythm for nothing.)
+          if (this.peers.get(e.node)?.phase !== 'stable') this.advertDirty = true;
           if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
           break;
         case 'dead': {
-          this.advertDirty = true;
           this.counters.peerDeaths++;
           const peer = this.peers.get(e.node);
           const why = peer?.leaving
