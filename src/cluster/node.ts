@@ -105,6 +105,12 @@ export class ClusterNode {
   private readonly fingerprint: string;
   /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
   private readonly incarnation: string;
+  /**
+   * Bumped whenever we claim more groups; advertised as `hbts_inc=<incarnation>.<version>`, so a
+   * peer's echo in `hbts_seen` also acknowledges our latest claims. We act on a claim only once
+   * every live peer echoed it: a peer deciding at the same moment has then told us what it holds.
+   */
+  private claimVersion = 0;
   private readonly peerNames: readonly NodeName[];
   private readonly detector: FailureDetector;
   private readonly peers = new Map<NodeName, PeerInfo>();
@@ -520,7 +526,7 @@ export class ClusterNode {
       peer.incarnation = a.incarnation;
       this.advertDirty = true; // tell it at once that we have seen it
     }
-    peer.seesUs = a.seen.includes(`${this.self}:${this.incarnation}`);
+    peer.seesUs = a.seen.includes(`${this.self}:${this.token()}`);
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
@@ -819,11 +825,23 @@ export class ClusterNode {
       handoffs: new Map(
         this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
       ),
-      incarnation: this.incarnation,
+      incarnation: this.token(),
       seen: [...this.peers.values()]
         .filter((p) => p.incarnation !== undefined && this.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
+  }
+
+  private token(): string {
+    return `${this.incarnation}.${this.claimVersion}`;
+  }
+
+  /** Every live peer of ours has echoed our current claims (real Heartbeat peers cannot). */
+  private claimsAcknowledged(): boolean {
+    return this.peerNames.every((n) => {
+      const p = this.peers.get(n);
+      return p === undefined || p.implementation !== 'hbts' || !this.isCandidate(n) || p.seesUs;
+    });
   }
 
   private holdWord(): HoldWord {
@@ -896,6 +914,8 @@ export class ClusterNode {
       if (g.state === 'failed' && !g.stopFailed) g.state = 'stopped';
       if (!this.holdsHere(g)) this.claims.add(g.group.id);
     }
+    this.claimVersion++;
+    for (const p of this.peers.values()) p.seesUs = false; // they must echo the new version
     this.advertDirty = true;
   }
 
@@ -1109,6 +1129,7 @@ export class ClusterNode {
           continue;
         }
         g.waitingFor = undefined;
+        if (this.claims.has(gid) && !this.claimsAcknowledged()) continue; // see claimVersion
         const from = this.lastHolder.get(gid);
         if (from !== undefined && from !== this.self && g.gatePassedFrom !== from) {
           if (this.nowMs < g.gateRetryAtMs) continue;
