@@ -72,6 +72,8 @@ interface PeerInfo {
    * retransmission filling a gap) still proves liveness but must not roll its facts back.
    */
   factsSeq: number | undefined;
+  /** The last applied extension fields, to skip identical heartbeats cheaply. */
+  advertKey: string | undefined;
 }
 
 interface LocalGroup {
@@ -105,6 +107,12 @@ export class ClusterNode {
   private readonly fingerprint: string;
   /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
   private readonly incarnation: string;
+  /**
+   * Bumped whenever we claim more groups; advertised as `hbts_inc=<incarnation>.<version>`, so a
+   * peer's echo in `hbts_seen` also acknowledges our latest claims. We act on a claim only once
+   * every live peer echoed it: a peer deciding at the same moment has then told us what it holds.
+   */
+  private claimVersion = 0;
   private readonly peerNames: readonly NodeName[];
   private readonly detector: FailureDetector;
   private readonly peers = new Map<NodeName, PeerInfo>();
@@ -129,6 +137,8 @@ export class ClusterNode {
   private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
   private advertDirty = false;
+  /** Something placement depends on may have changed during this step. */
+  private factsChanged = true;
   /**
    * Heartbeat's 3-phase standby handshake with a real Heartbeat peer that must take groups from us
    * (it only acquires when told): ask_resources info=me -> its info=other -> we release -> info=done.
@@ -211,6 +221,7 @@ export class ClusterNode {
         leaving: false,
         shutdoneGeneration: undefined,
         factsSeq: undefined,
+        advertKey: undefined,
       });
     }
     this.groups = options.config.resourceGroups.map((group) => ({
@@ -241,6 +252,8 @@ export class ClusterNode {
   step(input: Input): Output {
     this.nowMs = Math.max(this.nowMs, input.nowMs);
     if (this.stopped) return { packets: [], actions: [], events: [], wakeAtMs: Infinity, stopped: true };
+    // Timers, results and commands always re-run placement; a packet only when it changed a fact.
+    this.factsChanged = input.kind !== 'packet';
     this.packets = [];
     this.actions = [];
     this.events = [];
@@ -261,7 +274,7 @@ export class ClusterNode {
     for (const bytes of this.endpoint.tick(this.nowMs)) this.sendRaw(bytes);
     this.onDetectorEvents(this.detector.check(this.nowMs));
     this.advanceStartup();
-    this.reconcile();
+    if (this.factsChanged) this.reconcile();
     this.advanceHandshakes();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
@@ -399,6 +412,7 @@ export class ClusterNode {
         if (fresh) this.onAskResources(peer, msg);
         break;
       case 'ip-request': {
+        this.factsChanged = true;
         // Legacy mode: a returning real Heartbeat asks for its group by key; we release, then answer.
         const key = getString(msg, 'ipaddr') as GroupId | undefined;
         if (key !== undefined && this.groupById.has(key)) {
@@ -462,6 +476,24 @@ export class ClusterNode {
   }
 
   private applyAdvert(peer: PeerInfo, a: OwnershipAdvert): void {
+    const key = [
+      a.cfg,
+      a.phase,
+      a.held.join(' '),
+      a.claims.join(' '),
+      a.declines.join(' '),
+      a.failed.join(' '),
+      [...a.handoffs].join(' '),
+      a.incarnation,
+      a.seen.join(' '),
+    ].join('|');
+    if (key === peer.advertKey) {
+      // The usual heartbeat: nothing new (placement need not run again for it).
+      if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
+      return;
+    }
+    peer.advertKey = key;
+    this.factsChanged = true;
     if (peer.cfg !== a.cfg) {
       peer.cfg = a.cfg;
       if (a.cfg !== this.fingerprint) {
@@ -478,7 +510,8 @@ export class ClusterNode {
         });
       }
     }
-    if (peer.phase !== a.phase) this.advertDirty = true; // may change our hbts_seen list
+    // A peer that just reached comm-up waits for our hbts_seen to list it: answer at once.
+    if (peer.phase !== a.phase && a.phase === 'negotiating') this.advertDirty = true;
     peer.phase = a.phase;
     const known = (ids: readonly GroupId[]): Set<GroupId> =>
       new Set(ids.filter((id) => this.groupById.has(id)));
@@ -497,12 +530,13 @@ export class ClusterNode {
       peer.incarnation = a.incarnation;
       this.advertDirty = true; // tell it at once that we have seen it
     }
-    peer.seesUs = a.seen.includes(`${this.self}:${this.incarnation}`);
+    peer.seesUs = a.seen.includes(`${this.self}:${this.token()}`);
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 
   /** A real Heartbeat's `resource` report: rsc_hold is relative to the sender (2-node model). */
   private onResourceReport(peer: PeerInfo, msg: Message): void {
+    this.factsChanged = true;
     const advert = readAdvert(msg);
     if (advert) {
       peer.implementation = 'hbts';
@@ -557,6 +591,7 @@ export class ClusterNode {
 
   /** Heartbeat's standby protocol (reference 11.5), spoken with real Heartbeat peers. */
   private onAskResources(peer: PeerInfo, msg: Message): void {
+    this.factsChanged = true;
     const info = getString(msg, 'info');
     const set = parseHoldWord(getString(msg, 'rsc_hold')) ?? 'all';
     if (info === 'me') {
@@ -633,6 +668,7 @@ export class ClusterNode {
     peer.leaving = false;
     peer.shutdoneGeneration = undefined;
     peer.factsSeq = undefined;
+    peer.advertKey = undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -642,12 +678,13 @@ export class ClusterNode {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
-          this.advertDirty = true; // our hbts_seen list changed
+          // Our hbts_seen list changed; a peer still negotiating is waiting to read it. (Not for a
+          // stable peer: extra heartbeats would skew the failure detector's rhythm for nothing.)
+          if (this.peers.get(e.node)?.phase !== 'stable') this.advertDirty = true;
           if (!e.wasDead) this.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else this.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
           break;
         case 'dead': {
-          this.advertDirty = true;
           this.counters.peerDeaths++;
           const peer = this.peers.get(e.node);
           const why = peer?.leaving
@@ -726,7 +763,11 @@ export class ClusterNode {
       const waiting = this.peerNames.filter((n) => {
         const p = this.peers.get(n);
         if (!this.detector.isAlive(n) || p === undefined || p.leaving) return false;
-        return p.implementation === 'hbts' ? !p.seesUs : !p.resourceReported;
+        // A peer still in start-up (not comm-up) would miss out on placement: give it until the
+        // deadline to get there, so a cold start puts every group on its home node.
+        if (p.implementation === 'hbts')
+          return !p.seesUs || !(p.phase === 'negotiating' || p.phase === 'stable');
+        return !p.resourceReported;
       });
       if (waiting.length === 0 || this.nowMs >= this.negotiationDeadlineMs) {
         this.phase = 'stable';
@@ -794,11 +835,23 @@ export class ClusterNode {
       handoffs: new Map(
         this.groups.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
       ),
-      incarnation: this.incarnation,
+      incarnation: this.token(),
       seen: [...this.peers.values()]
         .filter((p) => p.incarnation !== undefined && this.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
     };
+  }
+
+  private token(): string {
+    return `${this.incarnation}.${this.claimVersion}`;
+  }
+
+  /** Every live peer of ours has echoed our current claims (real Heartbeat peers cannot). */
+  private claimsAcknowledged(): boolean {
+    return this.peerNames.every((n) => {
+      const p = this.peers.get(n);
+      return p === undefined || p.implementation !== 'hbts' || !this.isCandidate(n) || p.seesUs;
+    });
   }
 
   private holdWord(): HoldWord {
@@ -875,6 +928,8 @@ export class ClusterNode {
       if (g.state === 'failed' && !g.stopFailed) g.state = 'stopped';
       if (!this.holdsHere(g)) this.claims.add(g.group.id);
     }
+    this.claimVersion++;
+    for (const p of this.peers.values()) p.seesUs = false; // they must echo the new version
     this.advertDirty = true;
   }
 
@@ -1090,6 +1145,7 @@ export class ClusterNode {
         const ps = this.peerStandby;
         if (ps !== undefined && !ps.peerDone && ps.groups.includes(gid)) continue; // still releasing there
         g.waitingFor = undefined;
+        if (this.claims.has(gid) && !this.claimsAcknowledged()) continue; // see claimVersion
         const from = this.lastHolder.get(gid);
         if (from !== undefined && from !== this.self && g.gatePassedFrom !== from) {
           if (this.nowMs < g.gateRetryAtMs) continue;
@@ -1251,6 +1307,7 @@ export class ClusterNode {
     text: string,
     at: { node?: NodeName; medium?: MediumId; group?: GroupId } = {},
   ): void {
+    this.factsChanged = true;
     this.events.push({ kind, level, atMs: this.nowMs, text, ...at });
   }
 

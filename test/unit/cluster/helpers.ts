@@ -88,7 +88,7 @@ export class Harness {
 
   /** `node:incarnation` as peers must echo it in hbts_seen. */
   seenToken(): string {
-    const inc = this.sent().find((x) => x.f['hbts_inc'] !== undefined)?.f['hbts_inc'] ?? '';
+    const inc = [...this.sent()].reverse().find((x) => x.f['hbts_inc'] !== undefined)?.f['hbts_inc'] ?? '';
     return `${this.self}:${inc}`;
   }
 

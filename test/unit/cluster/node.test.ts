@@ -160,7 +160,7 @@ void test('release before acquire: our home group is not started while the live 
   );
   assert.ok(sent.some((s) => s.type === 'status' && (s.f['hbts_claim'] ?? '').includes(G1)));
   // node2 releases and says so: now node1 acquires.
-  const out = h.packet(50, peer.status(cfg, { hbts_held: G2 }));
+  const out = h.packet(50, peer.status(cfg, { hbts_held: G2, hbts_seen: h.seenToken() }));
   assert.deepEqual(
     out.actions.map((a) => `${a.kind}:${a.group}`),
     [`acquire:${G1}`],
@@ -193,8 +193,11 @@ void test('a failed start marks the group failed here, advertises it and is not 
   assert.equal(g?.failures, 1);
   assert.deepEqual(g?.failedOn, [N1]);
   assert.equal(g?.target, N2);
-  // An admin takeover clears the mark and tries again.
-  const retry = h.step({ kind: 'admin', nowMs: 450, command: { kind: 'takeover', set: 'local' } });
+  // An admin takeover clears the mark and claims the group; once node2 has echoed the new claim
+  // (so anything it decided meanwhile is known), it is tried again.
+  const claimed = h.step({ kind: 'admin', nowMs: 450, command: { kind: 'takeover', set: 'local' } });
+  assert.equal(claimed.actions.length, 0);
+  const retry = h.packet(460, peer.status(cfg, { hbts_seen: h.seenToken() }));
   assert.deepEqual(
     retry.actions.map((a) => `${a.kind}:${a.group}`),
     [`acquire:${G1}`],
