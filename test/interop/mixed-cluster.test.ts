@@ -11,6 +11,7 @@ import {
   cleanupMixed,
   createMixed,
   mixedSkipReason,
+  oursRexmitRequests,
   oursStatus,
   oursViewOf,
   setLoss,
@@ -144,8 +145,14 @@ void describe(
       await sleep(500);
       setLoss(m, m.realNode, 10);
       setLoss(m, m.ours, 10);
-      const end = Date.now() + 20000;
-      while (Date.now() < end) {
+      // 20 s, extended (up to 40 s) until both sides have seen a gap: at 10 % loss a run without
+      // any lost heartbeat in one direction is unlikely but possible.
+      const start = Date.now();
+      const requestsSent = (): number => oursRexmitRequests(m);
+      const before = requestsSent();
+      const bothLost = (): boolean =>
+        requestsSent() > before && /lost packet\(s\) for \[node2\]/.test(m.real.log().slice(realLogBefore));
+      while (Date.now() < start + 20000 || (!bothLost() && Date.now() < start + 40000)) {
         assert.notEqual(m.real.clStatus(['nodestatus', 'node2']), 'dead', 'real node declared ours dead');
         assert.notEqual(oursViewOf(m, 'node1'), 'dead', 'our node declared the real one dead');
         await sleep(1000);

@@ -114,6 +114,16 @@ export function oursStatus(m: Mixed): StatusJson | undefined {
   }
 }
 
+/** Retransmit requests our daemon has sent so far (endpoint counters of `hbts status --json`). */
+export function oursRexmitRequests(m: Mixed): number {
+  const out = m.lab.hbts(m.ours, ['status', '--json'], true);
+  try {
+    return (JSON.parse(out) as { endpoint: { rexmitRequestsSent: number } }).endpoint.rexmitRequestsSent;
+  } catch {
+    return 0;
+  }
+}
+
 /** What our daemon says about node `name` (init/up/active/dead), or undefined. */
 export function oursViewOf(m: Mixed, name: string): string | undefined {
   return oursStatus(m)?.nodes.find((n) => n.name === name)?.status;
