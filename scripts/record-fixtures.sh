@@ -160,6 +160,7 @@ start_node() {
     mount --bind "$2/varlib" /var/lib/heartbeat
     mount --bind "$2/run" /run
     exec "$3" -f' wrap "$i" "$D" "$HB" >>"$D/stdout" 2>&1 &
+  disown $! # killed later by pid (crash) or via its pid file; no job-control noise
   local _
   for _ in $(seq 1 40); do [ -s "$D/run/heartbeat.pid" ] && break; sleep 0.25; done
   [ -s "$D/run/heartbeat.pid" ] || { tail -20 "$D/stdout" "$D/run/hbts-ha-log" >&2 || true; die "node$i did not start"; }
