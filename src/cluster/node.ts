@@ -153,6 +153,13 @@ export class ClusterNode {
       }
     | undefined;
   private handshakeRetryAtMs: MonoMs = -Infinity;
+  /**
+   * Legacy mode with a live real Heartbeat peer: it reports nothing about what it holds, so before
+   * starting a group we ask it with `ip-request` (as a real returning home node does) and start
+   * only on its `ip-request-resp` (it releases the group first if it runs it). Value: when asked.
+   */
+  private readonly ipAsked = new Map<GroupId, MonoMs>();
+  private readonly ipGranted = new Set<GroupId>();
   /** Legacy mode: `ip-request` from a real Heartbeat peer for a group, answered once we let it go. */
   private readonly ipRequests = new Map<GroupId, NodeName>();
   /** A real Heartbeat peer went standby towards us: answer `done` once we run what it gave up. */
@@ -411,6 +418,15 @@ export class ClusterNode {
       case 'ask_resources':
         if (fresh) this.onAskResources(peer, msg);
         break;
+      case 'ip-request-resp': {
+        const key = getString(msg, 'ipaddr') as GroupId | undefined;
+        if (key !== undefined && this.ipAsked.has(key) && getString(msg, 'ok') === 'OK') {
+          this.ipAsked.delete(key);
+          this.ipGranted.add(key);
+          this.factsChanged = true;
+        }
+        break;
+      }
       case 'ip-request': {
         this.factsChanged = true;
         // Legacy mode: a returning real Heartbeat asks for its group by key; we release, then answer.
@@ -1144,6 +1160,30 @@ export class ClusterNode {
         }
         const ps = this.peerStandby;
         if (ps !== undefined && !ps.peerDone && ps.groups.includes(gid)) continue; // still releasing there
+        if (this.config.autoFailback === 'legacy' && !this.ipGranted.has(gid)) {
+          const real = [...this.peers.values()].find(
+            (p) => p.implementation === 'heartbeat' && this.detector.isAlive(p.name) && !p.leaving,
+          );
+          if (real !== undefined) {
+            const asked = this.ipAsked.get(gid);
+            if (asked === undefined || this.nowMs - asked >= 5000) {
+              this.ipAsked.set(gid, this.nowMs);
+              this.emit(
+                'note',
+                'info',
+                `asking ${real.name} (Heartbeat, legacy) for group ${gid} (ip-request)`,
+                {
+                  node: real.name,
+                  group: gid,
+                },
+              );
+              this.send([str('t', 'ip-request'), str('ipaddr', gid)]);
+            }
+            continue;
+          }
+        }
+        this.ipGranted.delete(gid);
+        this.ipAsked.delete(gid);
         g.waitingFor = undefined;
         if (this.claims.has(gid) && !this.claimsAcknowledged()) continue; // see claimVersion
         const from = this.lastHolder.get(gid);

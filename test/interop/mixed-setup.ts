@@ -52,7 +52,7 @@ export interface MixedOptions {
   readonly realExtra?: readonly string[];
   /** Lines added to our node's ha.cf only (e.g. `msgfmt netstring`). */
   readonly oursExtra?: readonly string[];
-  readonly autoFailback?: 'on' | 'off';
+  readonly autoFailback?: 'on' | 'off' | 'legacy';
   readonly tag?: string;
 }
 

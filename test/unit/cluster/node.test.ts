@@ -437,3 +437,26 @@ void test('legacy mode: an ip-request from a real Heartbeat makes us release the
   assert.equal(resp?.dest, N2);
   assert.deepEqual([resp?.f['ipaddr'], resp?.f['weown'], resp?.f['ok']], [G2, 'yes', 'OK']);
 });
+
+void test('legacy mode with a live real Heartbeat peer: ask with ip-request, start our group only on its ip-request-resp', () => {
+  const h = new Harness(config({ autoFailback: 'legacy' }));
+  const peer = new FakePeer(N2);
+  h.answerProbes(h.timer(0), 1);
+  // node2 runs real Heartbeat (no hbts fields) and in legacy mode reports nothing it holds.
+  const hello = h.packet(2, peer.heartbeatStatus());
+  const out = [hello];
+  for (let t = 300; t <= 3000; t += 300) out.push(h.packet(t, peer.heartbeatStatus()));
+  assert.equal(
+    out.flatMap((o) => o.actions).filter((a) => a.kind === 'acquire').length,
+    0,
+    'our group may still run on node2: no start before it answers',
+  );
+  const req = out.flatMap((o) => decodeSent(o)).find((s) => s.type === 'ip-request');
+  assert.equal(req?.f['ipaddr'], G1);
+  const resp = h.packet(3100, peer.send({ t: 'ip-request-resp', ipaddr: G1, weown: 'no', ok: 'OK' }));
+  const acq = only(
+    resp.actions.filter((a) => a.kind === 'acquire'),
+    'acquire',
+  );
+  assert.equal(acq.group, G1);
+});
