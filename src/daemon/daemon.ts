@@ -326,6 +326,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       },
       onActionDone: () => undefined,
       onStopped: () => void finish(0),
+      onCoreError: (input, err) =>
+        log.log('crit', 'internal error in the cluster core; input dropped, daemon continues', {
+          input: input.kind,
+          error:
+            err instanceof Error
+              ? (err.stack ?? err.message).split('\n').slice(0, 3).join(' | ')
+              : String(err),
+        }),
     },
     { nowMs: () => performance.now() },
   );

@@ -40,6 +40,11 @@ export interface DriverHooks {
   /** An action finished (for the held-groups record and logs). */
   onActionDone(action: Action, outcome: ActionOutcome): void;
   onStopped(): void;
+  /**
+   * The core threw (a bug). The input is dropped and the daemon keeps running: crashing would
+   * leave resources running with nobody watching them, which is worse for a cluster.
+   */
+  onCoreError?(input: Input, err: unknown): void;
 }
 
 export interface Clock {
@@ -101,7 +106,14 @@ export class Driver {
     try {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         if (this.stopped) break;
-        this.handle(this.core.step(next));
+        let out: Output;
+        try {
+          out = this.core.step(next);
+        } catch (err) {
+          this.hooks.onCoreError?.(next, err);
+          continue;
+        }
+        this.handle(out);
       }
     } finally {
       this.stepping = false;

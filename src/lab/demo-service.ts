@@ -3,7 +3,7 @@
 // Usage: node demo-service.js PORT NODE STATE_DIR start|stop|status
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,14 +29,17 @@ function runningPid(): number | undefined {
   }
 }
 
-function answers(): Promise<boolean> {
+/** The name the service on the port answers with (undefined: nothing answers). */
+function whoAnswers(): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const c = net.createConnection({ host: '127.0.0.1', port });
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 500 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => resolve(body));
+      res.on('error', () => resolve(undefined));
     });
-    c.once('error', () => resolve(false));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(undefined));
   });
 }
 
@@ -56,27 +59,36 @@ async function main(): Promise<number> {
         return 1;
       }
       mkdirSync(stateDir, { recursive: true });
-      // our parent is the daemon: the server watches it and dies with it, like a crashed host
-      const server = spawn(
-        process.execPath,
-        [
-          join(dirname(fileURLToPath(import.meta.url)), 'http-server.js'),
-          String(port),
-          node,
-          '127.0.0.1',
-          String(process.ppid),
-        ],
-        { detached: true, stdio: 'ignore' },
-      );
-      server.unref();
-      writeFileSync(pidFile, `${server.pid}\n`);
-      for (let i = 0; i < 40; i++) {
+      // Our parent is the daemon: the server watches it and dies with it, like a crashed host.
+      // The port may still be held for a moment by the server of a node that just crashed (it
+      // notices within 100 ms): keep trying until the answer carries our own name.
+      const serverJs = join(dirname(fileURLToPath(import.meta.url)), 'http-server.js');
+      const daemonPid = process.ppid;
+      let server: ReturnType<typeof spawn> | undefined;
+      let running = false;
+      for (let i = 0; i < 60; i++) {
+        if (!running) {
+          const child = spawn(
+            process.execPath,
+            [serverJs, String(port), node, '127.0.0.1', String(daemonPid)],
+            {
+              detached: true,
+              stdio: 'ignore',
+            },
+          );
+          running = true;
+          child.once('exit', () => {
+            if (server === child) running = false;
+          });
+          child.unref();
+          server = child;
+          if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
+        }
         await sleep(50);
-        if (server.pid === undefined || !alive(server.pid)) break;
-        if (await answers()) return 0;
+        if (running && (await whoAnswers()) === node) return 0;
       }
       process.stderr.write(`demo service for ${node} did not start on 127.0.0.1:${port} (port busy?)\n`);
-      if (server.pid !== undefined && alive(server.pid)) process.kill(server.pid, 'SIGKILL');
+      if (server?.pid !== undefined && alive(server.pid)) process.kill(server.pid, 'SIGKILL');
       rmSync(pidFile, { force: true });
       return 1;
     }

@@ -51,7 +51,7 @@ function haCf(nodes: readonly string[], media: readonly string[], udpPort: numbe
     'keepalive 200ms',
     'deadtime 1',
     'warntime 500ms',
-    'initdead 2',
+    'initdead 5',
     `udpport ${udpPort}`,
     ...media,
     'auto_failback on',
@@ -107,8 +107,9 @@ async function loopbackCluster(): Promise<DemoCluster> {
     c.on('exit', () => procs.delete(c));
     return c;
   };
-  const udpPort = 40000 + (process.pid % 10000);
-  const servicePort = udpPort + 10000;
+  // below Linux's ephemeral range (32768-60999), so an outgoing connection cannot hold them
+  const udpPort = 20000 + (process.pid % 5000);
+  const servicePort = udpPort + 5000;
   const names = ['node1', 'node2', 'node3'];
   const nodes: DemoNode[] = [];
   const media = names.map((_n, i) => `ucast lo 127.0.0.${i + 1}`);
@@ -311,6 +312,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       `demo summary: ${cluster.client.probes.length} probes, ${answered} answered, answers: ${cluster.client
         .answersSince(startedMs)
         .filter((a) => a !== '-')
+        .filter((a, i, all) => i === 0 || all[i - 1] !== a)
         .join(' -> ')}, longest outage ${cluster.client.outageMs(startedMs)} ms\n`,
     );
     return answered > 0 ? 0 : 1;

@@ -47,9 +47,19 @@ void describe('active/active and a failing resource (2 nodes)', { skip: skip ?? 
     await lab.cleanup();
   });
 
-  void it('runs each group on its home node', () => {
+  void it('runs each group on its home node', async () => {
     const [n1, n2] = lab.nodes;
     assert.ok(n1 && n2);
+    // auto_failback on: whatever start-up placement did, each group ends on its home node
+    await waitUntil(
+      'each VIP on its home node only',
+      () =>
+        lab.addressesOf(n1).includes(vip1) &&
+        !lab.addressesOf(n1).includes(vip2) &&
+        lab.addressesOf(n2).includes(vip2) &&
+        !lab.addressesOf(n2).includes(vip1),
+      10000,
+    );
     assert.ok(lab.addressesOf(n1).includes(vip1) && !lab.addressesOf(n1).includes(vip2));
     assert.ok(lab.addressesOf(n2).includes(vip2) && !lab.addressesOf(n2).includes(vip1));
   });

@@ -48,7 +48,15 @@ void describe(
       const [n1, n2] = lab.nodes;
       assert.ok(n1 && n2);
       // the VIP answers first; Dummy (second in the group) starts right after
-      await waitUntil('Dummy running on node1', () => existsSync(dummyState('node1')), 5000);
+      // auto_failback on: whatever start-up placement did, the group ends on node1 only
+      await waitUntil(
+        'Dummy running on node1 only',
+        () =>
+          existsSync(dummyState('node1')) &&
+          !existsSync(dummyState('node2')) &&
+          !lab.addressesOf(lab.nodes[1]!).includes(vip),
+        10000,
+      );
       assert.ok(lab.addressesOf(n1).includes(vip));
       assert.ok(!lab.addressesOf(n2).includes(vip));
       assert.ok(existsSync(dummyState('node1')), 'ocf:heartbeat:Dummy started on node1 (state file)');

@@ -17,7 +17,7 @@ export function haCf(lab: Lab, o: HaCfOptions): string {
     `keepalive ${o.keepalive ?? '200ms'}`,
     `deadtime ${o.deadtime ?? '1'}`,
     `warntime ${o.warntime ?? '500ms'}`,
-    `initdead ${o.initdead ?? '2'}`,
+    `initdead ${o.initdead ?? '5'}`,
     'udpport 694',
     ...o.media,
     `auto_failback ${o.autoFailback ?? 'on'}`,

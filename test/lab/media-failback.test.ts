@@ -39,6 +39,15 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
       lab.startDaemon(n);
     }
     client = lab.startClient(vip);
+    await waitUntil('the VIP to answer', () => client.lastAnswer() !== undefined, 15000);
+    // Nodes started together: the core may place the group on whichever node finished start-up
+    // first, and auto_failback off keeps it there. Make node1 the active node explicitly.
+    if (client.lastAnswer() !== 'node1') {
+      process.stdout.write(
+        `# start-up placed the group on ${client.lastAnswer() ?? '?'}: hbts takeover on node1\n`,
+      );
+      lab.hbts(lab.node('node1'), ['takeover', 'all']);
+    }
     await client.waitFor('node1', 15000);
   });
   after(async () => {

@@ -58,7 +58,7 @@ void describe('serial medium between two daemons (socat pty pair)', { skip: skip
           'keepalive 200ms',
           'deadtime 1',
           'warntime 500ms',
-          'initdead 2',
+          'initdead 5',
           'baud 19200',
           `serial ${tty[name]}`,
           'auto_failback on',

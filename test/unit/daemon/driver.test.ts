@@ -182,4 +182,31 @@ void describe('Driver', () => {
     assert.ok(r?.kind === 'action-result' && !r.ok && /boom/.test(r.detail ?? ''));
     d.halt();
   });
+
+  void it('survives a core that throws on one input and keeps serving the next', () => {
+    const errors: string[] = [];
+    const core = new ScriptedCore((input) => {
+      if (input.kind === 'packet') throw new Error('core bug');
+      return out({ packets: [{ bytes: Buffer.from('hb') }] });
+    });
+    const sent: string[] = [];
+    const d = new Driver(
+      core,
+      { send: (_m, b) => sent.push(Buffer.from(b).toString()) },
+      runner(),
+      {
+        onEvent: () => {},
+        onActionDone: () => {},
+        onStopped: () => {},
+        onCoreError: (input, err) => errors.push(`${input.kind}: ${String(err)}`),
+      },
+      clock,
+    );
+    d.start();
+    d.packet(m('bcast:eth0'), Buffer.from('x'));
+    d.admin({ kind: 'standby', set: 'all' });
+    assert.deepEqual(errors, ['packet: Error: core bug']);
+    assert.deepEqual(sent, ['hb', 'hb']);
+    d.halt();
+  });
 });

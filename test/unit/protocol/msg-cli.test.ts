@@ -21,6 +21,8 @@ const keys = join(dir, 'authkeys');
 const otherKeys = join(dir, 'authkeys-other');
 writeFileSync(keys, '# test key\nauth 1\n1 sha1 test-secret\n', { mode: 0o600 });
 writeFileSync(otherKeys, 'auth 1\n1 sha1 another-secret\n', { mode: 0o600 });
+const twoKeys = join(dir, 'authkeys-two');
+writeFileSync(twoKeys, 'auth 1\n1 sha1 test-secret\n2 md5 rotated-secret\n', { mode: 0o600 });
 
 void test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -104,4 +106,18 @@ void test('JSON form round trip of nested types', () => {
   assert.deepEqual(messageFromJson(JSON.parse(JSON.stringify(messageToJson(msg)))), msg);
   assert.ok('error' in messageFromJson([{ name: 'x', type: 'nope', value: '' }]));
   assert.ok('error' in messageFromJson('not an array'));
+});
+
+void test('encode --key N signs with another listed key; decode verifies it by the index it names', () => {
+  const d = hbts(['decode'], packet);
+  const e = hbts(['encode', '--authkeys', twoKeys, '--key', '2'], d.stdout);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout.toString('latin1'), /34:2 [0-9a-f]{32},$/);
+  const v = hbts(['decode', '--authkeys', twoKeys], e.stdout);
+  assert.equal(v.code, 0, v.stdout.toString());
+  const auth = (JSON.parse(v.stdout.toString()) as { fields: { name: string; value: string }[] }).fields.find(
+    (f) => f.name === 'auth',
+  );
+  assert.match(auth?.value ?? '', /^2 [0-9a-f]{32}$/);
+  assert.equal(hbts(['encode', '--authkeys', twoKeys, '--key', '7'], d.stdout).code, 2);
 });
