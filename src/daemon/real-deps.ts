@@ -2,7 +2,9 @@
 // its interfaces and scripts), the protocol endpoint, the cluster core and the resource runner.
 import { formatIssue } from '../config/config-issues.js';
 import { loadClusterConfig } from '../config/load.js';
-import { decodePacket, encodeClassic } from '../protocol/codec.js';
+import type { ClusterConfig } from '../config/types.js';
+import { Authenticator } from '../protocol/auth.js';
+import { classicForSerial } from '../protocol/classic-for-serial.js';
 import { createEndpoint } from '../protocol/endpoint.js';
 import type { ConfigResult, DaemonDeps } from './daemon.js';
 import { createCore, createRunner } from './real-core.js';
@@ -20,11 +22,15 @@ export async function loadConfigForDaemon(
   return { ok: true, config: loaded.config, warnings, nodeName: loaded.nodeName };
 }
 
-/** Serial lines carry the classic text form; netstring datagrams from the core are converted. */
-export function toClassic(bytes: Uint8Array): Uint8Array | undefined {
-  const d = decodePacket(bytes);
-  if (!d.ok) return undefined;
-  return d.encoding === 'classic' ? bytes : encodeClassic(d.message);
+/**
+ * Serial lines carry the classic text form, verified by its inner auth field alone: packets are
+ * converted with that field (re)computed, which `msgfmt netstring` packets do not carry.
+ */
+export function serialEncoder(
+  config: Pick<ClusterConfig, 'auth'>,
+): (bytes: Uint8Array) => Uint8Array | undefined {
+  const auth = new Authenticator(config.auth);
+  return (bytes) => classicForSerial(bytes, auth);
 }
 
 export const realDeps: DaemonDeps = {
@@ -32,5 +38,5 @@ export const realDeps: DaemonDeps = {
   createEndpoint,
   createCore,
   createRunner,
-  toClassic,
+  serialEncoder,
 };
