@@ -6,6 +6,7 @@ import type { ClusterConfig } from '../config/types.js';
 import { Authenticator } from '../protocol/auth.js';
 import { classicForSerial } from '../protocol/classic-for-serial.js';
 import { createEndpoint } from '../protocol/endpoint.js';
+import { resourceLocator } from '../resources/index.js';
 import type { ConfigResult, DaemonDeps } from './daemon.js';
 import { createCore, createRunner } from './real-core.js';
 
@@ -13,7 +14,10 @@ export async function loadConfigForDaemon(
   configDir: string,
   nodeName: string | undefined,
 ): Promise<ConfigResult> {
-  const loaded = await loadClusterConfig(configDir, nodeName, { hostFacts: 'error' });
+  const loaded = await loadClusterConfig(configDir, nodeName, {
+    hostFacts: 'error',
+    locateResource: resourceLocator(),
+  });
   const errors = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
   const warnings = loaded.issues.filter((i) => i.severity === 'warning').map(formatIssue);
   if (loaded.config === undefined || errors.length > 0) {

@@ -1,6 +1,7 @@
 // hbts check: validate /etc/ha.d (or --config-dir) the way the daemon will read it, print a summary
 // of the resolved cluster, or every problem as `file:line: message` and exit 2.
 import { loadClusterConfig } from '../../config/load.js';
+import { resourceLocator } from '../../resources/index.js';
 import { formatIssue } from '../../config/config-issues.js';
 import { configToJson, describeConfig } from '../../config/describe-config.js';
 import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
@@ -78,7 +79,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { configDir, nodeName, json } = parsed.args;
-  const loaded = await loadClusterConfig(configDir, nodeName);
+  const loaded = await loadClusterConfig(configDir, nodeName, { locateResource: resourceLocator() });
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   const warnings = loaded.issues.filter((i) => i.severity === 'warning');
   if (loaded.config === undefined) {

@@ -8,6 +8,7 @@ import type { ResourceLocator } from '../../../src/config/load.js';
 import {
   createResourceRunner,
   locateResource,
+  resourceLocator,
   type ResourceRunnerOptions,
 } from '../../../src/resources/index.js';
 import {
@@ -148,8 +149,8 @@ void describe('lookup order', () => {
     box.script(box.resourceDir, 'svc', 'exit 0');
     box.script(box.initDir, 'web', 'exit 0');
     const opts = { configDir: box.configDir, initDir: box.initDir, ocfRoot: box.ocfRoot };
-    // It plugs into the config loader's host checks as they are.
-    const locator: ResourceLocator = (r, configDir) => locateResource(r, { ...opts, configDir });
+    // resourceLocator plugs it into the config loader's host checks.
+    const locator: ResourceLocator = resourceLocator({ initDir: box.initDir, ocfRoot: box.ocfRoot });
     assert.equal(locator(rsc('web'), box.configDir).ok, true);
     assert.equal(locator(rsc('nosuch'), box.configDir).ok, false);
     assert.deepEqual(locateResource(rsc('svc::a'), opts), {
