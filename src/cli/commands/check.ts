@@ -5,6 +5,7 @@ import { resourceLocator } from '../../resources/index.js';
 import { formatIssue } from '../../config/config-issues.js';
 import { configToJson, describeConfig } from '../../config/describe-config.js';
 import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
+import { flagArgs } from '../flag-args.js';
 
 export const summary = 'validate ha.cf, authkeys and haresources and summarize the cluster';
 
@@ -29,18 +30,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let configDir = DEFAULT_CONFIG_DIR;
   let nodeName: string | undefined;
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) return undefined;
-      i++;
-      return next;
-    };
+  for (const { arg, flag, inline, value } of flagArgs(argv)) {
     switch (flag) {
       case '--help':
       case '-h':
