@@ -8,7 +8,7 @@ import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
 import { TransportSetupError } from './transport.js';
 import type { UdpMediumContext } from './ucast.js';
-import { UdpSender } from './udp-sender.js';
+import { udpTransport } from './udp-transport.js';
 
 type McastMedium = Extract<Medium, { kind: 'mcast' }>;
 
@@ -38,9 +38,10 @@ export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Pro
       `cannot join ${medium.group} on ${medium.iface}: ${String(err)}`,
     );
   }
-  let sender: UdpSender;
-  try {
-    sender = await UdpSender.open({
+  return udpTransport(
+    `mcast ${medium.iface} ${medium.group}:${medium.port} ttl ${medium.ttl} loop ${medium.loop ? 1 : 0}`,
+    receiver,
+    {
       medium: medium.id,
       localAddress,
       handlers: ctx.handlers,
@@ -49,18 +50,7 @@ export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Pro
         s.setMulticastTTL(medium.ttl);
         s.setMulticastLoopback(medium.loop);
       },
-    });
-  } catch (err) {
-    await receiver.release();
-    throw new TransportSetupError(medium.id, `cannot open send socket: ${String(err)}`);
-  }
-  return {
-    id: medium.id,
-    description: `mcast ${medium.iface} ${medium.group}:${medium.port} ttl ${medium.ttl} loop ${medium.loop ? 1 : 0}`,
-    send: (bytes) => sender.send(bytes, medium.port, medium.group),
-    close: async () => {
-      await sender.close();
-      await receiver.release();
     },
-  };
+    { address: medium.group, port: medium.port },
+  );
 }
