@@ -19,6 +19,7 @@ import {
   node,
   rsc,
   sandbox,
+  sandboxRunner,
   zombieChildren,
   type Sandbox,
 } from './fixtures.js';
@@ -32,17 +33,7 @@ afterEach(() => {
 });
 
 function runner(groups = [group('alpha', 'svc')], extra: Partial<ResourceRunnerOptions> = {}) {
-  const log = captureLog();
-  const r = createResourceRunner({
-    config: makeConfig(box.configDir, groups),
-    self: node('alpha'),
-    initDir: box.initDir,
-    ocfRoot: box.ocfRoot,
-    log: log.log,
-    stopRetryDelayMs: 10,
-    ...extra,
-  });
-  return { r, log };
+  return sandboxRunner(box, groups, extra);
 }
 
 /** A heartbeat-style service whose state is a file: start creates it, stop removes it. */
