@@ -2,8 +2,9 @@
 // with the given TTL and loopback flag; received on a socket bound to GROUP:PORT that joined the
 // group on IFACE. Datagrams are kept when their source lies in one of IFACE's subnets.
 import { isIPv4 } from 'node:net';
+import { isIPv4Multicast } from '../config/config-values.js';
 import type { Medium } from '../config/types.js';
-import { inSubnet, ipv4ToInt } from './interfaces.js';
+import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
 import { TransportSetupError } from './transport.js';
@@ -12,14 +13,9 @@ import { udpTransport } from './udp-transport.js';
 
 type McastMedium = Extract<Medium, { kind: 'mcast' }>;
 
-function isClassD(address: string): boolean {
-  const n = ipv4ToInt(address);
-  return n !== undefined && n >= 0xe0000000 && n <= 0xefffffff;
-}
-
 export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Promise<Transport> {
   const { info, primary } = requireInterface(ctx.interfaces, medium.iface, medium.id);
-  if (!isIPv4(medium.group) || !isClassD(medium.group)) {
+  if (!isIPv4(medium.group) || !isIPv4Multicast(medium.group)) {
     throw new TransportSetupError(medium.id, `${medium.group} is not an IPv4 multicast (class D) address`);
   }
   const localAddress = ctx.localAddress ?? primary.address;
