@@ -20,9 +20,22 @@ export function parseIntegerIn(token: string, min: number, max: number): number 
   return n >= min && n <= max ? n : undefined;
 }
 
-export function isIPv4(text: string): boolean {
+/** A dotted-quad IPv4 address as an unsigned 32-bit number, else undefined. */
+export function parseIpv4(text: string): number | undefined {
   const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    value = value * 256 + n;
+  }
+  return value;
+}
+
+export function isIPv4(text: string): boolean {
+  return parseIpv4(text) !== undefined;
 }
 
 /** Class D (224.0.0.0 - 239.255.255.255), the only groups the mcast medium accepts. */

@@ -4,29 +4,22 @@
 // daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
 // the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
 
 export interface HostPaths {
   readonly sysClassNet: string;
-  readonly initDir: string;
-  readonly ocfRoot: string;
   readonly passwd: string;
   readonly group: string;
 }
 
 export const DEFAULT_HOST_PATHS: HostPaths = {
   sysClassNet: '/sys/class/net',
-  initDir: '/etc/init.d',
-  ocfRoot: '/usr/lib/ocf/resource.d',
   passwd: '/etc/passwd',
   group: '/etc/group',
 };
-
-/** Agents heartbeat-ts runs itself when no script is found (design: resources/ built-ins). */
-export const BUILT_IN_AGENTS: readonly string[] = ['IPaddr', 'IPaddr2'];
 
 /** Everything the host-fact checks need to know about the files' names. */
 export interface HostFactContext {
@@ -35,8 +28,8 @@ export interface HostFactContext {
   readonly haresourcesFile: string;
   readonly severity: 'warning' | 'error';
   readonly paths?: HostPaths;
-  /** Resolver for resource scripts; default locateResourceScript (Heartbeat's lookup). */
-  readonly locateResource?: ResourceLocator;
+  /** Finds resource scripts: the resource runner's own lookup (config may not import it). */
+  readonly locateResource: ResourceLocator;
 }
 
 /** This host's IPv4/IPv6 addresses (for the "ucast to ourselves only" check). */
@@ -100,52 +93,11 @@ function namesInColonFile(path: string): Set<string> | undefined {
 export type ResourceLocation =
   { readonly ok: true; readonly where: string } | { readonly ok: false; readonly error: string };
 
-/** Pluggable so the daemon and `hbts check` can ask the resource runner's own resolver. */
-export type ResourceLocator = (rsc: ResourceSpec, configDir: string) => ResourceLocation;
-
 /**
- * Heartbeat's lookup (plus our direct `ocf:provider:type` form): `OCF::type::instance` is the first `<ocfRoot>/<provider>/type`; IPaddr and
- * IPaddr2 are built into heartbeat-ts; anything else is `<configDir>/resource.d/NAME`, then
- * `/etc/init.d/NAME` (first executable file wins).
+ * Passed in so the daemon and `hbts check` ask the resource runner's own resolver
+ * (resources/resolve-agent.ts `resourceLocator`): one lookup, no second copy here to drift.
  */
-export function locateResourceScript(
-  rsc: ResourceSpec,
-  configDir: string,
-  paths: HostPaths = DEFAULT_HOST_PATHS,
-): ResourceLocation {
-  if (rsc.agent === 'OCF') {
-    const type = rsc.args[0];
-    if (type === undefined)
-      return { ok: false, error: `OCF resources are written OCF::TYPE::INSTANCE, got '${rsc.raw}'` };
-    try {
-      for (const provider of readdirSync(paths.ocfRoot).sort()) {
-        const p = join(paths.ocfRoot, provider, type);
-        if (isExecutableFile(p)) return { ok: true, where: p };
-      }
-    } catch {
-      // no OCF root on this host: reported below
-    }
-    return { ok: false, error: `no OCF agent '${type}' in ${paths.ocfRoot}/*/` };
-  }
-  // heartbeat-ts extension: `ocf:PROVIDER:TYPE::name=value...` names the OCF agent directly.
-  const direct = /^ocf:([^:/]+):([^:/]+)$/.exec(rsc.agent);
-  if (direct !== null) {
-    const p = join(paths.ocfRoot, direct[1] ?? '', direct[2] ?? '');
-    return isExecutableFile(p)
-      ? { ok: true, where: p }
-      : { ok: false, error: `OCF agent ${p} not found or not executable` };
-  }
-  if (BUILT_IN_AGENTS.includes(rsc.agent)) return { ok: true, where: `built-in ${rsc.agent}` };
-  const dirs = [join(configDir, 'resource.d'), paths.initDir];
-  for (const dir of dirs) {
-    const p = join(dir, rsc.agent);
-    if (isExecutableFile(p)) return { ok: true, where: p };
-  }
-  return {
-    ok: false,
-    error: `no resource script for '${rsc.agent}' (looked for an executable file in ${dirs.join(' and ')})`,
-  };
-}
+export type ResourceLocator = (rsc: ResourceSpec, configDir: string) => ResourceLocation;
 
 export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): ConfigIssue[] {
   const paths = ctx.paths ?? DEFAULT_HOST_PATHS;
@@ -161,8 +113,6 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
     });
   const add = (at: SourceLocation, message: string): void => fact(true, at, message);
   const advise = (at: SourceLocation, message: string): void => fact(false, at, message);
-  const locate =
-    ctx.locateResource ?? ((rsc: ResourceSpec, dir: string) => locateResourceScript(rsc, dir, paths));
 
   const checkedIfaces = new Set<string>();
   for (const m of config.media) {
@@ -190,7 +140,7 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
   }
   for (const g of config.resourceGroups) {
     for (const r of g.resources) {
-      const found = locate(r, config.configDir);
+      const found = ctx.locateResource(r, config.configDir);
       if (!found.ok) add(g.at, r.raw === r.agent ? found.error : `${r.raw}: ${found.error}`);
     }
   }

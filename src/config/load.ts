@@ -11,9 +11,7 @@ import { hostFactIssues, localAddresses, type HostPaths, type ResourceLocator } 
 
 export {
   hostFactIssues,
-  locateResourceScript,
   interfaceExists,
-  BUILT_IN_AGENTS,
   type ResourceLocator,
   type ResourceLocation,
 } from './load-host-facts.js';
@@ -27,16 +25,19 @@ export interface LoadedConfig {
   readonly nodeNameFrom: NodeNameSource;
 }
 
-export interface LoadOptions {
-  /**
-   * 'warning' for `hbts check` (default); 'error' when the daemon needs the host to match (then
-   * missing interfaces, serial devices and resource scripts are errors; advisory facts stay warnings).
-   */
-  readonly hostFacts?: 'warning' | 'error' | 'skip';
-  readonly hostPaths?: HostPaths;
-  /** How to find resource scripts (e.g. the resource runner's own resolver); default Heartbeat's lookup. */
-  readonly locateResource?: ResourceLocator;
-}
+/** Host facts are checked unless skipped, and checking them needs the resource locator. */
+export type LoadOptions =
+  | { readonly hostFacts: 'skip' }
+  | {
+      /**
+       * 'warning' for `hbts check` (default); 'error' when the daemon needs the host to match (then
+       * missing interfaces, serial devices and resource scripts are errors; advisory facts stay warnings).
+       */
+      readonly hostFacts?: 'warning' | 'error';
+      readonly hostPaths?: HostPaths;
+      /** How to find resource scripts: the resource runner's own resolver (`resourceLocator`). */
+      readonly locateResource: ResourceLocator;
+    };
 
 type Read = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
 
@@ -64,8 +65,8 @@ async function nodeNameFor(
 
 export async function loadClusterConfig(
   configDir: string,
-  nodeName?: string,
-  options: LoadOptions = {},
+  nodeName: string | undefined,
+  options: LoadOptions,
 ): Promise<LoadedConfig> {
   const files = {
     haCf: join(configDir, 'ha.cf'),
@@ -113,17 +114,16 @@ export async function loadClusterConfig(
   const fromResolve =
     haCf.kind === 'ok' ? resolved.issues : resolved.issues.filter((i) => i.file !== files.haCf);
   issues.push(...fromResolve);
-  const hostFacts = options.hostFacts ?? 'warning';
   const config = issues.some((i) => i.severity === 'error') ? undefined : resolved.config;
-  if (config !== undefined && hostFacts !== 'skip') {
+  if (config !== undefined && options.hostFacts !== 'skip') {
     issues.push(
       ...hostFactIssues(config, {
         configDir,
         haCfFile: files.haCf,
         haresourcesFile: files.haresources,
-        severity: hostFacts,
+        severity: options.hostFacts ?? 'warning',
         ...(options.hostPaths !== undefined ? { paths: options.hostPaths } : {}),
-        ...(options.locateResource !== undefined ? { locateResource: options.locateResource } : {}),
+        locateResource: options.locateResource,
       }),
     );
   }

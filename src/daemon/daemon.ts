@@ -45,8 +45,11 @@ export interface DaemonDeps {
   createEndpoint(options: EndpointOptions): ProtocolEndpoint;
   createCore(options: ClusterNodeOptions): CoreLike;
   createRunner: GroupRunnerFactory;
-  /** Netstring -> classic text for serial lines; undefined when the codec cannot convert. */
-  toClassic?(bytes: Uint8Array): Uint8Array | undefined;
+  /**
+   * The serial-line encoder for this config: each packet -> classic text with the inner auth
+   * field (the only signature serial receivers check); undefined when the packet does not decode.
+   */
+  serialEncoder?(config: ClusterConfig): (bytes: Uint8Array) => Uint8Array | undefined;
   readInterfaces?(): Promise<Map<string, InterfaceInfo>>;
 }
 
@@ -212,7 +215,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       ...(opts.bindAddress !== undefined
         ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
         : {}),
-      ...(deps.toClassic !== undefined ? { toLine: deps.toClassic } : {}),
+      ...(deps.serialEncoder !== undefined ? { toLine: deps.serialEncoder(config) } : {}),
     });
   } catch (err) {
     log.close();

@@ -2,8 +2,11 @@
 // its interfaces and scripts), the protocol endpoint, the cluster core and the resource runner.
 import { formatIssue } from '../config/config-issues.js';
 import { loadClusterConfig } from '../config/load.js';
-import { decodePacket, encodeClassic } from '../protocol/codec.js';
+import type { ClusterConfig } from '../config/types.js';
+import { Authenticator } from '../protocol/auth.js';
+import { classicForSerial } from '../protocol/classic-for-serial.js';
 import { createEndpoint } from '../protocol/endpoint.js';
+import { resourceLocator } from '../resources/index.js';
 import type { ConfigResult, DaemonDeps } from './daemon.js';
 import { createCore, createRunner } from './real-core.js';
 
@@ -11,7 +14,10 @@ export async function loadConfigForDaemon(
   configDir: string,
   nodeName: string | undefined,
 ): Promise<ConfigResult> {
-  const loaded = await loadClusterConfig(configDir, nodeName, { hostFacts: 'error' });
+  const loaded = await loadClusterConfig(configDir, nodeName, {
+    hostFacts: 'error',
+    locateResource: resourceLocator(),
+  });
   const errors = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
   const warnings = loaded.issues.filter((i) => i.severity === 'warning').map(formatIssue);
   if (loaded.config === undefined || errors.length > 0) {
@@ -20,11 +26,15 @@ export async function loadConfigForDaemon(
   return { ok: true, config: loaded.config, warnings, nodeName: loaded.nodeName };
 }
 
-/** Serial lines carry the classic text form; netstring datagrams from the core are converted. */
-export function toClassic(bytes: Uint8Array): Uint8Array | undefined {
-  const d = decodePacket(bytes);
-  if (!d.ok) return undefined;
-  return d.encoding === 'classic' ? bytes : encodeClassic(d.message);
+/**
+ * Serial lines carry the classic text form, verified by its inner auth field alone: packets are
+ * converted with that field (re)computed, which `msgfmt netstring` packets do not carry.
+ */
+export function serialEncoder(
+  config: Pick<ClusterConfig, 'auth'>,
+): (bytes: Uint8Array) => Uint8Array | undefined {
+  const auth = new Authenticator(config.auth);
+  return (bytes) => classicForSerial(bytes, auth);
 }
 
 export const realDeps: DaemonDeps = {
@@ -32,5 +42,5 @@ export const realDeps: DaemonDeps = {
   createEndpoint,
   createCore,
   createRunner,
-  toClassic,
+  serialEncoder,
 };

@@ -18,5 +18,5 @@ export type {
   StepOp,
 } from './types.js';
 export { parseIpSpec, type IpSpec } from './ip-spec.js';
-export { locateResource, lookupDirs, type LocateOptions } from './resolve-agent.js';
+export { locateResource, lookupDirs, resourceLocator, type LocateOptions } from './resolve-agent.js';
 export { heartbeatOutputSaysRunning } from './status-rules.js';

@@ -87,15 +87,8 @@ export class IpAddressAgent {
       iface,
     ];
     if (label !== undefined) args.push('label', label);
-    const outcome = await runCommand({
-      file: ctx.ipCommand,
-      args,
-      env: ctx.env,
-      timeoutMs: ctx.timeoutMs,
-      killGraceMs: ctx.killGraceMs,
-    });
-    if (outcome.kind !== 'exited' || outcome.code !== 0)
-      return { ok: false, detail: `${ctx.ipCommand} ${args.join(' ')}: ${describeOutcome(outcome)}` };
+    const added = await runIp(args, ctx);
+    if (!added.ok) return added;
     this.announce(spec.ip, iface, ctx);
     return {
       ok: true,
@@ -112,15 +105,8 @@ export class IpAddressAgent {
     const removed: string[] = [];
     for (const addr of present) {
       const args = ['-4', 'addr', 'del', `${addr.ip}/${addr.prefixBits}`, 'dev', addr.iface];
-      const outcome = await runCommand({
-        file: ctx.ipCommand,
-        args,
-        env: ctx.env,
-        timeoutMs: ctx.timeoutMs,
-        killGraceMs: ctx.killGraceMs,
-      });
-      if (outcome.kind !== 'exited' || outcome.code !== 0)
-        return { ok: false, detail: `${ctx.ipCommand} ${args.join(' ')}: ${describeOutcome(outcome)}` };
+      const deleted = await runIp(args, ctx);
+      if (!deleted.ok) return deleted;
       removed.push(addr.iface);
     }
     return { ok: true, detail: `removed ${spec.ip} from ${removed.join(',')}` };
@@ -134,22 +120,31 @@ export class IpAddressAgent {
   private async list(
     ctx: IpAgentContext,
   ): Promise<{ ok: true; addresses: InterfaceAddress[] } | { ok: false; detail: string }> {
-    const args = ['-o', '-4', 'addr', 'show'];
-    const outcome = await runCommand({
-      file: ctx.ipCommand,
-      args,
-      env: ctx.env,
-      timeoutMs: ctx.timeoutMs,
-      killGraceMs: ctx.killGraceMs,
-    });
-    if (outcome.kind !== 'exited' || outcome.code !== 0)
-      return { ok: false, detail: `${ctx.ipCommand} ${args.join(' ')}: ${describeOutcome(outcome)}` };
-    return { ok: true, addresses: parseIpAddrShow(outcome.stdout) };
+    const shown = await runIp(['-o', '-4', 'addr', 'show'], ctx);
+    if (!shown.ok) return shown;
+    return { ok: true, addresses: parseIpAddrShow(shown.stdout) };
   }
 
   private announce(ip: string, iface: string, ctx: IpAgentContext): void {
     this.arp.announce(ip, iface, ctx.arp, ctx.env, ctx.log);
   }
+}
+
+/** Runs `ip ARGS`: its output, or the command line and how it failed (non-zero exit, signal, timeout). */
+async function runIp(
+  args: readonly string[],
+  ctx: IpAgentContext,
+): Promise<{ ok: true; stdout: string } | { ok: false; detail: string }> {
+  const outcome = await runCommand({
+    file: ctx.ipCommand,
+    args,
+    env: ctx.env,
+    timeoutMs: ctx.timeoutMs,
+    killGraceMs: ctx.killGraceMs,
+  });
+  if (outcome.kind !== 'exited' || outcome.code !== 0)
+    return { ok: false, detail: `${ctx.ipCommand} ${args.join(' ')}: ${describeOutcome(outcome)}` };
+  return { ok: true, stdout: outcome.stdout };
 }
 
 function matching(spec: IpSpec, addresses: readonly InterfaceAddress[]): InterfaceAddress[] {

@@ -1,6 +1,7 @@
 // Parses Heartbeat's IPaddr/IPaddr2 argument `ip[/bits[/iface[:label]][/broadcast]]` and does the
 // IPv4 arithmetic the built-in address agent needs (which interface's subnet holds the VIP).
 // Pure: no I/O, so every edge case is a unit test.
+import { parseIpv4 } from '../config/config-values.js';
 
 export interface IpSpec {
   /** Dotted quad, as given. */
@@ -19,19 +20,6 @@ export type ParseResult<T> =
 /** Linux IFNAMSIZ is 16 including the NUL: names and labels are at most 15 characters. */
 export const MAX_IFNAME_CHARS = 15;
 const IFNAME_RE = /^[A-Za-z0-9_.@-]+$/;
-
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
-  }
-  return value;
-}
 
 export function formatIpv4(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');

@@ -9,6 +9,7 @@
 // very same question the runner asks, without an event loop.
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResourceLocator } from '../config/load.js';
 import type { ResourceSpec } from '../config/types.js';
 import { parseIpSpec, type IpSpec } from './ip-spec.js';
 import {
@@ -178,4 +179,12 @@ export function locateResource(
     case 'ocf':
       return { ok: true, kind: agent.kind, where: `${agent.path} (OCF, instance ${agent.instance})` };
   }
+}
+
+/**
+ * locateResource as the config loader's resource locator, so `hbts check` and the daemon's host
+ * checks ask exactly what the runner (with the same directories) will do.
+ */
+export function resourceLocator(options: Omit<LocateOptions, 'configDir'> = {}): ResourceLocator {
+  return (rsc, configDir) => locateResource(rsc, { ...options, configDir });
 }

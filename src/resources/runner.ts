@@ -120,14 +120,7 @@ class GroupRunner implements ResourceRunner {
     const steps: ResourceStep[] = [];
     const up: ResourceSpec[] = [];
     for (const rsc of group.resources) {
-      const st = await this.timedStatus(rsc);
-      steps.push({
-        resource: rsc.raw,
-        op: 'status',
-        outcome: 'ok',
-        detail: `${st.state}: ${st.detail}`,
-        durationMs: st.durationMs,
-      });
+      const st = await this.statusStep(rsc, steps);
       if (st.state === 'running') {
         // Heartbeat: "we_own_resource || start" — a resource that already runs is not started again.
         steps.push({
@@ -208,14 +201,7 @@ class GroupRunner implements ResourceRunner {
         durationMs: last.durationMs,
       });
       if (last.ok) return last;
-      const st = await this.timedStatus(rsc);
-      steps.push({
-        resource: rsc.raw,
-        op: 'status',
-        outcome: 'ok',
-        detail: `${st.state}: ${st.detail}`,
-        durationMs: st.durationMs,
-      });
+      const st = await this.statusStep(rsc, steps);
       if (st.state === 'stopped') {
         this.options.log(
           `resource op=stop rsc=${quote(rsc.raw)} failed but status says stopped; accepting (script probably not LSB-compliant)`,
@@ -245,10 +231,18 @@ class GroupRunner implements ResourceRunner {
 
   // --- one resource -----------------------------------------------------------------------------
 
-  private async timedStatus(rsc: ResourceSpec): Promise<ResourceStatus & { durationMs: number }> {
+  /** Asks the resource's status and records the answer as a step of the group operation. */
+  private async statusStep(rsc: ResourceSpec, steps: ResourceStep[]): Promise<ResourceStatus> {
     const startedMs = performance.now();
     const st = await this.statusResource(rsc);
-    return { ...st, durationMs: Math.round(performance.now() - startedMs) };
+    steps.push({
+      resource: rsc.raw,
+      op: 'status',
+      outcome: 'ok',
+      detail: `${st.state}: ${st.detail}`,
+      durationMs: Math.round(performance.now() - startedMs),
+    });
+    return st;
   }
 
   private async runOp(rsc: ResourceSpec, op: 'start' | 'stop'): Promise<OpResult> {

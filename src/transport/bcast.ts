@@ -8,7 +8,7 @@ import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
 import { TransportSetupError } from './transport.js';
 import type { UdpMediumContext } from './ucast.js';
-import { UdpSender } from './udp-sender.js';
+import { udpTransport } from './udp-transport.js';
 
 type BcastMedium = Extract<Medium, { kind: 'bcast' }>;
 
@@ -28,25 +28,15 @@ export async function openBcast(medium: BcastMedium, ctx: UdpMediumContext): Pro
   const receiver = await ctx.receivers.subscribe(ctx.bindAddress ?? '0.0.0.0', medium.port, (bytes, from) => {
     if (subnets.some((a) => inSubnet(from.address, a))) ctx.handlers.onPacket(medium.id, bytes, from.address);
   });
-  let sender: UdpSender;
-  try {
-    sender = await UdpSender.open({
+  return udpTransport(
+    `bcast ${medium.iface} ${broadcast}:${medium.port}`,
+    receiver,
+    {
       medium: medium.id,
       localAddress: ctx.localAddress ?? withBrd.address,
       handlers: ctx.handlers,
       setup: (s) => s.setBroadcast(true),
-    });
-  } catch (err) {
-    await receiver.release();
-    throw new TransportSetupError(medium.id, `cannot open send socket: ${String(err)}`);
-  }
-  return {
-    id: medium.id,
-    description: `bcast ${medium.iface} ${broadcast}:${medium.port}`,
-    send: (bytes) => sender.send(bytes, medium.port, broadcast),
-    close: async () => {
-      await sender.close();
-      await receiver.release();
     },
-  };
+    { address: broadcast, port: medium.port },
+  );
 }

@@ -2,6 +2,7 @@
 // broadcast address (os.networkInterfaces() has no broadcast address, so we ask `ip -j addr`).
 import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
+import { parseIpv4 } from '../config/config-values.js';
 
 export interface InterfaceAddress {
   readonly address: string;
@@ -79,23 +80,10 @@ export async function readInterfaces(): Promise<Map<string, InterfaceInfo>> {
   return out;
 }
 
-export function ipv4ToInt(address: string): number | undefined {
-  const parts = address.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
 /** Is `address` inside the subnet of `ifAddr`? */
 export function inSubnet(address: string, ifAddr: InterfaceAddress): boolean {
-  const a = ipv4ToInt(address);
-  const b = ipv4ToInt(ifAddr.address);
+  const a = parseIpv4(address);
+  const b = parseIpv4(ifAddr.address);
   if (a === undefined || b === undefined) return false;
   const bits = Math.max(0, Math.min(32, ifAddr.prefixLength));
   if (bits === 0) return true;

@@ -2,24 +2,20 @@
 // with the given TTL and loopback flag; received on a socket bound to GROUP:PORT that joined the
 // group on IFACE. Datagrams are kept when their source lies in one of IFACE's subnets.
 import { isIPv4 } from 'node:net';
+import { isIPv4Multicast } from '../config/config-values.js';
 import type { Medium } from '../config/types.js';
-import { inSubnet, ipv4ToInt } from './interfaces.js';
+import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
 import { TransportSetupError } from './transport.js';
 import type { UdpMediumContext } from './ucast.js';
-import { UdpSender } from './udp-sender.js';
+import { udpTransport } from './udp-transport.js';
 
 type McastMedium = Extract<Medium, { kind: 'mcast' }>;
 
-function isClassD(address: string): boolean {
-  const n = ipv4ToInt(address);
-  return n !== undefined && n >= 0xe0000000 && n <= 0xefffffff;
-}
-
 export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Promise<Transport> {
   const { info, primary } = requireInterface(ctx.interfaces, medium.iface, medium.id);
-  if (!isIPv4(medium.group) || !isClassD(medium.group)) {
+  if (!isIPv4(medium.group) || !isIPv4Multicast(medium.group)) {
     throw new TransportSetupError(medium.id, `${medium.group} is not an IPv4 multicast (class D) address`);
   }
   const localAddress = ctx.localAddress ?? primary.address;
@@ -38,9 +34,10 @@ export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Pro
       `cannot join ${medium.group} on ${medium.iface}: ${String(err)}`,
     );
   }
-  let sender: UdpSender;
-  try {
-    sender = await UdpSender.open({
+  return udpTransport(
+    `mcast ${medium.iface} ${medium.group}:${medium.port} ttl ${medium.ttl} loop ${medium.loop ? 1 : 0}`,
+    receiver,
+    {
       medium: medium.id,
       localAddress,
       handlers: ctx.handlers,
@@ -49,18 +46,7 @@ export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Pro
         s.setMulticastTTL(medium.ttl);
         s.setMulticastLoopback(medium.loop);
       },
-    });
-  } catch (err) {
-    await receiver.release();
-    throw new TransportSetupError(medium.id, `cannot open send socket: ${String(err)}`);
-  }
-  return {
-    id: medium.id,
-    description: `mcast ${medium.iface} ${medium.group}:${medium.port} ttl ${medium.ttl} loop ${medium.loop ? 1 : 0}`,
-    send: (bytes) => sender.send(bytes, medium.port, medium.group),
-    close: async () => {
-      await sender.close();
-      await receiver.release();
     },
-  };
+    { address: medium.group, port: medium.port },
+  );
 }

@@ -10,7 +10,7 @@ import { requireInterface } from './iface-lookup.js';
 import type { Transport, TransportHandlers } from './transport.js';
 import { TransportSetupError } from './transport.js';
 import type { UdpReceiverPool } from './udp-receivers.js';
-import { UdpSender } from './udp-sender.js';
+import { udpTransport } from './udp-transport.js';
 
 type UcastMedium = Extract<Medium, { kind: 'ucast' }>;
 
@@ -40,24 +40,10 @@ export async function openUcast(medium: UcastMedium, ctx: UdpMediumContext): Pro
   const receiver = await ctx.receivers.subscribe(ctx.bindAddress ?? '0.0.0.0', medium.port, (bytes, from) => {
     if (from.address === peer) ctx.handlers.onPacket(medium.id, bytes, from.address);
   });
-  let sender: UdpSender;
-  try {
-    sender = await UdpSender.open({
-      medium: medium.id,
-      localAddress,
-      handlers: ctx.handlers,
-    });
-  } catch (err) {
-    await receiver.release();
-    throw new TransportSetupError(medium.id, `cannot open send socket on ${localAddress}: ${String(err)}`);
-  }
-  return {
-    id: medium.id,
-    description: `ucast ${medium.iface} ${peer}:${medium.port}`,
-    send: (bytes) => sender.send(bytes, medium.port, peer),
-    close: async () => {
-      await sender.close();
-      await receiver.release();
-    },
-  };
+  return udpTransport(
+    `ucast ${medium.iface} ${peer}:${medium.port}`,
+    receiver,
+    { medium: medium.id, localAddress, handlers: ctx.handlers },
+    { address: peer, port: medium.port },
+  );
 }

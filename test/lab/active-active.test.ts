@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
-import { Lab, labSkipReason, sleep, waitUntil } from './lab.js';
+import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
 import { failingStartOn, haCf } from './lab-config.js';
 
 const skip = labSkipReason();
@@ -31,21 +31,14 @@ void describe('active/active and a failing resource (2 nodes)', { skip: skip ?? 
       ].join('\n'),
       scripts: { 'resource.d/flaky': failingStartOn('node1') },
     });
-    for (const n of lab.nodes) {
-      lab.startHttp(n);
-      lab.startDaemon(n);
-    }
+    startAllNodes(lab);
     c1 = lab.startClient(vip1);
     c2 = lab.startClient(vip2);
     c3 = lab.startClient(vip3);
     await c1.waitFor('node1', 15000);
     await c2.waitFor('node2', 15000);
   });
-  after(async () => {
-    if (process.env['HBTS_LAB_DEBUG'])
-      for (const n of lab.nodes) process.stdout.write(`--- ${n.name}\n${lab.log(n)}`);
-    await lab.cleanup();
-  });
+  after(() => cleanupLab(lab));
 
   void it('runs each group on its home node', async () => {
     const [n1, n2] = lab.nodes;

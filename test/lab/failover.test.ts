@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
-import { Lab, labSkipReason, sleep, waitUntil } from './lab.js';
+import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
 import { haCf } from './lab-config.js';
 
 const skip =
@@ -31,18 +31,11 @@ void describe(
         // Heartbeat's OCF instance file: exported shell NAME=value lines
         scripts: { 'conf/OCF/Dummy/web': 'OCF_RESKEY_state=@DIR@/dummy.state\n' },
       });
-      for (const n of lab.nodes) {
-        lab.startHttp(n);
-        lab.startDaemon(n);
-      }
+      startAllNodes(lab);
       client = lab.startClient(vip);
       await client.waitFor('node1', 15000);
     });
-    after(async () => {
-      if (process.env['HBTS_LAB_DEBUG'])
-        for (const n of lab.nodes) process.stdout.write(`--- ${n.name}\n${lab.log(n)}`);
-      await lab.cleanup();
-    });
+    after(() => cleanupLab(lab));
 
     void it('starts the group on its home node, including the real OCF Dummy agent', async () => {
       const [n1, n2] = lab.nodes;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
-import { Lab, labSkipReason } from './lab.js';
+import { Lab, labSkipReason, startAllNodes, cleanupLab } from './lab.js';
 import { haCf } from './lab-config.js';
 
 const skip = labSkipReason();
@@ -18,18 +18,11 @@ void describe('mcast medium (2 nodes)', { skip: skip ?? false }, () => {
       haCf: haCf(lab, { media: ['mcast eth0 239.255.18.16 694 1 0'] }),
       haresources: `node1 IPaddr2::${vip}/24/eth0\n`,
     });
-    for (const n of lab.nodes) {
-      lab.startHttp(n);
-      lab.startDaemon(n);
-    }
+    startAllNodes(lab);
     client = lab.startClient(vip);
     await client.waitFor('node1', 15000);
   });
-  after(async () => {
-    if (process.env['HBTS_LAB_DEBUG'])
-      for (const n of lab.nodes) process.stdout.write(`--- ${n.name}\n${lab.log(n)}`);
-    await lab.cleanup();
-  });
+  after(() => cleanupLab(lab));
 
   void it('forms the cluster over multicast and hands over on SIGTERM', async () => {
     const [n1, n2] = lab.nodes;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
-import { Lab, labSkipReason, sleep, waitUntil } from './lab.js';
+import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
 import { haCf } from './lab-config.js';
 import type { AuthConfig, NodeName } from '../../src/config/types.js';
 import { createEndpoint } from '../../src/protocol/endpoint.js';
@@ -34,10 +34,7 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
       }),
       haresources: `node1 IPaddr2::${vip}/24/eth0\n`,
     });
-    for (const n of lab.nodes) {
-      lab.startHttp(n);
-      lab.startDaemon(n);
-    }
+    startAllNodes(lab);
     client = lab.startClient(vip);
     await waitUntil('the VIP to answer', () => client.lastAnswer() !== undefined, 15000);
     // Nodes started together: the core may place the group on whichever node finished start-up
@@ -50,11 +47,7 @@ void describe('two media, auto_failback off', { skip: skip ?? false }, () => {
     }
     await client.waitFor('node1', 15000);
   });
-  after(async () => {
-    if (process.env['HBTS_LAB_DEBUG'])
-      for (const n of lab.nodes) process.stdout.write(`--- ${n.name}\n${lab.log(n)}`);
-    await lab.cleanup();
-  });
+  after(() => cleanupLab(lab));
 
   const status = (name: string): StatusJson =>
     JSON.parse(lab.hbts(lab.node(name), ['status', '--json'])) as StatusJson;

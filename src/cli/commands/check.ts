@@ -1,9 +1,11 @@
 // hbts check: validate /etc/ha.d (or --config-dir) the way the daemon will read it, print a summary
 // of the resolved cluster, or every problem as `file:line: message` and exit 2.
 import { loadClusterConfig } from '../../config/load.js';
+import { resourceLocator } from '../../resources/index.js';
 import { formatIssue } from '../../config/config-issues.js';
 import { configToJson, describeConfig } from '../../config/describe-config.js';
 import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
+import { flagArgs } from '../flag-args.js';
 
 export const summary = 'validate ha.cf, authkeys and haresources and summarize the cluster';
 
@@ -28,18 +30,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let configDir = DEFAULT_CONFIG_DIR;
   let nodeName: string | undefined;
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) return undefined;
-      i++;
-      return next;
-    };
+  for (const { arg, flag, inline, value } of flagArgs(argv)) {
     switch (flag) {
       case '--help':
       case '-h':
@@ -78,7 +69,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { configDir, nodeName, json } = parsed.args;
-  const loaded = await loadClusterConfig(configDir, nodeName);
+  const loaded = await loadClusterConfig(configDir, nodeName, { locateResource: resourceLocator() });
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   const warnings = loaded.issues.filter((i) => i.severity === 'warning');
   if (loaded.config === undefined) {

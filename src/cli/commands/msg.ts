@@ -10,6 +10,7 @@ import { Authenticator } from '../../protocol/auth.js';
 import { MAX_MESSAGE_BYTES, checkEncodable, decodePacket, encodeClassic } from '../../protocol/codec.js';
 import type { Field, Message } from '../../protocol/message.js';
 import { messageFromJson, messageToJson } from '../../protocol/message-json.js';
+import { flagArgs } from '../flag-args.js';
 
 export const summary = 'decode a Heartbeat packet to JSON, or encode and sign JSON into a packet';
 
@@ -57,18 +58,7 @@ export function parseMsgArgs(argv: readonly string[]): ParsedArgs {
   let authkeys: string | undefined;
   let classic = false;
   let key: number | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => {
-      if (inline !== undefined) return inline;
-      const next = rest[i + 1];
-      if (next === undefined || next.startsWith('--')) return undefined;
-      i++;
-      return next;
-    };
+  for (const { arg, flag, value } of flagArgs(rest)) {
     switch (flag) {
       case '--help':
       case '-h':

@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadClusterConfig, locateResourceScript } from '../../../src/config/load.js';
+import { loadClusterConfig } from '../../../src/config/load.js';
+import { resourceLocator } from '../../../src/resources/index.js';
 import { formatIssue } from '../../../src/config/config-issues.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -199,25 +200,28 @@ void test('host facts: missing interface, serial device, script, user are warnin
   writeFileSync(join(dir, 'resource.d', 'hbts-local-script'), '#!/bin/sh\nexit 0\n');
   chmodSync(join(dir, 'resource.d', 'hbts-local-script'), 0o755);
   try {
-    const loaded = await loadClusterConfig(dir, 'node1');
+    const loaded = await loadClusterConfig(dir, 'node1', { locateResource: resourceLocator() });
     assert.ok(loaded.config !== undefined);
     const hostFacts = loaded.issues.filter((i) => i.message.startsWith('on this host:')).map(formatIssue);
     assert.deepEqual(hostFacts, [
       `${dir}/ha.cf:3: warning: on this host: network interface nosuchif0 does not exist`,
       `${dir}/ha.cf:4: warning: on this host: serial device /dev/hbts-no-such-tty does not exist`,
       `${dir}/ha.cf:5: warning: on this host: respawn user 'nosuchuser0' is not in /etc/passwd`,
-      `${dir}/haresources:1: warning: on this host: no resource script for 'hbts-no-such-script' (looked for an executable file in ${dir}/resource.d and /etc/init.d)`,
-      `${dir}/haresources:1: warning: on this host: OCF::hbtsNoSuchType::x: no OCF agent 'hbtsNoSuchType' in /usr/lib/ocf/resource.d/*/`,
+      `${dir}/haresources:1: warning: on this host: Cannot locate resource script hbts-no-such-script (looked for an executable file in ${dir}/resource.d and /etc/init.d)`,
+      `${dir}/haresources:1: warning: on this host: OCF::hbtsNoSuchType::x: no OCF agent hbtsNoSuchType in /usr/lib/ocf/resource.d/*/`,
       `${dir}/haresources:1: warning: on this host: ocf:heartbeat:hbtsNoSuch::a=b: OCF agent /usr/lib/ocf/resource.d/heartbeat/hbtsNoSuch not found or not executable`,
     ]);
     // The daemon's view: what it needs is an error; the respawn user (not acted on) stays a warning.
-    const strict = await loadClusterConfig(dir, 'node1', { hostFacts: 'error' });
+    const strict = await loadClusterConfig(dir, 'node1', {
+      hostFacts: 'error',
+      locateResource: resourceLocator(),
+    });
     assert.equal(strict.config, undefined);
     assert.deepEqual(
       strict.issues.filter((i) => i.message.startsWith('on this host:')).map((i) => i.severity),
       ['error', 'error', 'warning', 'error', 'error', 'error'],
     );
-    // A resolver can be plugged in (the resource runner's own), replacing Heartbeat's lookup.
+    // The loader asks the locator it is given (the daemon and `hbts check` pass the runner's), for every resource.
     const asked: string[] = [];
     const plugged = await loadClusterConfig(dir, 'node1', {
       locateResource: (rsc) => {
@@ -231,38 +235,3 @@ void test('host facts: missing interface, serial device, script, user are warnin
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-void test(
-  'host facts: existing OCF agents are found through OCF:: and ocf:provider:type',
-  {
-    skip: existsSync('/usr/lib/ocf/resource.d/heartbeat/Dummy')
-      ? false
-      : 'resource-agents (OCF Dummy) not installed',
-  },
-  () => {
-    assert.deepEqual(
-      locateResourceScript({ raw: 'OCF::Dummy::web', agent: 'OCF', args: ['Dummy', 'web'] }, '/etc/ha.d'),
-      {
-        ok: true,
-        where: '/usr/lib/ocf/resource.d/heartbeat/Dummy',
-      },
-    );
-    assert.deepEqual(
-      locateResourceScript(
-        { raw: 'ocf:heartbeat:Dummy::state=/tmp/x', agent: 'ocf:heartbeat:Dummy', args: ['state=/tmp/x'] },
-        '/etc/ha.d',
-      ),
-      {
-        ok: true,
-        where: '/usr/lib/ocf/resource.d/heartbeat/Dummy',
-      },
-    );
-    assert.deepEqual(
-      locateResourceScript({ raw: '198.18.0.1', agent: 'IPaddr', args: ['198.18.0.1'] }, '/nonexistent'),
-      {
-        ok: true,
-        where: 'built-in IPaddr',
-      },
-    );
-  },
-);

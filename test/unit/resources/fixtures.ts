@@ -19,7 +19,11 @@ import type {
   ResourceGroup,
   ResourceSpec,
 } from '../../../src/config/types.js';
-import type { LogLevel } from '../../../src/resources/index.js';
+import {
+  createResourceRunner,
+  type LogLevel,
+  type ResourceRunnerOptions,
+} from '../../../src/resources/index.js';
 
 export const node = (n: string): NodeName => n as NodeName;
 
@@ -141,6 +145,25 @@ export function captureLog(): CapturedLog {
     log: (line, level) => lines.push({ line, level }),
     text: () => lines.map((l) => l.line).join('\n'),
   };
+}
+
+/** A runner for node alpha on the sandbox's directories (short stop retries), logging into a CapturedLog. */
+export function sandboxRunner(
+  box: Sandbox,
+  groups: ResourceGroup[],
+  extra: Partial<ResourceRunnerOptions> = {},
+): { r: ReturnType<typeof createResourceRunner>; log: CapturedLog } {
+  const log = captureLog();
+  const r = createResourceRunner({
+    config: makeConfig(box.configDir, groups),
+    self: node('alpha'),
+    initDir: box.initDir,
+    ocfRoot: box.ocfRoot,
+    log: log.log,
+    stopRetryDelayMs: 10,
+    ...extra,
+  });
+  return { r, log };
 }
 
 /** Whether a pid is alive: it exists and is not a zombie (signal 0 succeeds on zombies). */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createResourceRunner, type ResourceRunnerOptions } from '../../../src/resources/index.js';
 import { alive, captureLog, group, makeConfig, node, rsc, sandbox, type Sandbox } from './fixtures.js';
+import { waitUntil } from '../../../src/lab/netns-lab.js';
 
 let box: Sandbox;
 let addrFile: string;
@@ -75,14 +76,6 @@ const arpingPids = (): number[] => {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
 };
 
-const waitFor = async (check: () => boolean, ms = 2000): Promise<void> => {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 void describe('built-in IPaddr2', () => {
   void it('adds the VIP on the interface whose subnet holds it, with the next free label, then sends gratuitous ARP', async () => {
     const { r } = runner();
@@ -90,7 +83,11 @@ void describe('built-in IPaddr2', () => {
     const res = await r.acquireGroup(g);
     assert.equal(res.ok, true, res.detail);
     const t0 = performance.now();
-    await waitFor(() => box.trace().filter((l) => l.startsWith('arping')).length === 10);
+    await waitUntil(
+      '10 arping runs',
+      () => box.trace().filter((l) => l.startsWith('arping')).length === 10,
+      2000,
+    );
     const spreadMs = performance.now() - t0;
     const trace = box.trace();
     assert.ok(trace.includes('ip -4 addr add 198.18.40.10/24 brd + dev eth0 label eth0:1'), trace.join('\n'));
@@ -121,10 +118,10 @@ void describe('built-in IPaddr2', () => {
     assert.equal((await r.acquireGroup(g)).ok, true);
     assert.equal((await r.acquireGroup(g)).ok, true);
     assert.equal(box.trace().filter((l) => l.startsWith('ip -4 addr add')).length, 1);
-    await waitFor(() => arpingPids().length >= 1);
+    await waitUntil('arping to start', () => arpingPids().length >= 1, 2000);
     const rel = await r.releaseGroup(g);
     assert.equal(rel.ok, true, rel.detail);
-    await waitFor(() => !arpingPids().some(alive));
+    await waitUntil('every arping to end', () => !arpingPids().some(alive), 2000);
     const sent = arpingPids().length;
     assert.ok(sent < 10, `stop cancels the frames still pending (${sent} sent)`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -188,6 +185,6 @@ void describe('built-in IPaddr2', () => {
     const { r, log } = runner({ arp: { command: join(box.root, 'no-such-arping') } });
     const res = await r.acquireGroup(group('alpha', 'IPaddr2::198.18.40.10'));
     assert.equal(res.ok, true);
-    await waitFor(() => /resource arp .*ENOENT/.test(log.text()));
+    await waitUntil('the arping ENOENT log line', () => /resource arp .*ENOENT/.test(log.text()), 2000);
   });
 });

@@ -4,8 +4,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createResourceRunner, type ResourceRunnerOptions } from '../../../src/resources/index.js';
-import { captureLog, group, makeConfig, node, rsc, sandbox, type Sandbox } from './fixtures.js';
+import type { ResourceRunnerOptions } from '../../../src/resources/index.js';
+import { group, rsc, sandbox, sandboxRunner, type Sandbox } from './fixtures.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -14,17 +14,7 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 function runner(extra: Partial<ResourceRunnerOptions> = {}, groups = [group('alpha', 'x')]) {
-  const log = captureLog();
-  const r = createResourceRunner({
-    config: makeConfig(box.configDir, groups),
-    self: node('alpha'),
-    initDir: box.initDir,
-    ocfRoot: box.ocfRoot,
-    log: log.log,
-    stopRetryDelayMs: 10,
-    ...extra,
-  });
-  return { r, log };
+  return sandboxRunner(box, groups, extra);
 }
 
 /** An OCF agent that records its argv and OCF variables and keeps its state in a file. */

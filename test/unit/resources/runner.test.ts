@@ -8,6 +8,7 @@ import type { ResourceLocator } from '../../../src/config/load.js';
 import {
   createResourceRunner,
   locateResource,
+  resourceLocator,
   type ResourceRunnerOptions,
 } from '../../../src/resources/index.js';
 import {
@@ -18,6 +19,7 @@ import {
   node,
   rsc,
   sandbox,
+  sandboxRunner,
   zombieChildren,
   type Sandbox,
 } from './fixtures.js';
@@ -31,17 +33,7 @@ afterEach(() => {
 });
 
 function runner(groups = [group('alpha', 'svc')], extra: Partial<ResourceRunnerOptions> = {}) {
-  const log = captureLog();
-  const r = createResourceRunner({
-    config: makeConfig(box.configDir, groups),
-    self: node('alpha'),
-    initDir: box.initDir,
-    ocfRoot: box.ocfRoot,
-    log: log.log,
-    stopRetryDelayMs: 10,
-    ...extra,
-  });
-  return { r, log };
+  return sandboxRunner(box, groups, extra);
 }
 
 /** A heartbeat-style service whose state is a file: start creates it, stop removes it. */
@@ -148,8 +140,8 @@ void describe('lookup order', () => {
     box.script(box.resourceDir, 'svc', 'exit 0');
     box.script(box.initDir, 'web', 'exit 0');
     const opts = { configDir: box.configDir, initDir: box.initDir, ocfRoot: box.ocfRoot };
-    // It plugs into the config loader's host checks as they are.
-    const locator: ResourceLocator = (r, configDir) => locateResource(r, { ...opts, configDir });
+    // resourceLocator plugs it into the config loader's host checks.
+    const locator: ResourceLocator = resourceLocator({ initDir: box.initDir, ocfRoot: box.ocfRoot });
     assert.equal(locator(rsc('web'), box.configDir).ok, true);
     assert.equal(locator(rsc('nosuch'), box.configDir).ok, false);
     assert.deepEqual(locateResource(rsc('svc::a'), opts), {

@@ -7,6 +7,7 @@ import type { InterfaceInfo } from '../../../src/transport/interfaces.js';
 import { inSubnet, parseIpAddrJson } from '../../../src/transport/interfaces.js';
 import { UdpReceiverPool } from '../../../src/transport/udp-receivers.js';
 import type { TransportHandlers } from '../../../src/transport/transport.js';
+import { waitUntil } from '../../../src/lab/netns-lab.js';
 
 const at = { file: 'ha.cf', line: 1 };
 const lo: ReadonlyMap<string, InterfaceInfo> = new Map([
@@ -34,14 +35,6 @@ function collector(): TransportHandlers & {
     onError: (_m, message) => errors.push(message),
   };
 }
-
-const waitFor = async (cond: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 void describe('ucast', () => {
   void it('delivers datagrams from the configured peer and drops other sources', async () => {
@@ -87,7 +80,7 @@ void describe('ucast', () => {
       const stranger = dgram.createSocket('udp4');
       await new Promise<void>((r) => stranger.bind(0, '127.0.0.4', () => r()));
       stranger.send('intruder', port, '127.0.0.3');
-      await waitFor(() => a.got.length >= 1 && b.got.length >= 1);
+      await waitUntil('a datagram at each end', () => a.got.length >= 1 && b.got.length >= 1, 2000);
       await new Promise((r) => setTimeout(r, 50));
       stranger.close();
       assert.deepEqual(b.got, [{ medium: 'ucast:lo:127.0.0.2', text: 'hello-b', from: '127.0.0.2' }]);
@@ -125,7 +118,7 @@ void describe('ucast', () => {
     try {
       s6.send('from6', port, '127.0.0.5');
       s7.send('from7', port, '127.0.0.5');
-      await waitFor(() => h.got.length >= 2);
+      await waitUntil('two datagrams', () => h.got.length >= 2, 2000);
       assert.deepEqual(h.got.map((g) => `${g.medium}=${g.text}`).sort(), ['u6=from6', 'u7=from7']);
     } finally {
       s6.close();
@@ -186,7 +179,7 @@ void describe('mcast', () => {
     });
     try {
       t1.send(Buffer.from('one'));
-      await waitFor(() => h1.got.length >= 1 && h2.got.length >= 1);
+      await waitUntil('a datagram at each member', () => h1.got.length >= 1 && h2.got.length >= 1, 2000);
       assert.equal(h2.got[0]?.text, 'one');
       assert.equal(h1.got[0]?.text, 'one', 'loop 1: the sender hears itself');
     } finally {
