@@ -10,7 +10,7 @@
 //     wall-minus-monotonic offset learnt from the last send().
 //   - createEndpoint() is exported from here (implementation in create-endpoint.ts).
 //
-// Semantics worth knowing (details in docs/readme/protocol.md):
+// Semantics worth knowing (details in the README, section "Wire protocol"):
 //   - A message naming auth key N is verified with key N's own method AND secret (Heartbeat uses
 //     the active key's secret: its rotation quirk). Keys with sha256/sha512 are ignored unless
 //     allowExtendedAuth; createEndpoint throws if the active key is then unusable.
