@@ -12,7 +12,9 @@
 #
 # Usage (root; packages heartbeat cluster-glue resource-agents tcpdump socat nftables iproute2):
 #   scripts/record-fixtures.sh                 # all runs
-#   scripts/record-fixtures.sh sha1-bcast ...  # selected runs (see RUNS below)
+#   scripts/record-fixtures.sh sha1-bcast ...  # selected runs (see ALL_RUNS below); each run only
+#                                              # replaces its own directory and manifest entries,
+#                                              # the other runs' files are left as they are
 #   KEEP=1 scripts/record-fixtures.sh ...      # keep the lab directory (logs, pcaps) afterwards
 #
 # Isolation: namespaces hbtsrec<pid>{sw,n1,n2}, addresses 198.18.48.0/24 only, IPv6 off. Each node
@@ -37,7 +39,7 @@ DEAD=${DEAD:-3}     # deadtime (s)
 WARN=${WARN:-1}     # warntime (s)
 INITDEAD=${INITDEAD:-6}
 
-ALL_RUNS="sha1-bcast md5-ucast crc-bcast crc-netstring sha1-legacy sha1-serial"
+ALL_RUNS="sha1-bcast md5-ucast crc-bcast crc-netstring sha1-legacy sha1-serial md5-serial crc-serial"
 RUNS=${*:-$ALL_RUNS}
 
 log() { printf '%s [record] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -333,8 +335,10 @@ udp_run() { # udp_run <method> <secret|-> <media> <auto_failback> <node2 extra> 
   extract "${media%% *}" "$method" "$secret" "$desc" --pcap "$LAB/run-$RUN/capture.pcap"
 }
 
-serial_run() { # real heartbeat on a socat pty pair; the byte stream is logged by socat -x
-  local method=sha1 secret=heartbeat-ts-serial-secret
+serial_run() { # serial_run <method> <secret|-> : real heartbeat on a socat pty pair; the byte stream is logged by socat -x
+  local method=$1 secret=$2
+  local authline="1 $method"
+  [ "$secret" = - ] || authline="1 $method $secret"
   mkdir -p "$LAB/run-$RUN/serial"
   : > "$LAB/run-$RUN/phases"
   netns_up
@@ -343,9 +347,9 @@ serial_run() { # real heartbeat on a socat pty pair; the byte stream is logged b
   SOCAT_PID=$!
   local _
   for _ in $(seq 1 20); do [ -e "$LAB/run-$RUN/serial/tty2" ] && break; sleep 0.25; done
-  write_config 1 "1 $method $secret" "baud 19200
+  write_config 1 "$authline" "baud 19200
 serial $(readlink -f "$LAB/run-$RUN/serial/tty1")" on
-  write_config 2 "1 $method $secret" "baud 19200
+  write_config 2 "$authline" "baud 19200
 serial $(readlink -f "$LAB/run-$RUN/serial/tty2")" on
   sc_startup; sc_standby; sc_failover; sc_shutdown
   sleep 1
@@ -353,7 +357,7 @@ serial $(readlink -f "$LAB/run-$RUN/serial/tty2")" on
   wait "$SOCAT_PID" 2>/dev/null || true
   SOCAT_PID=
   netns_down
-  extract serial "$method" "$secret" "serial link over a socat pty pair (classic >>> format), sha1, auto_failback on" \
+  extract serial "$method" "$secret" "serial link over a socat pty pair (classic >>> format), $method, auto_failback on" \
     --socat-log "$LAB/run-$RUN/serial/socat.log"
 }
 
@@ -384,7 +388,9 @@ ucast eth0 $NET.2" on "" \
       udp_run sha1 heartbeat-ts-sha1-secret "bcast eth0" legacy "" \
         "bcast, sha1, auto_failback legacy: start-up, crash failover + rejoin (ip-request), graceful shutdown" \
         startup_legacy failover_legacy shutdown ;;
-    sha1-serial) serial_run ;;
+    sha1-serial) serial_run sha1 heartbeat-ts-serial-secret ;;
+    md5-serial) serial_run md5 heartbeat-ts-md5-serial-secret ;;
+    crc-serial) serial_run crc - ;;
     *) die "unknown run $RUN (runs: $ALL_RUNS)" ;;
   esac
 done

@@ -83,6 +83,10 @@ void test('recorded fixtures cover the scenarios, methods and media', { skip: mi
   assert.deepEqual([...methods].sort(), ['crc', 'md5', 'sha1']);
   const transports = new Set(packets.map((p) => p.transport));
   assert.deepEqual([...transports].sort(), ['serial', 'udp']);
+  for (const transport of ['serial', 'udp']) {
+    const onIt = new Set(packets.filter((p) => p.transport === transport).map((p) => p.auth.method));
+    assert.deepEqual([...onIt].sort(), ['crc', 'md5', 'sha1'], `auth methods recorded over ${transport}`);
+  }
   const types = new Set(packets.map((p) => p.t));
   const scenarios = new Set(packets.map((p) => p.scenario));
   for (const sc of ['startup', 'failover', 'standby', 'takeover', 'shutdown', 'rexmit']) {
