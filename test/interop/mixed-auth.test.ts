@@ -71,6 +71,9 @@ for (const v of variants) {
       await c1.waitFor('node1', 30000);
       await c2.waitFor('node2', 30000);
       assert.equal(oursStatus(m)?.resourceHold, 'local');
+      // Heartbeat ignores a standby request while its own resources are in flux ("local resources
+      // in flux"), and hb_standby gives no feedback: wait until it reports its transition is over.
+      await poll('real rscstatus local', () => m.real.clStatus(['rscstatus']) === 'local', 15000);
     });
 
     void it('hb_standby on the real node and back with hbts standby foreign', async () => {
