@@ -126,6 +126,8 @@ export class ClusterNode {
 
   private nowMs: MonoMs;
   private phase: NodePhase = 'starting';
+  /** isstable of our last `resource` report (true until one said otherwise). */
+  private reportedStable = true;
   private ownStatus: NodeStatusName = 'init';
   private sentFirstStatus = false;
   private lastSentStatusMs: MonoMs | undefined;
@@ -283,6 +285,7 @@ export class ClusterNode {
     this.advanceStartup();
     if (this.factsChanged) this.reconcile();
     this.advanceHandshakes();
+    this.reportStableToHeartbeatPeers();
     this.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -836,8 +839,28 @@ export class ClusterNode {
   }
 
   private sendResourceReport(info: string | undefined): void {
-    const isStable = this.phase === 'stable' && this.groups.every((g) => g.pending === undefined);
+    const isStable = this.isResourceStable();
+    this.reportedStable = isStable;
     this.send(resourceFields(this.holdWord(), isStable, info, this.advert()));
+  }
+
+  private isResourceStable(): boolean {
+    return this.phase === 'stable' && this.groups.every((g) => g.pending === undefined);
+  }
+
+  /**
+   * A real Heartbeat peer only accepts standby requests (and completes its own start-up
+   * negotiation) once it has seen `isstable=1` from us. When our last report said we were in
+   * transition (e.g. its `starting` arrived while a group was starting here), report again as
+   * soon as the transition is over, as Heartbeat itself does.
+   */
+  private reportStableToHeartbeatPeers(): void {
+    if (this.reportedStable || !this.isResourceStable()) return;
+    if (this.handshake !== undefined || this.peerStandby !== undefined) return;
+    const realPeerAlive = this.peerNames.some(
+      (n) => this.peers.get(n)?.implementation === 'heartbeat' && this.detector.isAlive(n),
+    );
+    if (realPeerAlive) this.sendResourceReport(undefined);
   }
 
   private advert(): OwnershipAdvert {

@@ -460,3 +460,31 @@ void test('legacy mode with a live real Heartbeat peer: ask with ip-request, sta
   );
   assert.equal(acq.group, G1);
 });
+
+void test('a real Heartbeat peer whose `starting` came mid-transition gets isstable=1 once it is over', () => {
+  const h = new Harness(config());
+  const peer = new FakePeer(N2);
+  h.answerProbes(h.timer(0), 1);
+  h.packet(2, peer.heartbeatStatus());
+  // It reports holding its local group: we become stable and start ours.
+  const rep = h.packet(10, peer.send({ t: 'resource', rsc_hold: 'local', rtype: 'full', isstable: '1' }));
+  const acquire = only(
+    rep.actions.filter((a) => a.kind === 'acquire'),
+    'acquire',
+  );
+  // Its `starting` arrives while our group is still starting: we are in transition.
+  const mid = only(
+    decodeSent(h.packet(12, peer.send({ t: 'starting' }))).filter((s) => s.type === 'resource'),
+    'resource',
+  );
+  assert.equal(mid.f['isstable'], '0');
+  // Heartbeat ignores standby requests until it has seen us stable: report as soon as we are.
+  const done = only(
+    decodeSent(h.result(20, acquire, true)).filter((s) => s.type === 'resource'),
+    'resource',
+  );
+  assert.equal(done.f['isstable'], '1');
+  assert.equal(done.f['rsc_hold'], 'local');
+  // Nothing more to say while nothing changes.
+  assert.equal(decodeSent(h.timer(30)).filter((s) => s.type === 'resource').length, 0);
+});
