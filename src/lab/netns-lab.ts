@@ -441,10 +441,16 @@ export class ProbeClient {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function waitUntil(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+/** Poll `cond` every `stepMs` (longer for conditions that run a command) until true or timeout. */
+export async function waitUntil(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  stepMs = 20,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
+    await sleep(stepMs);
   }
 }

@@ -4,6 +4,7 @@
 // VIPs over HTTP every 10 ms.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sleep } from '../lab/lab.js';
 import type { ProbeClient } from '../lab/lab.js';
 import {
   VIP1,
@@ -15,20 +16,13 @@ import {
   oursStatus,
   oursViewOf,
   setLoss,
+  poll,
+  startMixed,
 } from './mixed-setup.js';
 import type { Mixed } from './mixed-setup.js';
 import { SwitchCapture, rexmitOutcomes } from './capture.js';
 
 const skip = mixedSkipReason();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function poll(what: string, cond: () => boolean, timeoutMs: number, stepMs = 250): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 void describe(
   'mixed cluster: real Heartbeat node1 + hbts node2 (sha1, bcast, auto_failback on)',
@@ -40,11 +34,7 @@ void describe(
 
     before(async () => {
       m = createMixed();
-      for (const n of m.lab.nodes) m.lab.startHttp(n);
-      await m.real.start();
-      m.lab.startDaemon(m.ours);
-      c1 = m.lab.startClient(VIP1);
-      c2 = m.lab.startClient(VIP2);
+      [c1, c2] = await startMixed(m);
     });
     after(async () => {
       await cleanupMixed(m, [c1, c2]);

@@ -3,20 +3,21 @@
 // `ip-request-resp` after releasing it. Real Heartbeat on node1, hbts on node2.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sleep } from '../lab/lab.js';
 import type { ProbeClient } from '../lab/lab.js';
-import { VIP1, VIP2, cleanupMixed, createMixed, mixedSkipReason, oursViewOf } from './mixed-setup.js';
+import {
+  VIP1,
+  VIP2,
+  cleanupMixed,
+  createMixed,
+  mixedSkipReason,
+  oursViewOf,
+  poll,
+  startMixed,
+} from './mixed-setup.js';
 import type { Mixed } from './mixed-setup.js';
 
 const skip = mixedSkipReason();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function poll(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 void describe('mixed cluster, auto_failback legacy (ip-request)', { skip: skip ?? false }, () => {
   let m: Mixed;
@@ -24,11 +25,7 @@ void describe('mixed cluster, auto_failback legacy (ip-request)', { skip: skip ?
   let c2: ProbeClient | undefined;
   before(async () => {
     m = createMixed({ tag: 'iopl', autoFailback: 'legacy' });
-    for (const n of m.lab.nodes) m.lab.startHttp(n);
-    await m.real.start();
-    m.lab.startDaemon(m.ours);
-    c1 = m.lab.startClient(VIP1);
-    c2 = m.lab.startClient(VIP2);
+    [c1, c2] = await startMixed(m);
   });
   after(async () => {
     await cleanupMixed(m, [c1, c2]);

@@ -6,22 +6,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Lab } from '../lab/lab.js';
+import { Lab, sleep } from '../lab/lab.js';
 import type { ProbeClient } from '../lab/lab.js';
-import { VIP1, VIP2, cleanupMixed, createMixed, mixedSkipReason, oursViewOf } from './mixed-setup.js';
+import {
+  VIP2,
+  cleanupMixed,
+  createMixed,
+  mixedSkipReason,
+  oursViewOf,
+  poll,
+  startMixed,
+} from './mixed-setup.js';
 import type { Mixed } from './mixed-setup.js';
 
 const skip =
   mixedSkipReason() ?? (spawnSync('socat', ['-V']).status === 0 ? undefined : 'socat is not installed');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function poll(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 void describe('mixed cluster over a serial line (socat pty pair, sha1)', { skip: skip ?? false }, () => {
   let m: Mixed | undefined;
@@ -42,11 +41,7 @@ void describe('mixed cluster over a serial line (socat pty pair, sha1)', { skip:
       tag: 'iopr',
       mediaOf: (node) => ['baud 19200', `serial ${tty[node]}`],
     });
-    for (const n of m.lab.nodes) m.lab.startHttp(n);
-    await m.real.start();
-    m.lab.startDaemon(m.ours);
-    c1 = m.lab.startClient(VIP1);
-    c2 = m.lab.startClient(VIP2);
+    [c1, c2] = await startMixed(m);
   });
   after(async () => {
     await cleanupMixed(m, [c1, c2]);

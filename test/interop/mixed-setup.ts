@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeClient } from '../lab/lab.js';
-import { Lab, labSkipReason } from '../lab/lab.js';
+import { Lab, labSkipReason, waitUntil } from '../lab/lab.js';
 import type { LabNode } from '../lab/lab.js';
 import { RealHeartbeat, realHeartbeatSkipReason } from '../lab/real-heartbeat.js';
 
@@ -166,4 +166,17 @@ export async function cleanupMixed(
   for (const c of clients) c?.child.kill();
   m.real.cleanup();
   await m.lab.cleanup();
+}
+
+/** Poll a condition that runs commands (cl_status, hbts status): every 250 ms, not every 20. */
+export function poll(what: string, cond: () => boolean, timeoutMs: number, stepMs = 250): Promise<void> {
+  return waitUntil(what, cond, timeoutMs, stepMs);
+}
+
+/** Start the HTTP servers, the real node, our daemon, and one client per VIP. */
+export async function startMixed(m: Mixed): Promise<[ProbeClient, ProbeClient]> {
+  for (const n of m.lab.nodes) m.lab.startHttp(n);
+  await m.real.start();
+  m.lab.startDaemon(m.ours);
+  return [m.lab.startClient(VIP1), m.lab.startClient(VIP2)];
 }
