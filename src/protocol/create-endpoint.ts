@@ -14,6 +14,7 @@ import type {
   SendOptions,
 } from './endpoint.js';
 import type { Field, Message } from './message.js';
+import { getString } from './message.js';
 import { PeerSequence } from './peer-sequence.js';
 import { SendHistory } from './send-history.js';
 
@@ -101,12 +102,8 @@ function readHeader(msg: Message): Header {
   return h;
 }
 
-function stringField(msg: Message, name: string): string | undefined {
-  for (const f of msg.fields) if (f.name === name && f.type === 'string') return f.value;
-  return undefined;
-}
-
-function emptyRejected(): Record<RejectReason, number> {
+/** Reject counters, all zero (shared with other ProtocolEndpoint implementations). */
+export function emptyRejected(): Record<RejectReason, number> {
   return {
     malformed: 0,
     'too-big': 0,
@@ -328,7 +325,7 @@ class Endpoint implements ProtocolEndpoint {
 
     switch (type) {
       case 'NS_ackmsg': {
-        const acked = parseHexNumber(stringField(msg, 'ackseq'));
+        const acked = parseHexNumber(getString(msg, 'ackseq'));
         if (acked !== undefined && acked > peer.ackedOurSeq) peer.ackedOurSeq = acked;
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       }
@@ -336,7 +333,7 @@ class Endpoint implements ProtocolEndpoint {
         this.answerRexmit(msg, src, peer, nowMs, wallMs, packets);
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       case 'NS_nak_rexmit': {
-        const lost = parseHexNumber(stringField(msg, 'firstseq'));
+        const lost = parseHexNumber(getString(msg, 'firstseq'));
         if (lost !== undefined && peer.missing.delete(lost)) this.c.lostPackets++;
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       }
@@ -372,8 +369,8 @@ class Endpoint implements ProtocolEndpoint {
     wallMs: number | undefined,
     packets: Uint8Array[],
   ): void {
-    const first = parseDecimalNumber(stringField(msg, 'firstseq'));
-    const requestedLast = parseDecimalNumber(stringField(msg, 'lastseq'));
+    const first = parseDecimalNumber(getString(msg, 'firstseq'));
+    const requestedLast = parseDecimalNumber(getString(msg, 'lastseq'));
     if (first === undefined || requestedLast === undefined || requestedLast < first || first === 0) return;
     const last = Math.min(requestedLast, first + MAX_REXMIT_PER_REQUEST - 1);
     const minGapMs = Math.max(0, this.options.maxRexmitDelayMs - 10);

@@ -11,6 +11,7 @@ import type {
   SendOptions,
 } from '../protocol/endpoint.js';
 import type { Field } from '../protocol/message.js';
+import { emptyRejected } from '../protocol/create-endpoint.js';
 
 interface Wire {
   readonly src: string;
@@ -98,16 +99,7 @@ export class PlainEndpoint implements ProtocolEndpoint {
   }
 
   counters(): EndpointCounters {
-    const rejected: Record<RejectReason, number> = {
-      malformed: 0,
-      'too-big': 0,
-      'bad-auth': 0,
-      'unknown-key': 0,
-      'missing-field': 0,
-      'unknown-node': 0,
-      replay: 0,
-      'old-seq': 0,
-    };
+    const rejected = emptyRejected();
     return {
       sent: this.stats.sent,
       received: this.stats.received,
