@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   /** Node count; random scenarios pick 2-5 when undefined. */
   readonly nodes?: number;
   readonly trace?: boolean;
+  /** Hash the canonical trace (ScenarioResult.traceHash). */
+  readonly traceHash?: boolean;
   readonly endpointFactory?: EndpointFactory;
   /** Called with the simulator before it runs (debugging: schedule status dumps, extra checks). */
   readonly inspect?: (sim: Simulator) => void;
@@ -39,6 +41,8 @@ export interface ScenarioResult {
   readonly virtualMs: number;
   readonly packets: number;
   readonly trace: string[];
+  /** sha256 of the canonical trace, when asked for with `traceHash`. */
+  readonly traceHash: string | undefined;
 }
 
 const ACQUIRE_MS: readonly [number, number] = [20, 60];
@@ -110,6 +114,7 @@ function harness(
     acquireMs: ACQUIRE_MS,
     releaseMs: RELEASE_MS,
     trace: options.trace ?? false,
+    traceHash: options.traceHash ?? false,
   });
   installSafetyChecker(sim, config, violations);
   options.inspect?.(sim);
@@ -134,6 +139,7 @@ function result(h: Harness, scenario: ScenarioName, seed: number, falseDeaths: n
     virtualMs: h.sim.nowMs,
     packets: h.sim.deliveredPackets,
     trace: h.sim.trace,
+    traceHash: h.sim.traceDigest(),
   };
 }
 

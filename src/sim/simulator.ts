@@ -6,6 +6,7 @@ import { ClusterNode } from '../cluster/node.js';
 import type { Action, AdminCommand, ClusterEvent, MonoMs, Output } from '../cluster/types.js';
 import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint } from '../protocol/endpoint.js';
+import { CanonicalTrace } from './canonical-trace.js';
 import { EventQueue } from './event-queue.js';
 import { Prng } from './prng.js';
 
@@ -38,6 +39,8 @@ export interface SimOptions {
   readonly releaseMs?: readonly [number, number];
   /** Keep a human-readable trace of everything (slower). */
   readonly trace?: boolean;
+  /** Hash a canonical trace of every step's output (packet bytes, actions, event facts, wake-ups). */
+  readonly traceHash?: boolean;
 }
 
 export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -89,9 +92,11 @@ export class Simulator {
   /** `${a}|${b}`: node a currently believes live node b dead (a false death, from loss). */
   private readonly deadViews = new Set<string>();
   private checker: (() => void) | undefined;
+  private readonly canonical: CanonicalTrace | undefined;
 
   constructor(options: SimOptions) {
     this.options = options;
+    this.canonical = options.traceHash === true ? new CanonicalTrace() : undefined;
     this.rng = new Prng(options.seed);
     this.config = options.config;
     this.mediumIds = options.config.media.map((m) => m.id);
@@ -326,7 +331,13 @@ export class Simulator {
     }
   }
 
+  /** Hex digest of the canonical trace so far (undefined unless `traceHash` was asked for). */
+  traceDigest(): string | undefined {
+    return this.canonical?.digest();
+  }
+
   private apply(n: SimNode, out: Output): void {
+    this.canonical?.record(this.nowMs, n.index, out);
     for (const ev of out.events) {
       n.events.push(ev);
       if ((ev.kind === 'peer-dead' || ev.kind === 'peer-up') && ev.node !== undefined) {
