@@ -63,11 +63,11 @@ export type Action =
 /** What one step asks the shell to do. */
 export interface Output {
   /** Bytes to send, in order. */
-  readonly packets: OutboundPacket[];
+  readonly packets: readonly OutboundPacket[];
   /** Resource actions; each result comes back as an `action-result` input with the same id. */
-  readonly actions: Action[];
+  readonly actions: readonly Action[];
   /** Facts for the log, the status API and the simulator's trace. */
-  readonly events: ClusterEvent[];
+  readonly events: readonly ClusterEvent[];
   /** Call step({kind:'timer'}) at this time at the latest (the shell arms exactly one timer). */
   readonly wakeAtMs: MonoMs;
   /** Graceful shutdown finished (every group released, `shutdone` sent): the shell may exit. */
@@ -118,6 +118,10 @@ export type ClusterEventKind =
   | 'standby'
   | 'admin'
   | 'shutdown'
+  /** An authentic message whose fields do not parse (dropped, counted). */
+  | 'malformed'
+  /** An internal invariant of the core broke (a bug): logged at crit, the transition skipped. */
+  | 'invariant-broken'
   /** Anything else worth a log line (protocol notes, ignored requests). */
   | 'note';
 
@@ -187,12 +191,15 @@ export interface ClusterCounters {
   /** `status` heartbeats accepted from peers. */
   readonly heartbeatsIn: number;
   readonly rejected: number;
+  /** Authentic messages dropped because a field did not parse (also counted in `rejected`). */
+  readonly malformed: number;
   readonly peerDeaths: number;
   readonly takeovers: number;
   readonly releases: number;
   readonly acquireFailures: number;
   readonly pauses: number;
   readonly conflicts: number;
+  readonly invariantsBroken: number;
 }
 
 export interface ClusterStatus {
@@ -210,6 +217,9 @@ export interface ClusterStatus {
   readonly counters: ClusterCounters;
 }
 
+/** A broken internal invariant throws (tests, simulator) or is logged at crit and skipped (daemon). */
+export type InvariantMode = 'throw' | 'log';
+
 /** What the core needs to start (see ClusterNode). */
 export interface ClusterNodeOptions {
   readonly config: ClusterConfig;
@@ -219,4 +229,6 @@ export interface ClusterNodeOptions {
   readonly nowMs: MonoMs;
   /** wall-clock ms = nowMs + wallClockOffsetMs, for `ts` fields. */
   readonly wallClockOffsetMs: number;
+  /** Default 'throw'. */
+  readonly invariants?: InvariantMode;
 }

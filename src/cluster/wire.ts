@@ -1,4 +1,5 @@
-// The cluster-level message fields we send and read: Heartbeat's own (status, starting, resource,
+// The cluster-level messages: encoders for what we send, and the one decoder (wire-decode.ts) that
+// turns an authenticated Message into a typed ClusterMessage. The fields we send and read: Heartbeat's own (status, starting, resource,
 // shutdone, repnodes, ask_resources) plus our extension fields, which real Heartbeat ignores:
 //   hbts_cfg     config fingerprint            hbts_phase   starting/negotiating/stable/...
 //   hbts_held    groups starting/running/stopping here (exact per-group ownership, any N)
@@ -9,8 +10,8 @@
 //   hbts_inc     random id of this process incarnation
 //   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
 import type { GroupId, NodeName } from '../config/types.js';
-import { getString, str } from '../protocol/message.js';
-import type { Field, Message } from '../protocol/message.js';
+import { str } from '../protocol/message.js';
+import type { Field } from '../protocol/message.js';
 import type { NodePhase, NodeStatusName } from './types.js';
 
 export interface OwnershipAdvert {
@@ -28,7 +29,8 @@ export interface OwnershipAdvert {
   readonly seen: readonly string[];
 }
 
-const phases: readonly NodePhase[] = ['starting', 'negotiating', 'stable', 'shutting-down', 'stopped'];
+/** Heartbeat's rsc_hold word: which groups, relative to the node that sends it. */
+export type HoldWord = 'none' | 'local' | 'foreign' | 'all';
 
 export function advertFields(a: OwnershipAdvert): Field[] {
   const fields: Field[] = [
@@ -50,40 +52,6 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   return fields;
 }
 
-function groupList(msg: Message, name: string): GroupId[] {
-  const v = getString(msg, name);
-  if (v === undefined) return [];
-  return v.split(/\s+/).filter((s) => s.length > 0) as GroupId[];
-}
-
-function handoffList(msg: Message): Map<GroupId, NodeName> {
-  const out = new Map<GroupId, NodeName>();
-  for (const pair of groupList(msg, 'hbts_handoff')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && eq < pair.length - 1) out.set(pair.slice(eq + 1) as GroupId, pair.slice(0, eq) as NodeName);
-  }
-  return out;
-}
-
-/** Our extension fields, or undefined when the sender does not speak them (a real Heartbeat). */
-export function readAdvert(msg: Message): OwnershipAdvert | undefined {
-  const cfg = getString(msg, 'hbts_cfg');
-  if (cfg === undefined) return undefined;
-  const phaseText = getString(msg, 'hbts_phase');
-  const phase = phases.find((p) => p === phaseText) ?? 'starting';
-  return {
-    cfg,
-    phase,
-    held: groupList(msg, 'hbts_held'),
-    claims: groupList(msg, 'hbts_claim'),
-    declines: groupList(msg, 'hbts_decline'),
-    failed: groupList(msg, 'hbts_failed'),
-    handoffs: handoffList(msg),
-    incarnation: getString(msg, 'hbts_inc') ?? '',
-    seen: groupList(msg, 'hbts_seen'),
-  };
-}
-
 export function statusFields(st: NodeStatusName, deadtimeMs: number, advert: OwnershipAdvert): Field[] {
   return [
     str('t', 'status'),
@@ -93,8 +61,6 @@ export function statusFields(st: NodeStatusName, deadtimeMs: number, advert: Own
     ...advertFields(advert),
   ];
 }
-
-export type HoldWord = 'none' | 'local' | 'foreign' | 'all';
 
 export function resourceFields(
   hold: HoldWord,
@@ -112,19 +78,28 @@ export function resourceFields(
   return [...fields, ...advertFields(advert)];
 }
 
-/** Heartbeat's hex `dt` field; undefined when absent or not a positive number. */
-export function parseDeadtimeMs(msg: Message): number | undefined {
-  const dt = getString(msg, 'dt');
-  if (dt === undefined || !/^[0-9a-fA-F]{1,8}$/.test(dt)) return undefined;
-  const v = parseInt(dt, 16);
-  return v > 0 ? v : undefined;
+export function startingFields(): Field[] {
+  return [str('t', 'starting')];
 }
 
-export function parseNodeStatus(msg: Message): NodeStatusName | undefined {
-  const st = getString(msg, 'st');
-  return st === 'init' || st === 'up' || st === 'active' || st === 'dead' ? st : undefined;
+export function repnodesFields(nodes: readonly NodeName[]): Field[] {
+  return [str('t', 'repnodes'), str('nodelist', nodes.map((n) => `${n} `).join('')), str('delnodelist', ' ')];
 }
 
-export function parseHoldWord(value: string | undefined): HoldWord | undefined {
-  return value === 'none' || value === 'local' || value === 'foreign' || value === 'all' ? value : undefined;
+/** Heartbeat's standby handshake (info = me / other / done). */
+export function askResourcesFields(set: HoldWord, info: 'me' | 'other' | 'done'): Field[] {
+  return [str('t', 'ask_resources'), str('rsc_hold', set), str('info', info)];
+}
+
+/** Legacy mode: ask a real Heartbeat for a group by its key (its first resource). */
+export function ipRequestFields(group: GroupId): Field[] {
+  return [str('t', 'ip-request'), str('ipaddr', group)];
+}
+
+export function ipRequestRespFields(group: GroupId): Field[] {
+  return [str('t', 'ip-request-resp'), str('ipaddr', group), str('weown', 'yes'), str('ok', 'OK')];
+}
+
+export function shutdoneFields(advert: OwnershipAdvert): Field[] {
+  return [str('t', 'shutdone'), str('st', 'dead'), ...advertFields(advert)];
 }

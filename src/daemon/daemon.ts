@@ -246,6 +246,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     random,
     nowMs,
     wallClockOffsetMs: Date.now() - nowMs,
+    // A broken core invariant is a bug: the daemon logs it at crit and keeps what it owns.
+    invariants: 'log',
   });
   const groupRunner = deps.createRunner(config, log, self);
   const runner: ActionRunner = {

@@ -1,0 +1,327 @@
+// The resource groups as this node runs them: each group's local state and its one pending
+// action (probe, gate, acquire, release), what we claim and decline, who held each group last, and
+// the action lifecycle from request to result. Every transition checks its invariants (never two
+// actions on one group; release only what runs here; acquire only what is stopped).
+import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../config/types.js';
+import type { Outbox } from './outbox.js';
+import type { Action, ActionId, GroupLocalState, MonoMs, Random, ResourceSet } from './types.js';
+
+export interface LocalGroup {
+  readonly group: ResourceGroup;
+  state: GroupLocalState;
+  pending: { readonly kind: Action['kind']; readonly id: ActionId } | undefined;
+  failures: number;
+  /** A stop failed: the group may still run here, so it counts as held (safety first). */
+  stopFailed: boolean;
+  failedHere: boolean;
+  /** The gate allowed taking this group over from this dead node. */
+  gatePassedFrom: NodeName | undefined;
+  gateRetryAtMs: MonoMs;
+  detail: string | undefined;
+  inConflict: boolean;
+  waitingFor: NodeName | undefined;
+  /** We released (are releasing) the group towards this node; advertised until it holds it. */
+  handoffTo: NodeName | undefined;
+  /** When we first saw the handoff target holding it. */
+  handoffTakenAtMs: MonoMs | undefined;
+}
+
+export class LocalGroups {
+  readonly list: readonly LocalGroup[];
+  private readonly byId = new Map<GroupId, LocalGroup>();
+  /** Groups we ask for (takeover, or a returning home node with auto_failback on). */
+  readonly claims = new Set<GroupId>();
+  /** Groups we refuse (standby). */
+  readonly declines = new Set<GroupId>();
+  /** Last node seen holding each group; a dead last holder means the gate must be asked. */
+  readonly lastHolder = new Map<GroupId, NodeName>();
+  /** Random id of this incarnation: peers echo it in `hbts_seen` once they have heard us. */
+  private readonly incarnation: string;
+  /**
+   * Bumped whenever we claim more groups; advertised as `hbts_inc=<incarnation>.<version>`, so a
+   * peer's echo in `hbts_seen` also acknowledges our latest claims. We act on a claim only once
+   * every live peer echoed it: a peer deciding at the same moment has then told us what it holds.
+   */
+  private claimVersion = 0;
+  private probesPending = 0;
+  private nextActionId = 1;
+  private readonly actionIndex = new Map<ActionId, LocalGroup>();
+
+  constructor(
+    private readonly config: ClusterConfig,
+    private readonly self: NodeName,
+    random: Random,
+    private readonly out: Outbox,
+  ) {
+    this.incarnation = Math.floor(random.next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
+    this.list = config.resourceGroups.map((group) => ({
+      group,
+      state: 'stopped',
+      pending: undefined,
+      failures: 0,
+      stopFailed: false,
+      failedHere: false,
+      gatePassedFrom: undefined,
+      gateRetryAtMs: -Infinity,
+      detail: undefined,
+      inConflict: false,
+      waitingFor: undefined,
+      handoffTo: undefined,
+      handoffTakenAtMs: undefined,
+    }));
+    for (const g of this.list) this.byId.set(g.group.id, g);
+    // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
+    if (config.autoFailback !== 'off') {
+      for (const g of this.list) if (g.group.homeNode === self) this.claims.add(g.group.id);
+    }
+  }
+
+  get(id: GroupId): LocalGroup | undefined {
+    return this.byId.get(id);
+  }
+
+  has(id: GroupId): boolean {
+    return this.byId.has(id);
+  }
+
+  /** `incarnation.claimVersion`: what peers echo in `hbts_seen`. */
+  token(): string {
+    return `${this.incarnation}.${this.claimVersion}`;
+  }
+
+  /** We claimed more groups: every peer must echo the new token before we act on them. */
+  bumpClaimVersion(): void {
+    this.claimVersion++;
+  }
+
+  /**
+   * Starting, running or stopping here, or about to start (waiting for the gate): peers must learn
+   * of the intent in the same heartbeat that could otherwise tell them the group is free.
+   */
+  holdsHere(g: LocalGroup): boolean {
+    return (
+      g.state === 'starting' ||
+      g.state === 'running' ||
+      g.state === 'stopping' ||
+      g.stopFailed ||
+      g.pending?.kind === 'gate'
+    );
+  }
+
+  heldIds(): GroupId[] {
+    return this.list.filter((g) => this.holdsHere(g)).map((g) => g.group.id);
+  }
+
+  failedIds(): GroupId[] {
+    return this.list.filter((g) => g.failedHere).map((g) => g.group.id);
+  }
+
+  handoffs(): Map<GroupId, NodeName> {
+    return new Map(
+      this.list.flatMap((g) => (g.handoffTo !== undefined ? [[g.group.id, g.handoffTo] as const] : [])),
+    );
+  }
+
+  /** Groups of a Heartbeat resource set, relative to `node` (local = homed on it). */
+  inSet(g: LocalGroup, set: ResourceSet, node: NodeName = this.self): boolean {
+    const local = g.group.homeNode === node;
+    return set === 'all' || (set === 'local' && local) || (set === 'foreign' && !local);
+  }
+
+  /** No action pending at all (isstable). */
+  settled(): boolean {
+    return this.list.every((g) => g.pending === undefined);
+  }
+
+  /** A start, stop or gate is pending (Heartbeat's `transition`; start-up probes do not count). */
+  inTransition(): boolean {
+    return this.list.some((g) => g.pending !== undefined && g.pending.kind !== 'probe');
+  }
+
+  probesDone(): boolean {
+    return this.probesPending === 0;
+  }
+
+  nextWakeMs(nowMs: MonoMs): MonoMs {
+    let next = Infinity;
+    for (const g of this.list) if (g.gateRetryAtMs > nowMs) next = Math.min(next, g.gateRetryAtMs);
+    return next;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Requests
+
+  /** Ask the shell, for every group, whether it already runs here (start-up). */
+  probeAll(): void {
+    for (const g of this.list) {
+      if (!this.idle(g, 'probe')) continue;
+      const id = this.newAction(g, 'probe');
+      this.probesPending++;
+      this.out.act({ kind: 'probe', id, group: g.group.id });
+    }
+  }
+
+  /** Ask the fencing/arbitration gate whether we may take `g` over from `fromNode`. */
+  askGate(g: LocalGroup, fromNode: NodeName): void {
+    if (!this.idle(g, 'gate')) return;
+    const id = this.newAction(g, 'gate');
+    this.out.advertDirty = true;
+    this.out.act({ kind: 'gate', id, group: g.group.id, fromNode });
+  }
+
+  startAcquire(g: LocalGroup, reason: string): void {
+    if (!this.idle(g, 'acquire')) return;
+    const startable = g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed);
+    if (!this.out.invariant(startable, `acquire of ${g.group.id} while ${g.state}`, { group: g.group.id }))
+      return;
+    const id = this.newAction(g, 'acquire');
+    g.state = 'starting';
+    g.gatePassedFrom = undefined;
+    g.handoffTo = undefined;
+    this.lastHolder.set(g.group.id, this.self);
+    this.out.counters.takeovers++;
+    this.out.advertDirty = true;
+    this.out.emit('takeover', 'info', `acquiring group ${g.group.id} (${reason})`, { group: g.group.id });
+    this.out.act({ kind: 'acquire', id, group: g.group.id, reason });
+  }
+
+  startRelease(g: LocalGroup, reason: string, target: NodeName | undefined): void {
+    if (!this.idle(g, 'release')) return;
+    if (
+      !this.out.invariant(g.state === 'running', `release of ${g.group.id} not held here (${g.state})`, {
+        group: g.group.id,
+      })
+    )
+      return;
+    g.handoffTo = target !== undefined && target !== this.self ? target : undefined;
+    g.handoffTakenAtMs = undefined;
+    const id = this.newAction(g, 'release');
+    g.state = 'stopping';
+    this.out.counters.releases++;
+    this.out.advertDirty = true;
+    this.out.emit('release', 'info', `releasing group ${g.group.id} (${reason})`, { group: g.group.id });
+    this.out.act({ kind: 'release', id, group: g.group.id, reason });
+  }
+
+  private idle(g: LocalGroup, next: Action['kind']): boolean {
+    const p = g.pending;
+    return this.out.invariant(
+      p === undefined,
+      `${next} of ${g.group.id} while its ${p?.kind ?? ''} ${p?.id ?? ''} is pending`,
+      { group: g.group.id },
+    );
+  }
+
+  private newAction(g: LocalGroup, kind: Action['kind']): ActionId {
+    const id = this.nextActionId++;
+    this.actionIndex.set(id, g);
+    g.pending = { kind, id };
+    return id;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Results
+
+  onActionResult(id: ActionId, ok: boolean, detail: string | undefined): void {
+    const g = this.actionIndex.get(id);
+    if (
+      !this.out.invariant(
+        g !== undefined && g.pending?.id === id,
+        `result for action ${id}, which is not pending`,
+      )
+    )
+      return;
+    if (g === undefined || g.pending === undefined) return;
+    this.actionIndex.delete(id);
+    const kind = g.pending.kind;
+    g.pending = undefined;
+    const why = detail !== undefined && detail.length > 0 ? `: ${detail}` : '';
+    switch (kind) {
+      case 'probe':
+        this.onProbed(g, ok);
+        break;
+      case 'gate':
+        this.onGate(g, ok, why);
+        break;
+      case 'acquire':
+        this.onAcquired(g, ok, why);
+        break;
+      case 'release':
+        this.onReleased(g, ok, why);
+        break;
+    }
+  }
+
+  private onProbed(g: LocalGroup, running: boolean): void {
+    this.probesPending--;
+    this.out.invariant(this.probesPending >= 0, 'more probe results than probes');
+    if (!running) return;
+    g.state = 'running';
+    this.lastHolder.set(g.group.id, this.self);
+    this.out.emit('note', 'warn', `group ${g.group.id} is already running here (found at start-up)`, {
+      group: g.group.id,
+    });
+  }
+
+  private onGate(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    if (ok) {
+      g.gatePassedFrom = this.lastHolder.get(gid);
+      return;
+    }
+    g.gateRetryAtMs = this.out.nowMs + this.config.keepaliveMs;
+    this.out.advertDirty = true;
+    this.out.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
+      group: gid,
+    });
+  }
+
+  private onAcquired(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    if (ok) {
+      g.state = 'running';
+      g.detail = undefined;
+      this.lastHolder.set(gid, this.self);
+      this.out.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
+    } else {
+      g.state = 'failed';
+      g.failedHere = true;
+      g.failures++;
+      g.detail = `start failed${why}`;
+      this.out.counters.acquireFailures++;
+      this.claims.delete(gid);
+      if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
+      this.out.emit(
+        'acquire-failed',
+        'crit',
+        `group ${gid} failed to start here${why}; released, another node may try (not retried here until an admin command or restart)`,
+        { group: gid },
+      );
+    }
+    this.out.advertDirty = true;
+  }
+
+  private onReleased(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    if (ok) {
+      g.state = 'stopped';
+      g.detail = undefined;
+      if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
+      this.out.emit('released', 'info', `group ${gid} released`, { group: gid });
+    } else {
+      g.state = 'failed';
+      g.stopFailed = true;
+      g.handoffTo = undefined;
+      g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
+      this.out.emit(
+        'release-failed',
+        'crit',
+        `group ${gid} failed to stop${why}; it stays marked as held here (no reboot), operator action needed`,
+        { group: gid },
+      );
+    }
+    this.out.advertDirty = true;
+  }
+}

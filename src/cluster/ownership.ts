@@ -1,0 +1,134 @@
+// Who owns each resource group, and why: the one place that decides. Placement (placement.ts)
+// names the node that should run a group from facts every node shares; this file turns that into
+// this node's moves, with the gates between decision and action: release before acquire, the
+// handoff bookkeeping, claims acknowledged by every peer, the real-Heartbeat handshakes, and the
+// fencing/arbitration gate before taking a group from a node that did not release it. Conflicts
+// (two holders after a partition heals) are resolved here too: placement's keeper stays.
+import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { HeartbeatDialect } from './heartbeat-dialect.js';
+import type { HeartbeatSender } from './heartbeat-sender.js';
+import type { LocalGroup, LocalGroups } from './local-groups.js';
+import type { Membership } from './membership.js';
+import type { Outbox } from './outbox.js';
+import type { PlacementView } from './placement.js';
+import { shutdoneFields } from './wire.js';
+
+export class Ownership {
+  constructor(
+    private readonly config: ClusterConfig,
+    private readonly self: NodeName,
+    private readonly out: Outbox,
+    private readonly groups: LocalGroups,
+    private readonly membership: Membership,
+    private readonly dialect: HeartbeatDialect,
+    private readonly sender: HeartbeatSender,
+  ) {}
+
+  reconcile(): void {
+    if (this.membership.phase === 'shutting-down') {
+      this.reconcileShutdown();
+      return;
+    }
+    if (this.membership.phase !== 'stable') return;
+    const view = this.membership.placementView();
+    for (const g of this.groups.list) this.reconcileGroup(g, view);
+  }
+
+  private reconcileGroup(g: LocalGroup, view: PlacementView): void {
+    const gid = g.group.id;
+    const holders = view.holders(gid);
+    const target = this.membership.target(g, view);
+    const otherHolders = [...holders].filter((n) => n !== this.self);
+    this.noteConflict(g, holders, target);
+    if (g.handoffTo !== undefined && g.state === 'stopped') this.trackHandoff(g, view);
+    if (this.groups.claims.has(gid) && g.state === 'running' && otherHolders.length === 0) {
+      // Our request is satisfied: from now on the group stays here because we hold it.
+      this.groups.claims.delete(gid);
+      this.out.advertDirty = true;
+    }
+    if (g.pending) return;
+    if (g.state === 'running' && target !== undefined && target !== this.self) {
+      if (this.dialect.needsHandshake(gid, target)) this.dialect.handOver(g, target);
+      else this.groups.startRelease(g, `placement moves it to ${target}`, target);
+      return;
+    }
+    if ((g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed)) && target === this.self) {
+      this.acquireWhenFree(g, otherHolders);
+    }
+  }
+
+  /** Placement picked us: take the group once nobody else holds it and every gate says yes. */
+  private acquireWhenFree(g: LocalGroup, otherHolders: readonly NodeName[]): void {
+    const gid = g.group.id;
+    if (otherHolders.length > 0) {
+      // Release before acquire: wait for the live holder to report it stopped.
+      if (g.waitingFor !== otherHolders[0]) {
+        g.waitingFor = otherHolders[0];
+        this.out.emit('note', 'info', `group ${gid}: waiting for ${otherHolders.join(', ')} to release it`, {
+          group: gid,
+        });
+      }
+      return;
+    }
+    if (this.dialect.holdsBackAcquire(gid)) return;
+    g.waitingFor = undefined;
+    if (this.groups.claims.has(gid) && !this.membership.claimsAcknowledged()) return; // see claimVersion
+    const from = this.groups.lastHolder.get(gid);
+    const fromPeer = from !== undefined && from !== this.self ? from : undefined;
+    if (fromPeer !== undefined && g.gatePassedFrom !== fromPeer) {
+      // It was last seen on a node that never released it: fencing/arbitration decide first.
+      if (this.out.nowMs >= g.gateRetryAtMs) this.groups.askGate(g, fromPeer);
+      return;
+    }
+    this.groups.startAcquire(g, fromPeer !== undefined ? `failover from ${fromPeer}` : 'placement');
+  }
+
+  /**
+   * Handed over once the target has held it for two keepalives (so every node has heard that
+   * before our handoff note disappears), or moot when the target can no longer take it.
+   */
+  private trackHandoff(g: LocalGroup, view: PlacementView): void {
+    const to = g.handoffTo;
+    if (to === undefined) return;
+    if (view.holders(g.group.id).has(to)) g.handoffTakenAtMs ??= this.out.nowMs;
+    else g.handoffTakenAtMs = undefined;
+    const taken =
+      g.handoffTakenAtMs !== undefined && this.out.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs;
+    if (taken || !view.candidates.has(to) || view.failedOn(g.group.id).has(to)) {
+      g.handoffTo = undefined;
+      g.handoffTakenAtMs = undefined;
+      this.out.advertDirty = true;
+    }
+  }
+
+  private noteConflict(g: LocalGroup, holders: ReadonlySet<NodeName>, target: NodeName | undefined): void {
+    const conflict = holders.size > 1 && holders.has(this.self);
+    if (conflict && !g.inConflict) {
+      this.out.counters.conflicts++;
+      const keeper = target !== undefined && holders.has(target) ? target : [...holders][0];
+      this.out.emit(
+        'conflict-resolved',
+        'crit',
+        `group ${g.group.id} runs on ${[...holders].join(' and ')}: ${keeper ?? 'nobody'} keeps it, the others release it`,
+        { group: g.group.id },
+      );
+    }
+    g.inConflict = conflict;
+  }
+
+  /** Graceful shutdown: release every group in reverse order, one at a time, then `shutdone`. */
+  private reconcileShutdown(): void {
+    if (!this.groups.settled()) return;
+    for (let i = this.groups.list.length - 1; i >= 0; i--) {
+      const g = this.groups.list[i];
+      if (g && g.state === 'running') {
+        this.groups.startRelease(g, 'shutdown', this.membership.target(g));
+        return;
+      }
+    }
+    this.membership.phase = 'stopped';
+    this.sender.sendStatus();
+    this.out.send(shutdoneFields(this.sender.advert()));
+    this.out.emit('shutdown', 'info', 'every group released, shutdone sent: stopped');
+  }
+}
