@@ -71,8 +71,8 @@ export class Outbox {
     return { packets: this.packets, actions: this.actions, events: this.events, wakeAtMs, stopped };
   }
 
+  /** A fact for the log, status API and trace. It does not re-run placement: facts do that. */
   emit(kind: ClusterEventKind, level: EventLevel, text: string, at: EventFacts = {}): void {
-    this.factsChanged = true;
     this.events.push({ kind, level, atMs: this.nowMs, text, ...at });
   }
 

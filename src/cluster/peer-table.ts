@@ -136,6 +136,7 @@ export class PeerTable {
   noteGeneration(peer: PeerFacts, generation: number, restartSeen: boolean): boolean {
     const restarted = restartSeen || (peer.generation !== undefined && generation > peer.generation);
     if (restarted) {
+      this.out.factsChanged = true;
       this.out.emit(
         'peer-restarted',
         'info',
@@ -154,6 +155,7 @@ export class PeerTable {
     for (const e of events) {
       switch (e.kind) {
         case 'up':
+          this.out.factsChanged = true; // a new candidate for placement
           // Our hbts_seen list changed; a peer still negotiating is waiting to read it. (Not for a
           // stable peer: extra heartbeats would skew the failure detector's rhythm for nothing.)
           if (this.byName.get(e.node)?.phase !== 'stable') this.out.advertDirty = true;
@@ -199,6 +201,7 @@ export class PeerTable {
   }
 
   private onDead(node: NodeName, neverHeard: boolean, silentMs: number): void {
+    this.out.factsChanged = true; // its groups need a new home
     this.out.counters.peerDeaths++;
     const peer = this.byName.get(node);
     const why = peer?.leaving
@@ -229,6 +232,7 @@ export class PeerTable {
       );
     }
     if (!fresh) return;
+    if (peer.leaving) this.out.factsChanged = true; // back as a candidate
     peer.leaving = false;
     const st = msg.st;
     if (st !== undefined && st !== 'dead' && st !== peer.advertised) {
@@ -247,6 +251,7 @@ export class PeerTable {
 
   /** A status without our extension fields: a real Heartbeat, with its 2-node semantics. */
   private onHeartbeatPeer(peer: PeerFacts): void {
+    this.out.factsChanged = true; // its claims, and what counts it as a candidate, changed
     if (this.config.autoFailback === 'on') {
       // Heartbeat semantics: a returning home node gets its groups back (failback at join).
       for (const g of this.groups.list) if (g.group.homeNode === peer.name) peer.claims.add(g.group.id);
@@ -357,6 +362,7 @@ export class PeerTable {
     // overtaken by the shutdone loses nothing.
     if (msg.advert) this.applyAdvert(peer, msg.advert);
     peer.shutdoneGeneration = peer.generation;
+    this.out.factsChanged = true;
     this.out.emit('shutdown-notice', 'info', `Received shutdown notice from '${peer.name}'.`, {
       node: peer.name,
     });
