@@ -52,6 +52,7 @@ export class AdminCommands {
       // the group now, else both decline and placement leaves it here.
       for (const p of this.peers.all()) if (p.implementation === 'heartbeat') p.declines.delete(g.group.id);
     }
+    this.out.factsChanged = true; // also reached from a peer's hb_takeover packet
     this.out.advertDirty = true;
   }
 
@@ -65,6 +66,7 @@ export class AdminCommands {
     }
     this.groups.bumpClaimVersion();
     for (const p of this.peers.all()) p.seesUs = false; // they must echo the new version
+    this.out.factsChanged = true;
     this.out.advertDirty = true;
   }
 

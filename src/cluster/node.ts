@@ -78,6 +78,7 @@ export class ClusterNode {
       self,
       out,
       this.groups,
+      this.peers,
       this.membership,
       this.dialect,
       this.sender,

@@ -10,7 +10,9 @@ import type { HeartbeatSender } from './heartbeat-sender.js';
 import type { LocalGroup, LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
+import { placeGroupWithRule, placementRuleText } from './placement.js';
 import type { PlacementView } from './placement.js';
+import type { PeerTable } from './peer-table.js';
 import { shutdoneFields } from './wire.js';
 
 export class Ownership {
@@ -19,6 +21,7 @@ export class Ownership {
     private readonly self: NodeName,
     private readonly out: Outbox,
     private readonly groups: LocalGroups,
+    private readonly peers: PeerTable,
     private readonly membership: Membership,
     private readonly dialect: HeartbeatDialect,
     private readonly sender: HeartbeatSender,
@@ -39,7 +42,7 @@ export class Ownership {
     const holders = view.holders(gid);
     const target = this.membership.target(g, view);
     const otherHolders = [...holders].filter((n) => n !== this.self);
-    this.noteConflict(g, holders, target);
+    this.noteConflict(g, holders, view);
     if (g.handoffTo !== undefined && g.state === 'stopped') this.trackHandoff(g, view);
     if (this.groups.claims.has(gid) && g.state === 'running' && otherHolders.length === 0) {
       // Our request is satisfied: from now on the group stays here because we hold it.
@@ -101,19 +104,44 @@ export class Ownership {
     }
   }
 
-  private noteConflict(g: LocalGroup, holders: ReadonlySet<NodeName>, target: NodeName | undefined): void {
+  /**
+   * Two live holders (a partition healed, or a false death): placement's keeper stays, the others
+   * release. Split brain is logged at crit with both sides' view and the rule that decided. The
+   * keeper announces its addresses again at once (clients followed the other holder's gratuitous
+   * ARP during the partition) and once more when the last other holder has released.
+   */
+  private noteConflict(g: LocalGroup, holders: ReadonlySet<NodeName>, view: PlacementView): void {
     const conflict = holders.size > 1 && holders.has(this.self);
     if (conflict && !g.inConflict) {
       this.out.counters.conflicts++;
-      const keeper = target !== undefined && holders.has(target) ? target : [...holders][0];
+      const placed = placeGroupWithRule(g.group.id, g.group.homeNode, view);
+      const keeper = placed !== undefined && holders.has(placed.node) ? placed.node : [...holders][0];
+      const rule =
+        placed !== undefined && keeper === placed.node ? placementRuleText[placed.rule] : 'first holder';
+      const views = [...holders].map((n) => this.holderView(g, n)).join('; ');
       this.out.emit(
         'conflict-resolved',
         'crit',
-        `group ${g.group.id} runs on ${[...holders].join(' and ')}: ${keeper ?? 'nobody'} keeps it, the others release it`,
+        `split brain: group ${g.group.id} runs on ${[...holders].join(' and ')}: ${keeper ?? 'nobody'} keeps it (${rule}), the others release it. Views: ${views}`,
         { group: g.group.id },
       );
+      if (keeper === this.self) this.announce(g, 'split brain resolved in our favour');
+    } else if (!conflict && g.inConflict && holders.has(this.self)) {
+      this.announce(g, 'the other holder released it');
     }
     g.inConflict = conflict;
+  }
+
+  private holderView(g: LocalGroup, node: NodeName): string {
+    if (node === this.self) return `${node} (here): ${g.state}, phase ${this.membership.phase}`;
+    const p = this.peers.get(node);
+    return `${node}: advertises it held, phase ${p?.phase ?? 'unknown'}, generation ${p?.generation ?? '?'}`;
+  }
+
+  private announce(g: LocalGroup, reason: string): void {
+    if (g.state !== 'running' && g.state !== 'starting') return;
+    this.out.emit('note', 'info', `announcing group ${g.group.id} again (${reason})`, { group: g.group.id });
+    this.out.act({ kind: 'announce', group: g.group.id, reason });
   }
 
   /** Graceful shutdown: release every group in reverse order, one at a time, then `shutdone`. */

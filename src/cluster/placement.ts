@@ -32,7 +32,26 @@ export function orderFromHome(nodes: readonly NodeName[], home: NodeName): NodeN
  * 3. else the first eligible node from the home node in ha.cf order.
  * Nodes on which the group failed are never eligible; nodes in standby only when nobody else is.
  */
+export type PlacementRule = 'handoff' | 'claim' | 'holder' | 'home-order';
+
+/** Why placement picked its node, in words for logs (split brain, takeover). */
+export const placementRuleText: Readonly<Record<PlacementRule, string>> = {
+  handoff: 'the node its last holder released it towards',
+  claim: 'a node that asked for it (takeover or failback)',
+  holder: 'the holder first from its home node',
+  'home-order': 'the first eligible node from its home node',
+};
+
 export function placeGroup(group: GroupId, home: NodeName, view: PlacementView): NodeName | undefined {
+  return placeGroupWithRule(group, home, view)?.node;
+}
+
+/** placeGroup, and which of its rules decided. */
+export function placeGroupWithRule(
+  group: GroupId,
+  home: NodeName,
+  view: PlacementView,
+): { readonly node: NodeName; readonly rule: PlacementRule } | undefined {
   const failed = view.failedOn(group);
   const eligible = orderFromHome(view.nodes, home).filter((n) => view.candidates.has(n) && !failed.has(n));
   const declining = view.decliners(group);
@@ -42,12 +61,13 @@ export function placeGroup(group: GroupId, home: NodeName, view: PlacementView):
   if (!pool.some((n) => holders.has(n))) {
     const handoffs = view.handoffs(group);
     const handoff = pool.find((n) => handoffs.has(n));
-    if (handoff !== undefined) return handoff;
+    if (handoff !== undefined) return { node: handoff, rule: 'handoff' };
   }
   const claimers = view.claimers(group);
   const claimer = pool.find((n) => claimers.has(n));
-  if (claimer !== undefined) return claimer;
+  if (claimer !== undefined) return { node: claimer, rule: 'claim' };
   const holder = pool.find((n) => holders.has(n));
-  if (holder !== undefined) return holder;
-  return pool[0];
+  if (holder !== undefined) return { node: holder, rule: 'holder' };
+  const first = pool[0];
+  return first !== undefined ? { node: first, rule: 'home-order' } : undefined;
 }

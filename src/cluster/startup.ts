@@ -41,6 +41,7 @@ export class Startup {
     const allKnown = this.peers.names.every((n) => this.peers.detector.liveness(n) !== 'unheard');
     if (!allKnown || !this.groups.probesDone()) return;
     this.membership.phase = 'negotiating';
+    this.out.factsChanged = true; // we are a candidate now
     this.sender.setOwnStatus('active');
     this.out.emit('comm-up', 'info', 'Comm_now_up(): every node heard from or declared dead');
     this.out.send(startingFields());
@@ -65,6 +66,7 @@ export class Startup {
     });
     if (waiting.length > 0 && this.out.nowMs < this.negotiationDeadlineMs) return;
     this.membership.phase = 'stable';
+    this.out.factsChanged = true; // placement may run from now on
     this.negotiationDeadlineMs = Infinity;
     this.out.advertDirty = true;
     this.out.emit(

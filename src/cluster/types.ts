@@ -55,7 +55,15 @@ export type Action =
    */
   | { readonly kind: 'gate'; readonly id: ActionId; readonly group: GroupId; readonly fromNode: NodeName }
   /** Ask the shell whether the group is already running here (status of every resource). ok = all running. */
-  | { readonly kind: 'probe'; readonly id: ActionId; readonly group: GroupId };
+  | { readonly kind: 'probe'; readonly id: ActionId; readonly group: GroupId }
+  /**
+   * Announce the group's virtual IPs again (gratuitous ARP) while it keeps running here: after a
+   * split brain is resolved in our favour, clients may still point at the loser's MAC. No result.
+   */
+  | { readonly kind: 'announce'; readonly group: GroupId; readonly reason: string };
+
+/** The actions whose result comes back as an `action-result` input (all but `announce`). */
+export type ResultAction = Exclude<Action, { readonly kind: 'announce' }>;
 
 // ---------------------------------------------------------------------------------------------
 // Output, events and status of the core (ClusterNode.step / ClusterNode.status).

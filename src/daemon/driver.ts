@@ -24,6 +24,8 @@ export interface ActionRunner {
   probe(group: GroupId): Promise<ActionOutcome>;
   /** Fencing/arbitration gate; the default answers ok at once. */
   gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
+  /** Gratuitous ARP again for the group's virtual IPs (no result goes back to the core). */
+  announce?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Use a reloaded configuration for later operations. */
   setConfig?(config: ClusterConfig): void;
   /** Wait for operations in flight and stop background helpers. */
@@ -135,6 +137,14 @@ export class Driver {
   }
 
   private run(action: Action): void {
+    if (action.kind === 'announce') {
+      const announced = this.runner.announce?.(action.group, action.reason) ?? Promise.resolve({ ok: true });
+      announced.then(
+        (outcome) => this.hooks.onActionDone(action, outcome),
+        (err: unknown) => this.hooks.onActionDone(action, { ok: false, detail: String(err) }),
+      );
+      return;
+    }
     this.inFlight.set(action.id, action);
     let p: Promise<ActionOutcome>;
     switch (action.kind) {

@@ -31,6 +31,7 @@ export function createRunner(config: ClusterConfig, log: EventLog, self: string)
       // the core wants "is all of it running here"; a partial group is reported as not running
       return { ok: r.state === 'all', detail: `${r.state} running: ${r.detail}` };
     },
+    announce: (group: GroupId) => runner.announceGroup(group),
     // No fencing configured in this build: takeover is allowed at once (Heartbeat without STONITH).
     gate: () => Promise.resolve({ ok: true }),
     setConfig: (c) => runner.setConfig(c),

@@ -60,6 +60,17 @@ export class IpAddressAgent {
     return this.exclusive(() => this.startNow(spec, ctx));
   }
 
+  /** Gratuitous ARP again for an address that is (still) on an interface here; nothing else changes. */
+  async reannounce(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
+    const listed = await this.list(ctx);
+    if (!listed.ok) return { ok: false, detail: listed.detail };
+    const present = matching(spec, listed.addresses)[0];
+    if (!present)
+      return { ok: false, detail: `${spec.ip} is not on ${spec.iface ?? 'any interface'}: not announced` };
+    this.announce(spec.ip, present.iface, ctx);
+    return { ok: true, detail: `gratuitous ARP for ${spec.ip} on ${present.iface}` };
+  }
+
   stop(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
     return this.exclusive(() => this.stopNow(spec, ctx));
   }

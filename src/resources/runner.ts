@@ -100,6 +100,24 @@ class GroupRunner implements ResourceRunner {
     });
   }
 
+  async announceGroup(ref: GroupRef): Promise<{ ok: boolean; detail: string }> {
+    const group = this.findGroup(ref);
+    if (!group) return { ok: false, detail: `unknown resource group ${String(ref)}` };
+    const ctx = this.ipContext('status');
+    const results: { ok: boolean; detail: string }[] = [];
+    for (const rsc of group.resources) {
+      const agent = resolveAgent(rsc, this.dirs());
+      if (agent.kind === 'builtin-ip') results.push(await this.ipAgent.reannounce(agent.spec, ctx));
+    }
+    if (results.length === 0) return { ok: true, detail: 'no built-in virtual IP in the group' };
+    const detail = results.map((r) => r.detail).join('; ');
+    this.options.log(
+      `resource op=announce group=${quote(group.id)} ${detail}`,
+      results.every((r) => r.ok) ? 'info' : 'warn',
+    );
+    return { ok: results.every((r) => r.ok), detail };
+  }
+
   async statusResource(rsc: ResourceSpec): Promise<ResourceStatus> {
     const agent = resolveAgent(rsc, this.dirs());
     if (agent.kind === 'missing')

@@ -111,6 +111,11 @@ export interface ResourceRunner {
   releaseGroup(group: GroupRef): Promise<GroupResult>;
   /** Status of every resource of the group. */
   probeGroup(group: GroupRef): Promise<ProbeResult>;
+  /**
+   * Gratuitous ARP again for the group's built-in virtual IPs (IPaddr, IPaddr2, bare addresses),
+   * at once and outside the group's operation queue: a split brain was resolved in our favour.
+   */
+  announceGroup(group: GroupRef): Promise<{ readonly ok: boolean; readonly detail: string }>;
   statusResource(resource: ResourceSpec): Promise<ResourceStatus>;
   /** Use a reloaded configuration for later operations. */
   setConfig(config: ClusterConfig): void;

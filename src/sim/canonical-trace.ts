@@ -16,7 +16,9 @@ export class CanonicalTrace {
       h.update(`e${e.kind}|${e.level}|${e.node ?? ''}|${e.medium ?? ''}|${e.group ?? ''}\n`);
     }
     for (const a of out.actions) {
-      h.update(`a${a.kind}|${a.id}|${a.group}|${a.kind === 'gate' ? a.fromNode : ''}\n`);
+      h.update(
+        `a${a.kind}|${a.kind === 'announce' ? '' : a.id}|${a.group}|${a.kind === 'gate' ? a.fromNode : ''}\n`,
+      );
     }
     for (const p of out.packets) {
       h.update(`p${p.media?.join(',') ?? '*'}|${p.bytes.length}|`);

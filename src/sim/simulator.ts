@@ -63,6 +63,8 @@ export interface SimNode {
   heartbeatsReceived: number;
   /** Process frozen (GC/VM pause) until this time: its inputs wait. */
   pausedUntilMs: MonoMs;
+  /** Gratuitous-ARP re-announcements asked for (after a split brain resolved in its favour). */
+  announcements: number;
 }
 
 type SimEvent =
@@ -117,6 +119,7 @@ export class Simulator {
       events: [],
       heartbeatsReceived: 0,
       pausedUntilMs: -Infinity,
+      announcements: 0,
     }));
   }
 
@@ -396,6 +399,11 @@ export class Simulator {
   }
 
   private perform(n: SimNode, a: Action): void {
+    if (a.kind === 'announce') {
+      n.announcements++;
+      if (this.options.trace) this.log(`${n.name} action announce ${a.group}`);
+      return;
+    }
     const result = (afterMs: number, ok: boolean, detail?: string): void => {
       const ev: SimEvent =
         detail !== undefined

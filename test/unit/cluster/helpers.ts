@@ -67,6 +67,7 @@ export class Harness {
   }
 
   result(nowMs: number, action: Action, ok: boolean): Output {
+    if (action.kind === 'announce') throw new Error('announce has no result');
     return this.step({ kind: 'action-result', nowMs, actionId: action.id, ok });
   }
 
