@@ -18,7 +18,7 @@ import {
   encodeNetstringBody,
   trailerText,
 } from '../../../src/protocol/codec.js';
-import { createEndpoint } from '../../../src/protocol/endpoint.js';
+import { createEndpoint } from '../../../src/protocol/create-endpoint.js';
 import { getBinary, getString, type Field } from '../../../src/protocol/message.js';
 import { FIXTURE_DIR } from './fixtures.js';
 import { seededRandom } from './helpers.js';
