@@ -8,7 +8,7 @@ import { getString, str } from '../protocol/message.js';
 import type { Field, Message } from '../protocol/message.js';
 import { FailureDetector } from './failure-detector.js';
 import type { DetectorEvent } from './failure-detector.js';
-import { configFingerprint } from './fingerprint.js';
+import { configFingerprint } from '../config/fingerprint.js';
 import { placeGroup } from './placement.js';
 import type { PlacementView } from './placement.js';
 import type {

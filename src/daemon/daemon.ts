@@ -4,7 +4,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ClusterConfig, GroupId, Medium, MediumId } from '../config/types.js';
+import { changedFacts } from '../config/fingerprint.js';
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
@@ -120,21 +121,6 @@ function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
     stderr: foreground,
     debug: config.debugLevel > 0,
   };
-}
-
-function fingerprint(config: ClusterConfig): string {
-  // The parts a running daemon cannot change without a restart.
-  return JSON.stringify({
-    nodes: config.nodes,
-    media: config.media.map((m: Medium) => m.id),
-    keepaliveMs: config.keepaliveMs,
-    deadtimeMs: config.deadtimeMs,
-    warntimeMs: config.warntimeMs,
-    initdeadMs: config.initdeadMs,
-    autoFailback: config.autoFailback,
-    auth: [config.auth.activeIndex, [...config.auth.keys.values()]],
-    groups: config.resourceGroups.map((g) => [g.id, g.homeNode, g.resources.map((r) => r.raw)]),
-  });
 }
 
 export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
@@ -393,14 +379,20 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       return { ok: false, message };
     }
     log.retarget(logTargets(next.config, opts.foreground));
-    const changed = fingerprint(next.config) !== fingerprint(config);
+    // What the core, media and endpoint were started with; such changes wait for a restart.
+    const changed = changedFacts(config, next.config);
     // resource arguments/timeouts only matter for the next operation; group membership changes wait
-    if (!changed) groupRunner.setConfig?.(next.config);
+    if (changed.length === 0) groupRunner.setConfig?.(next.config);
     config = next.config;
-    const message = changed
-      ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
-      : 'configuration unchanged';
-    log.log(changed ? 'warn' : 'info', `reload: ${message}`);
+    const message =
+      changed.length > 0
+        ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
+        : 'configuration unchanged';
+    log.log(
+      changed.length > 0 ? 'warn' : 'info',
+      `reload: ${message}`,
+      changed.length > 0 ? { changed: changed.join(',') } : {},
+    );
     return { ok: true, message };
   };
 
