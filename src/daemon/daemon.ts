@@ -21,6 +21,8 @@ import { Driver } from './driver.js';
 import { EventLog } from './event-log.js';
 import type { LogTargets } from './event-log.js';
 import { HeldGroups, StateDir } from './state-dir.js';
+import { DaemonStartError } from './errors.js';
+import { RateGate } from './rate-gate.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -68,16 +70,6 @@ export interface DaemonOptions {
   readonly bindAddress?: string;
 }
 
-export class DaemonStartError extends Error {
-  constructor(
-    message: string,
-    /** Exit code: 6 = configuration error (like Heartbeat), 1 = anything else. */
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
 export interface RunningDaemon {
   /** Resolves when the daemon has finished (graceful shutdown or fatal error). */
   readonly done: Promise<number>;
@@ -100,19 +92,6 @@ export interface DaemonStatus {
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
 
-/** Lets one log line per key through per interval. */
-class RateGate {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-  allow(key: string): boolean {
-    const now = performance.now();
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < this.intervalMs) return false;
-    this.last.set(key, now);
-    return true;
-  }
-}
-
 function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
   return {
     logfile: config.logfile,
@@ -134,14 +113,16 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     mkdirSync(opts.runDir, { recursive: true, mode: 0o755 });
   } catch (err) {
-    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1, {
+      cause: err,
+    });
   }
   const state = new StateDir(opts.stateDir);
   let identity;
   try {
     identity = state.openIdentity();
   } catch (err) {
-    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1, { cause: err });
   }
   const held = new HeldGroups(state);
   const previously = held.previouslyHeld();
@@ -205,7 +186,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     });
   } catch (err) {
     log.close();
-    throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1, { cause: err });
   }
   const byId = new Map(transports.map((t) => [t.id, t]));
   for (const t of transports) log.log('info', 'medium open', { medium: t.id, how: t.description });
@@ -441,7 +422,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   } catch (err) {
     await Promise.all(transports.map((t) => t.close()));
     log.close();
-    throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
   writeFileSync(pidPath, `${process.pid}\n`);
 
