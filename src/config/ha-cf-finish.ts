@@ -1,7 +1,7 @@
 // Once the whole of ha.cf is read: the defaults Heartbeat derives from other settings (warntime,
 // initdead, deadping from deadtime; auto_failback from nice_failback), the checks that concern
 // several directives or the whole file, and the finished HaCf.
-import type { AutoFailback, HaCf } from './types.js';
+import type { AutoFailback, HaCf, HaCfSettings } from './types.js';
 import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
@@ -14,13 +14,7 @@ import {
   defaultInitdeadMs,
 } from './ha-cf-defaults.js';
 
-interface Timings {
-  readonly keepaliveMs: number;
-  readonly deadtimeMs: number;
-  readonly warntimeMs: number;
-  readonly initdeadMs: number;
-  readonly deadpingMs: number;
-}
+type Timings = Pick<HaCfSettings, 'keepaliveMs' | 'deadtimeMs' | 'warntimeMs' | 'initdeadMs' | 'deadpingMs'>;
 
 function timings(b: HaCfBuilder): Timings {
   const deadtimeMs = b.times.get('deadtime')?.ms ?? DEFAULT_DEADTIME_MS;
