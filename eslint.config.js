@@ -28,7 +28,11 @@ const pureBans = {
 };
 
 const shellDirs = ['daemon', 'transport', 'resources', 'fencing', 'arbiter', 'api', 'cli', 'lab'];
-const importBan = (forbidden) => ({
+// The impure part of config: it reads files and asks the host. The rest of config is pure.
+const impureConfig = ['src/config/load*.ts', 'src/config/host-files.ts'];
+// (Matched by file name: the former `config/load/` directory pattern never matched `config/load.js`.)
+const impureConfigModule = '(^|/)config/(load[^/]*|host-files)\\.js$';
+const importBan = (forbidden, alsoBanned = []) => ({
   'no-restricted-imports': [
     'error',
     {
@@ -41,6 +45,7 @@ const importBan = (forbidden) => ({
           regex: `(^|/)(${forbidden.join('|')})/`,
           message: 'dependencies point inward: the core may not import the shell',
         },
+        ...alsoBanned.map((regex) => ({ regex, message: 'pure core: this module reads files or asks the host' })),
       ],
     },
   ],
@@ -62,13 +67,27 @@ export default tseslint.config(
     files: ['src/protocol/**/*.ts', 'src/cluster/**/*.ts', 'src/sim/**/*.ts'],
     rules: {
       ...pureBans,
-      ...importBan([...shellDirs, 'config/load']),
+      ...importBan(shellDirs, [impureConfigModule]),
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
   {
     files: ['src/config/**/*.ts'],
-    ignores: ['src/config/load*.ts'],
-    rules: { ...pureBans, ...importBan([...shellDirs, 'cluster', 'protocol']) },
+    ignores: impureConfig,
+    rules: {
+      ...pureBans,
+      ...importBan([...shellDirs, 'cluster', 'protocol'], ['^\\./(load[^/]*|host-files)\\.js$']),
+    },
+  },
+  // Size: small modules named for what they own. Code lines only (blank lines and comments free).
+  {
+    files: ['src/**/*.ts'],
+    // Over the limit today and being rewritten by the core restructure; remove when it lands.
+    ignores: ['src/sim/scenarios.ts'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
 );

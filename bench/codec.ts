@@ -4,7 +4,8 @@
 import type { AuthMethod, MediumId, NodeName } from '../src/config/types.js';
 import { Authenticator } from '../src/protocol/auth.js';
 import { decodePacket } from '../src/protocol/codec.js';
-import { createEndpoint, type ProtocolEndpoint } from '../src/protocol/endpoint.js';
+import { createEndpoint } from '../src/protocol/create-endpoint.js';
+import type { ProtocolEndpoint } from '../src/protocol/endpoint.js';
 import type { Field } from '../src/protocol/message.js';
 
 const RUN_MS = Number(process.env['BENCH_MS'] ?? 1000);

@@ -12,7 +12,7 @@ import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
-import { configFingerprint } from './fingerprint.js';
+import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
 import { LocalGroups } from './local-groups.js';

@@ -2,11 +2,19 @@
 // and default (for messages and docs), and whether heartbeat-ts acts on it yet. Directives that are
 // parsed but not acted on are reported by `hbts check` as warnings, never silently ignored; when a
 // part of heartbeat-ts starts using one (ping nodes, STONITH...), flip its `acted` flag here.
+// The parser (parse-ha-cf.ts) is driven by this table: a line's name picks its spec here and its
+// handler in ha-cf-handlers.ts, whose table must name every directive below (the compiler checks).
+
+/**
+ * How a directive's line is read: `line` gets the unsplit rest of the line; the others are split on
+ * space, tab and comma into values, of which a `list` keeps them all, while `one` and `time` (a
+ * Heartbeat time) hold a single value, applied one after another when several are written.
+ */
+export type ValueShape = 'one' | 'time' | 'list' | 'line';
 
 export interface DirectiveSpec {
   readonly name: string;
-  /** Whole-line directives get the unsplit rest of the line; the others are split on space, tab, comma. */
-  readonly wholeLine: boolean;
+  readonly values: ValueShape;
   /** heartbeat-ts uses the value. False: parsed and validated, then reported as not acted on. */
   readonly acted: boolean;
   readonly syntax: string;
@@ -17,80 +25,87 @@ export interface DirectiveSpec {
 
 const off = (v: string): boolean => /^(off|false|no|n|0)$/i.test(v);
 
-function d(
-  name: string,
-  wholeLine: boolean,
+/** A spec that keeps its name as a literal type, so DirectiveName lists every directive. */
+type Spec<N extends string> = DirectiveSpec & { readonly name: N };
+
+function d<N extends string>(
+  name: N,
+  values: ValueShape,
   acted: boolean,
   syntax: string,
   defaultText: string,
   quietWhen?: (value: string) => boolean,
-): DirectiveSpec {
+): Spec<N> {
   return quietWhen === undefined
-    ? { name, wholeLine, acted, syntax, defaultText }
-    : { name, wholeLine, acted, syntax, defaultText, quietWhen };
+    ? { name, values, acted, syntax, defaultText }
+    : { name, values, acted, syntax, defaultText, quietWhen };
 }
 
-export const HA_CF_DIRECTIVES: readonly DirectiveSpec[] = [
-  d('node', false, true, 'name...', 'none: at least this node is required'),
-  d('keepalive', false, true, 'time', '1 (1000 ms)'),
-  d('deadtime', false, true, 'time', '30 (30000 ms)'),
-  d('warntime', false, true, 'time', 'deadtime / 2'),
-  d('initdead', false, true, 'time', 'deadtime if > 10 s; 12 s if deadtime < 6 s; else 2 x deadtime'),
-  d('deadping', false, false, 'time', 'deadtime'),
-  d('udpport', false, true, 'port (1-65535)', '694'),
-  d('baud', false, true, '9600|19200|38400|57600|115200|230400|460800', '19200'),
-  d('bcast', false, true, 'interface...', 'none'),
-  d('udp', false, true, 'interface... (old alias of bcast)', 'none'),
-  d('mcast', true, true, 'interface group port ttl(0-4) loop(0|1)', 'none'),
-  d('mcast6', true, true, 'interface group port hops loop(0|1)', 'none'),
-  d('ucast', true, true, 'interface peer', 'none'),
-  d('ucast6', true, true, 'interface peer6', 'none'),
-  d('serial', false, true, 'device...', 'none'),
-  d('ping', false, false, 'address...', 'none'),
-  d('ping6', false, false, 'address6...', 'none'),
-  d('ping_group', true, false, 'name address...', 'none'),
-  d('hopfudge', false, true, '0-255', '1'),
-  d('auto_failback', false, true, 'on|off|legacy (or a boolean)', 'legacy'),
-  d('nice_failback', false, true, 'boolean (obsolete: on = auto_failback off)', 'none'),
-  d('stonith', true, false, 'type configfile', 'none'),
-  d('stonith_host', true, false, 'host|* type params...', 'none'),
-  d('logfile', false, true, 'path', 'none'),
-  d('debugfile', false, true, 'path', 'none'),
-  d('logfacility', false, true, 'syslog facility or none', 'none'),
-  d('debug', false, true, '0-255', '0'),
-  d('max_rexmit_delay', false, true, 'milliseconds (integer)', '250'),
-  d('msgfmt', false, true, 'classic|netstring', 'classic'),
-  d('autojoin', false, false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
-  d('cluster', false, true, 'name', 'linux-ha'),
-  d('watchdog', false, false, 'device', 'none'),
-  d('respawn', true, false, 'user /absolute/path [args...]', 'none'),
-  d('failfast', true, false, 'user /absolute/path [args...]', 'none'),
-  d('apiauth', true, false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),
-  d('use_logd', false, false, 'boolean', 'yes when no logfile, debugfile or logfacility'),
-  d('conn_logd_time', false, false, 'time', '60'),
-  d('syslogmsgfmt', false, false, 'boolean', 'true'),
-  d('log_badpack', false, false, 'boolean', 'true'),
-  d('realtime', false, false, 'boolean', 'true'),
-  d('rtprio', false, false, '1-99', 'middle of the SCHED_FIFO range'),
-  d('memreserve', false, false, 'KiB', '6500'),
-  d('coredumps', false, false, 'boolean', 'true'),
-  d('coreroot', false, false, 'directory', 'none'),
-  d('hbgenmethod', false, false, 'file|time', 'file'),
-  d('uuidfrom', false, false, 'file|nodename', 'file'),
-  d('compression', false, false, 'zlib|bz2', 'zlib'),
-  d('compression_threshold', false, false, 'KiB', '2'),
-  d('traditional_compression', false, false, 'boolean', 'no'),
-  d('env', false, false, 'NAME=value', 'none'),
-  d('crm', false, false, 'on|off|respawn|minimal|manual|ccm-only|valgrind (or a boolean)', 'off', off),
-  d('pacemaker', false, false, 'same as crm', 'off', off),
-  d('crm_daemon_dir', false, false, 'directory', 'none'),
-  d('crmd_spawns_pengine', false, false, 'boolean', 'none'),
-  d('record_config_changes', false, false, 'boolean', 'none'),
-  d('record_pengine_inputs', false, false, 'boolean', 'none'),
-  d('enable_config_writes', false, false, 'boolean', 'none'),
-  d('use_apphbd', false, false, 'boolean', 'none'),
-  d('quorum_server', false, false, 'host', 'none'),
-];
+export const HA_CF_DIRECTIVES = [
+  d('node', 'list', true, 'name...', 'none: at least this node is required'),
+  d('keepalive', 'time', true, 'time', '1 (1000 ms)'),
+  d('deadtime', 'time', true, 'time', '30 (30000 ms)'),
+  d('warntime', 'time', true, 'time', 'deadtime / 2'),
+  d('initdead', 'time', true, 'time', 'deadtime if > 10 s; 12 s if deadtime < 6 s; else 2 x deadtime'),
+  d('deadping', 'time', false, 'time', 'deadtime'),
+  d('udpport', 'one', true, 'port (1-65535)', '694'),
+  d('baud', 'one', true, '9600|19200|38400|57600|115200|230400|460800', '19200'),
+  d('bcast', 'list', true, 'interface...', 'none'),
+  d('udp', 'list', true, 'interface... (old alias of bcast)', 'none'),
+  d('mcast', 'line', true, 'interface group port ttl(0-4) loop(0|1)', 'none'),
+  d('mcast6', 'line', true, 'interface group port hops loop(0|1)', 'none'),
+  d('ucast', 'line', true, 'interface peer', 'none'),
+  d('ucast6', 'line', true, 'interface peer6', 'none'),
+  d('serial', 'list', true, 'device...', 'none'),
+  d('ping', 'list', false, 'address...', 'none'),
+  d('ping6', 'list', false, 'address6...', 'none'),
+  d('ping_group', 'line', false, 'name address...', 'none'),
+  d('hopfudge', 'one', true, '0-255', '1'),
+  d('auto_failback', 'one', true, 'on|off|legacy (or a boolean)', 'legacy'),
+  d('nice_failback', 'one', true, 'boolean (obsolete: on = auto_failback off)', 'none'),
+  d('stonith', 'line', false, 'type configfile', 'none'),
+  d('stonith_host', 'line', false, 'host|* type params...', 'none'),
+  d('logfile', 'one', true, 'path', 'none'),
+  d('debugfile', 'one', true, 'path', 'none'),
+  d('logfacility', 'one', true, 'syslog facility or none', 'none'),
+  d('debug', 'one', true, '0-255', '0'),
+  d('max_rexmit_delay', 'one', true, 'milliseconds (integer)', '250'),
+  d('msgfmt', 'one', true, 'classic|netstring', 'classic'),
+  d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
+  d('cluster', 'one', true, 'name', 'linux-ha'),
+  d('watchdog', 'one', false, 'device', 'none'),
+  d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),
+  d('failfast', 'line', false, 'user /absolute/path [args...]', 'none'),
+  d('apiauth', 'line', false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),
+  d('use_logd', 'one', false, 'boolean', 'yes when no logfile, debugfile or logfacility'),
+  d('conn_logd_time', 'time', false, 'time', '60'),
+  d('syslogmsgfmt', 'one', false, 'boolean', 'true'),
+  d('log_badpack', 'one', false, 'boolean', 'true'),
+  d('realtime', 'one', false, 'boolean', 'true'),
+  d('rtprio', 'one', false, '1-99', 'middle of the SCHED_FIFO range'),
+  d('memreserve', 'one', false, 'KiB', '6500'),
+  d('coredumps', 'one', false, 'boolean', 'true'),
+  d('coreroot', 'one', false, 'directory', 'none'),
+  d('hbgenmethod', 'one', false, 'file|time', 'file'),
+  d('uuidfrom', 'one', false, 'file|nodename', 'file'),
+  d('compression', 'one', false, 'zlib|bz2', 'zlib'),
+  d('compression_threshold', 'one', false, 'KiB', '2'),
+  d('traditional_compression', 'one', false, 'boolean', 'no'),
+  d('env', 'list', false, 'NAME=value', 'none'),
+  d('crm', 'one', false, 'on|off|respawn|minimal|manual|ccm-only|valgrind (or a boolean)', 'off', off),
+  d('pacemaker', 'one', false, 'same as crm', 'off', off),
+  d('crm_daemon_dir', 'one', false, 'directory', 'none'),
+  d('crmd_spawns_pengine', 'one', false, 'boolean', 'none'),
+  d('record_config_changes', 'one', false, 'boolean', 'none'),
+  d('record_pengine_inputs', 'one', false, 'boolean', 'none'),
+  d('enable_config_writes', 'one', false, 'boolean', 'none'),
+  d('use_apphbd', 'one', false, 'boolean', 'none'),
+  d('quorum_server', 'one', false, 'host', 'none'),
+] as const;
+
+/** The name of a directive in the table. */
+export type DirectiveName = (typeof HA_CF_DIRECTIVES)[number]['name'];
+export type KnownDirective = Spec<DirectiveName>;
 
 /** Names Heartbeat 3.0.6 documents but does not accept in the Debian build. */
 export const REFUSED_DIRECTIVES: ReadonlyMap<string, string> = new Map([
@@ -98,9 +113,9 @@ export const REFUSED_DIRECTIVES: ReadonlyMap<string, string> = new Map([
   ['normalpoll', 'normalpoll is compiled out of Heartbeat 3.0.6, which refuses this directive too'],
 ]);
 
-const byName = new Map(HA_CF_DIRECTIVES.map((spec) => [spec.name, spec]));
+const byName = new Map<string, KnownDirective>(HA_CF_DIRECTIVES.map((spec) => [spec.name, spec]));
 
-export function directiveSpec(name: string): DirectiveSpec | undefined {
+export function directiveSpec(name: string): KnownDirective | undefined {
   return byName.get(name);
 }
 

@@ -4,10 +4,11 @@
 // daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
 // the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
+import { isExecutableFile } from './host-files.js';
 
 export interface HostPaths {
   readonly sysClassNet: string;
@@ -63,16 +64,6 @@ export function ipv4Broadcasts(iface: string): { addresses: string[]; broadcasts
     };
   } catch {
     return undefined;
-  }
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

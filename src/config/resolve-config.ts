@@ -2,9 +2,9 @@
 // one file or the local node: this node among the `node` lines, haresources owners, autojoin and
 // crm versus haresources, ucast media that only reach ourselves. Returns a config only when there
 // is no error; issues are sorted by file, then line.
-import type { ClusterConfig, ConfigIssue, NodeName, ResourceGroup, SourceLocation } from './types.js';
+import type { ClusterConfig, ConfigIssue, HaCf, NodeName, ResourceGroup, SourceLocation } from './types.js';
 import { errorAt, hasErrors, sortIssues, warningAt, wholeFile } from './config-issues.js';
-import { parseHaCf, type HaCf } from './parse-ha-cf.js';
+import { parseHaCf } from './parse-ha-cf.js';
 import { parseAuthkeys } from './parse-authkeys.js';
 import { parseHaresources, type HaresourcesLine } from './parse-haresources.js';
 import type { AuthConfig } from './types.js';
@@ -78,37 +78,15 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
 
   const sorted = sortIssues(issues, [haCfFile, authkeysFile, haresourcesFile]);
   if (hasErrors(sorted) || auth === undefined) return { issues: sorted };
-  const h = haCf.haCf;
+  // Where things were written stays behind; every setting passes on as parsed (HaCfSettings).
+  const { file: _file, nodes, lines: _lines, crm: _crm, ...settings } = haCf.haCf;
   const config: ClusterConfig = {
     configDir: texts.configDir ?? DEFAULT_CONFIG_DIR,
-    nodes: h.nodes.map((n) => n.name),
-    keepaliveMs: h.keepaliveMs,
-    deadtimeMs: h.deadtimeMs,
-    warntimeMs: h.warntimeMs,
-    initdeadMs: h.initdeadMs,
-    deadpingMs: h.deadpingMs,
-    udpPort: h.udpPort,
-    baud: h.baud,
-    media: h.media,
-    pingTargets: h.pingTargets,
-    autoFailback: h.autoFailback,
-    hopfudge: h.hopfudge,
-    maxRexmitDelayMs: h.maxRexmitDelayMs,
-    msgfmt: h.msgfmt,
-    autojoin: h.autojoin,
-    clusterName: h.clusterName,
-    logfile: h.logfile,
-    debugfile: h.debugfile,
-    logfacility: h.logfacility,
-    debugLevel: h.debugLevel,
-    stonith: h.stonith,
+    ...settings,
+    nodes: nodes.map((n) => n.name),
     auth,
     resourceGroups,
-    directives: h.directives,
     localNode: local,
-    clients: h.clients,
-    apiauth: h.apiauth,
-    ...(h.watchdog !== undefined ? { watchdog: h.watchdog } : {}),
   };
   return { config, issues: sorted };
 }

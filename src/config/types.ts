@@ -153,10 +153,11 @@ export interface ApiAuthEntry {
   readonly at: SourceLocation;
 }
 
-export interface ClusterConfig {
-  readonly configDir: string;
-  /** Normal cluster nodes in ha.cf order, lowercased, unique. */
-  readonly nodes: readonly NodeName[];
+/**
+ * The ha.cf settings that reach ClusterConfig as parsed: declared once here, for both the parsed
+ * file (HaCf) and the resolved config, so resolve-config.ts passes them on without naming them.
+ */
+export interface HaCfSettings {
   readonly keepaliveMs: number;
   readonly deadtimeMs: number;
   readonly warntimeMs: number;
@@ -178,19 +179,47 @@ export interface ClusterConfig {
   readonly logfacility: string | undefined;
   readonly debugLevel: number;
   readonly stonith: readonly StonithDevice[];
-  readonly auth: AuthConfig;
-  readonly resourceGroups: readonly ResourceGroup[];
   /**
-   * Every ha.cf directive as written (name -> values in file order), for `HA_<directive>`
-   * in resource script environments and `hbparameter`-style lookups.
+   * Every ha.cf directive as written (name -> values in file order; whole-line ones: the whole
+   * rest), for `HA_<directive>` in resource script environments and `hbparameter`-style lookups.
    */
   readonly directives: ReadonlyMap<string, readonly string[]>;
-  /** The node this config was resolved for (lowercased; --node-name, nodeinfo or uname -n). */
-  readonly localNode?: NodeName;
+}
+
+/**
+ * ha.cf settings heartbeat-ts parses but does not act on yet. Always present in HaCf; optional in
+ * ClusterConfig, which simulated and hand-built configs create without them.
+ */
+export interface HaCfProgramSettings {
   /** `respawn`/`failfast` clients in ha.cf order. */
-  readonly clients?: readonly ClientProgram[];
+  readonly clients: readonly ClientProgram[];
   /** `apiauth` lines in ha.cf order. */
-  readonly apiauth?: readonly ApiAuthEntry[];
+  readonly apiauth: readonly ApiAuthEntry[];
   /** `watchdog` device, if any. */
   readonly watchdog?: string;
+}
+
+export interface NodeEntry {
+  readonly name: NodeName;
+  readonly at: SourceLocation;
+}
+
+/** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
+export interface HaCf extends HaCfSettings, HaCfProgramSettings {
+  readonly file: string;
+  readonly nodes: readonly NodeEntry[];
+  /** Where a directive was last given (absent: defaulted). */
+  readonly lines: ReadonlyMap<string, SourceLocation>;
+  /** The `crm`/`pacemaker` value when it turns Pacemaker mode on. */
+  readonly crm: { readonly value: string; readonly at: SourceLocation } | undefined;
+}
+
+export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings> {
+  readonly configDir: string;
+  /** Normal cluster nodes in ha.cf order, lowercased, unique. */
+  readonly nodes: readonly NodeName[];
+  readonly auth: AuthConfig;
+  readonly resourceGroups: readonly ResourceGroup[];
+  /** The node this config was resolved for (lowercased; --node-name, nodeinfo or uname -n). */
+  readonly localNode?: NodeName;
 }

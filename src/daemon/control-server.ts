@@ -3,6 +3,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { ControlRequest } from './control-protocol.js';
 import { parseControlRequest } from './control-protocol.js';
+import { ControlSocketError } from './errors.js';
 
 export type ControlHandler = (req: ControlRequest) => Promise<Record<string, unknown>>;
 
@@ -17,7 +18,7 @@ export class ControlServer {
 
   static async listen(path: string, handler: ControlHandler): Promise<ControlServer> {
     // A socket file left by a crashed daemon: connecting tells us whether someone still answers.
-    if (await isAlive(path)) throw new Error(`another daemon answers on ${path}`);
+    if (await isAlive(path)) throw new ControlSocketError(`another daemon answers on ${path}`);
     rmSync(path, { force: true });
     const server = net.createServer();
     const cs = new ControlServer(server, path);
@@ -96,7 +97,7 @@ export function controlRequest(
     let buf = '';
     const timer = setTimeout(() => {
       c.destroy();
-      reject(new Error(`no answer from ${path} within ${timeoutMs} ms`));
+      reject(new ControlSocketError(`no answer from ${path} within ${timeoutMs} ms`));
     }, timeoutMs);
     c.on('connect', () => c.write(JSON.stringify(req) + '\n'));
     c.on('data', (chunk: Buffer) => {
@@ -107,18 +108,19 @@ export function controlRequest(
       c.destroy();
       try {
         resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`bad reply from ${path}`));
+      } catch (err) {
+        reject(new ControlSocketError(`bad reply from ${path}`, { cause: err }));
       }
     });
     c.on('error', (err) => {
       clearTimeout(timer);
       reject(
-        new Error(
+        new ControlSocketError(
           (err as NodeJS.ErrnoException).code === 'ENOENT' ||
             (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'
             ? `no daemon running (cannot connect to ${path})`
             : `${path}: ${err.message}`,
+          { cause: err },
         ),
       );
     });

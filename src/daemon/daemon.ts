@@ -4,7 +4,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ClusterConfig, GroupId, Medium, MediumId } from '../config/types.js';
+import { changedFacts } from '../config/fingerprint.js';
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
@@ -20,6 +21,8 @@ import { Driver } from './driver.js';
 import { EventLog } from './event-log.js';
 import type { LogTargets } from './event-log.js';
 import { HeldGroups, StateDir } from './state-dir.js';
+import { DaemonStartError } from './errors.js';
+import { RateGate } from './rate-gate.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -67,16 +70,6 @@ export interface DaemonOptions {
   readonly bindAddress?: string;
 }
 
-export class DaemonStartError extends Error {
-  constructor(
-    message: string,
-    /** Exit code: 6 = configuration error (like Heartbeat), 1 = anything else. */
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
 export interface RunningDaemon {
   /** Resolves when the daemon has finished (graceful shutdown or fatal error). */
   readonly done: Promise<number>;
@@ -99,19 +92,6 @@ export interface DaemonStatus {
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
 
-/** Lets one log line per key through per interval. */
-class RateGate {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-  allow(key: string): boolean {
-    const now = performance.now();
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < this.intervalMs) return false;
-    this.last.set(key, now);
-    return true;
-  }
-}
-
 function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
   return {
     logfile: config.logfile,
@@ -120,21 +100,6 @@ function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
     stderr: foreground,
     debug: config.debugLevel > 0,
   };
-}
-
-function fingerprint(config: ClusterConfig): string {
-  // The parts a running daemon cannot change without a restart.
-  return JSON.stringify({
-    nodes: config.nodes,
-    media: config.media.map((m: Medium) => m.id),
-    keepaliveMs: config.keepaliveMs,
-    deadtimeMs: config.deadtimeMs,
-    warntimeMs: config.warntimeMs,
-    initdeadMs: config.initdeadMs,
-    autoFailback: config.autoFailback,
-    auth: [config.auth.activeIndex, [...config.auth.keys.values()]],
-    groups: config.resourceGroups.map((g) => [g.id, g.homeNode, g.resources.map((r) => r.raw)]),
-  });
 }
 
 export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
@@ -148,14 +113,16 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     mkdirSync(opts.runDir, { recursive: true, mode: 0o755 });
   } catch (err) {
-    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1, {
+      cause: err,
+    });
   }
   const state = new StateDir(opts.stateDir);
   let identity;
   try {
     identity = state.openIdentity();
   } catch (err) {
-    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1, { cause: err });
   }
   const held = new HeldGroups(state);
   const previously = held.previouslyHeld();
@@ -219,7 +186,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     });
   } catch (err) {
     log.close();
-    throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1, { cause: err });
   }
   const byId = new Map(transports.map((t) => [t.id, t]));
   for (const t of transports) log.log('info', 'medium open', { medium: t.id, how: t.description });
@@ -395,14 +362,20 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       return { ok: false, message };
     }
     log.retarget(logTargets(next.config, opts.foreground));
-    const changed = fingerprint(next.config) !== fingerprint(config);
+    // What the core, media and endpoint were started with; such changes wait for a restart.
+    const changed = changedFacts(config, next.config);
     // resource arguments/timeouts only matter for the next operation; group membership changes wait
-    if (!changed) groupRunner.setConfig?.(next.config);
+    if (changed.length === 0) groupRunner.setConfig?.(next.config);
     config = next.config;
-    const message = changed
-      ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
-      : 'configuration unchanged';
-    log.log(changed ? 'warn' : 'info', `reload: ${message}`);
+    const message =
+      changed.length > 0
+        ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
+        : 'configuration unchanged';
+    log.log(
+      changed.length > 0 ? 'warn' : 'info',
+      `reload: ${message}`,
+      changed.length > 0 ? { changed: changed.join(',') } : {},
+    );
     return { ok: true, message };
   };
 
@@ -451,7 +424,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   } catch (err) {
     await Promise.all(transports.map((t) => t.close()));
     log.close();
-    throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1);
+    throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
   writeFileSync(pidPath, `${process.pid}\n`);
 

@@ -5,7 +5,7 @@ import { loadClusterConfig } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
 import { Authenticator } from '../protocol/auth.js';
 import { classicForSerial } from '../protocol/classic-for-serial.js';
-import { createEndpoint } from '../protocol/endpoint.js';
+import { createEndpoint } from '../protocol/create-endpoint.js';
 import { resourceLocator } from '../resources/index.js';
 import type { ConfigResult, DaemonDeps } from './daemon.js';
 import { createCore, createRunner } from './real-core.js';

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { StateDirError } from './errors.js';
 
 export interface Identity {
   readonly uuid: Uint8Array;
@@ -58,14 +59,16 @@ export class StateDir {
       uuid = randomBytes(16);
       writeDurably(uuidPath, uuid);
     } else if (uuid.length !== 16) {
-      throw new Error(`${uuidPath}: expected 16 bytes, found ${uuid.length} (delete it to get a new uuid)`);
+      throw new StateDirError(
+        `${uuidPath}: expected 16 bytes, found ${uuid.length} (delete it to get a new uuid)`,
+      );
     }
     const genPath = join(this.dir, 'hb_generation');
     const raw = readOptional(genPath);
     let previous = 0;
     if (raw !== undefined) {
       const text = raw.toString('latin1').trim();
-      if (!/^\d+$/.test(text)) throw new Error(`${genPath}: not a number: ${JSON.stringify(text)}`);
+      if (!/^\d+$/.test(text)) throw new StateDirError(`${genPath}: not a number: ${JSON.stringify(text)}`);
       previous = Number(text);
     }
     const generation = previous + 1;

@@ -10,6 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LabError, LabTimeoutError } from './errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root of the compiled project (this file is dist/src/lab/netns-lab.js). */
@@ -27,7 +28,9 @@ export function labSkipReason(): string | undefined {
 export function sh(cmd: string, args: readonly string[], allowFail = false): string {
   const r = spawnSync(cmd, [...args], { encoding: 'utf8', timeout: 15000 });
   if (r.status !== 0 && !allowFail) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    // r.error: the spawn itself failed (missing program, timeout)
+    const cause = r.error !== undefined ? { cause: r.error } : undefined;
+    throw new LabError(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`, cause);
   }
   return r.stdout;
 }
@@ -185,7 +188,7 @@ export class Lab {
 
   node(name: string): LabNode {
     const n = this.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`no lab node ${name}`);
+    if (!n) throw new LabError(`no lab node ${name}`);
     return n;
   }
 
@@ -393,7 +396,9 @@ export class ProbeClient {
       if (last?.who === who) return;
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`VIP did not answer as ${who} within ${timeoutMs} ms (last: ${this.lastAnswer()})`);
+    throw new LabTimeoutError(
+      `VIP did not answer as ${who} within ${timeoutMs} ms (last: ${this.lastAnswer()})`,
+    );
   }
 
   /**
@@ -450,7 +455,7 @@ export async function waitUntil(
 ): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end) throw new LabTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(stepMs);
   }
 }

@@ -13,7 +13,9 @@
 import * as nodeCrypto from 'node:crypto';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthConfig, AuthKey, AuthMethod } from '../config/types.js';
-import { classicAuthInput, encodeNetstringBody, parseAuthText, trailerText, type Decoded } from './codec.js';
+import { parseAuthText, type Decoded } from './codec.js';
+import { classicAuthInput, encodeNetstringBody, trailerText } from './encode.js';
+import { ProtocolSetupError } from './errors.js';
 import type { Message } from './message.js';
 
 /** Methods real Heartbeat 3.0.6 implements. */
@@ -151,7 +153,7 @@ export class Authenticator {
     const active = this.keys.get(auth.activeIndex);
     if (active === undefined) {
       const named = auth.keys.get(auth.activeIndex);
-      throw new Error(
+      throw new ProtocolSetupError(
         named === undefined
           ? `${auth.file}: active auth key ${auth.activeIndex} is not defined`
           : `${auth.file}: auth method ${named.method} (key ${auth.activeIndex}) is a heartbeat-ts extension ` +

@@ -3,7 +3,8 @@
 // (Stream framing lives in src/transport/serial-framing.ts.)
 
 import type { Authenticator } from './auth.js';
-import { decodePacket, encodeClassic } from './codec.js';
+import { decodePacket } from './codec.js';
+import { encodeClassic } from './encode.js';
 import type { Message } from './message.js';
 
 /**

@@ -4,6 +4,7 @@
 import type { MediumId, NodeName } from '../config/types.js';
 import { Authenticator } from './auth.js';
 import { decodePacket } from './codec.js';
+import { ProtocolSetupError } from './errors.js';
 import type {
   EndpointCounters,
   EndpointOptions,
@@ -15,6 +16,7 @@ import type {
 } from './endpoint.js';
 import type { Field, Message } from './message.js';
 import { getString } from './message.js';
+import { parseDecimalNumber, parseHexNumber, readHeader, type Header } from './message-header.js';
 import { PeerSequence } from './peer-sequence.js';
 import { SendHistory } from './send-history.js';
 
@@ -34,72 +36,10 @@ function hex(n: number): string {
   return n.toString(16);
 }
 
-/** Strict lowercase/uppercase hex of at most 12 digits (no sign, no 0x), or undefined. */
-export function parseHexNumber(text: string | undefined): number | undefined {
-  if (text === undefined || text.length === 0 || text.length > 12) return undefined;
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    let d: number;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
-    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
-    else return undefined;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
-export function parseDecimalNumber(text: string | undefined): number | undefined {
-  if (text === undefined || text.length === 0 || text.length > 15) return undefined;
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return undefined;
-    v = v * 10 + (c - 0x30);
-  }
-  return v;
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The standard fields read from an incoming message, in one pass. */
-interface Header {
-  t?: string;
-  src?: string;
-  ts?: string;
-  seq?: string;
-  hg?: string;
-  dest?: string;
-  destuuid?: Uint8Array;
-  srcuuid?: Uint8Array;
-}
-
-function readHeader(msg: Message): Header {
-  const h: Header = {};
-  for (const f of msg.fields) {
-    if (f.type === 'string') {
-      switch (f.name) {
-        case 't':
-        case 'src':
-        case 'ts':
-        case 'seq':
-        case 'hg':
-        case 'dest':
-          if (h[f.name] === undefined) h[f.name] = f.value;
-          break;
-        default:
-          break;
-      }
-    } else if (f.type === 'binary' && (f.name === 'destuuid' || f.name === 'srcuuid')) {
-      if (h[f.name] === undefined) h[f.name] = f.value;
-    }
-  }
-  return h;
 }
 
 /** Reject counters, all zero (shared with other ProtocolEndpoint implementations). */
@@ -140,7 +80,7 @@ class Endpoint implements ProtocolEndpoint {
 
   constructor(private readonly options: EndpointOptions) {
     if (options.uuid.length !== 16)
-      throw new Error(`endpoint uuid must be 16 bytes, got ${options.uuid.length}`);
+      throw new ProtocolSetupError(`endpoint uuid must be 16 bytes, got ${options.uuid.length}`);
     this.auth = new Authenticator(
       options.auth,
       options.allowExtendedAuth === undefined ? {} : { allowExtendedAuth: options.allowExtendedAuth },

@@ -1,14 +1,14 @@
 // The protocol endpoint contract: everything between "a datagram arrived" and "a cluster message
 // is delivered", and between "send this message" and "these bytes go out": codec, authentication,
 // sequence numbers, generations, ACKs, retransmission requests/answers and NAKs (reference 4-7).
-// Pure: time comes in as arguments, randomness through Random. Implemented by createEndpoint().
+// Pure: time comes in as arguments, randomness through Random. Implemented by createEndpoint()
+// in create-endpoint.ts, which imports this contract (so this file imports nothing from it).
 //
 // Changes since the first contract (all backwards compatible):
 //   - EndpointOptions.allowExtendedAuth (optional, default false): accept/produce sha256/sha512.
 //   - receive() and tick() take an optional wallMs, used for the `ts` of the control messages
 //     they build (ACKs, retransmit requests, NAKs). Without it the endpoint uses nowMs plus the
 //     wall-minus-monotonic offset learnt from the last send().
-//   - createEndpoint() is exported from here (implementation in create-endpoint.ts).
 //
 // Semantics worth knowing (details in the README, section "Wire protocol"):
 //   - A message naming auth key N is verified with key N's own method AND secret (Heartbeat uses
@@ -133,5 +133,3 @@ export interface ProtocolEndpoint {
   forgetPeer(node: NodeName): void;
   counters(): EndpointCounters;
 }
-
-export { createEndpoint } from './create-endpoint.js';

@@ -7,8 +7,9 @@
 // Resolution happens at every operation, so a script installed later is found without a restart.
 // Synchronous on purpose (a few stat calls): `hbts check` and the config host checks can ask the
 // very same question the runner asks, without an event loop.
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isExecutableFile } from '../config/host-files.js';
 import type { ResourceLocator } from '../config/load.js';
 import type { ResourceSpec } from '../config/types.js';
 import { parseIpSpec, type IpSpec } from './ip-spec.js';
@@ -125,17 +126,6 @@ function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): ResolvedAgent
   const params = parseOcfInstanceFile(file, text);
   if (!params.ok) return { kind: 'missing', detail: params.error };
   return { kind: 'ocf', path: found.path, provider: found.provider, type, instance, params: params.value };
-}
-
-/** Heartbeat: "first regular executable file wins". */
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface LocateOptions {

@@ -6,7 +6,7 @@ import type { Medium } from '../config/types.js';
 import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 import type { UdpMediumContext } from './ucast.js';
 import { udpTransport } from './udp-transport.js';
 

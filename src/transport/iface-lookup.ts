@@ -1,7 +1,7 @@
 // Resolve the interface a media line names into the address a medium binds to, refusing loudly
 // where real Heartbeat fails silently or with a vague message.
 import type { InterfaceAddress, InterfaceInfo } from './interfaces.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 
 export function requireInterface(
   interfaces: ReadonlyMap<string, InterfaceInfo>,

@@ -7,7 +7,7 @@ import type { Medium } from '../config/types.js';
 import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 import type { UdpMediumContext } from './ucast.js';
 import { udpTransport } from './udp-transport.js';
 
@@ -32,6 +32,7 @@ export async function openMcast(medium: McastMedium, ctx: UdpMediumContext): Pro
     throw new TransportSetupError(
       medium.id,
       `cannot join ${medium.group} on ${medium.iface}: ${String(err)}`,
+      { cause: err },
     );
   }
   return udpTransport(

@@ -5,7 +5,7 @@ import { openMcast } from './mcast.js';
 import { openSerial } from './serial.js';
 import type { SerialContext } from './serial.js';
 import type { Transport } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 import { openUcast } from './ucast.js';
 import type { UdpMediumContext } from './ucast.js';
 

@@ -8,7 +8,7 @@ import tty from 'node:tty';
 import type { Medium, MediumId } from '../config/types.js';
 import { SerialFramer } from './serial-framing.js';
 import type { Transport, TransportHandlers } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 
 type SerialMedium = Extract<Medium, { kind: 'serial' }>;
 
@@ -52,7 +52,9 @@ export async function openSerial(medium: SerialMedium, ctx: SerialContext): Prom
   try {
     readFd = openSync(medium.device, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new TransportSetupError(id, `cannot open ${medium.device}: ${(err as Error).message}`);
+    throw new TransportSetupError(id, `cannot open ${medium.device}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (!tty.isatty(readFd)) {
     closeSync(readFd);
@@ -68,7 +70,9 @@ export async function openSerial(medium: SerialMedium, ctx: SerialContext): Prom
     writeFd = openSync(medium.device, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (err) {
     closeSync(readFd);
-    throw new TransportSetupError(id, `cannot open ${medium.device} for writing: ${(err as Error).message}`);
+    throw new TransportSetupError(id, `cannot open ${medium.device} for writing: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const input = new tty.ReadStream(readFd);
   const output = new tty.WriteStream(writeFd);

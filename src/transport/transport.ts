@@ -17,14 +17,3 @@ export interface TransportHandlers {
   /** A send/receive failure that does not stop the medium (logged, rate limited by the caller). */
   onError(medium: MediumId, message: string): void;
 }
-
-/** A medium that cannot be opened: the daemon refuses to start (or to reload) with this message. */
-export class TransportSetupError extends Error {
-  constructor(
-    readonly medium: string,
-    message: string,
-  ) {
-    super(`${medium}: ${message}`);
-    this.name = 'TransportSetupError';
-  }
-}

@@ -8,7 +8,7 @@ import type { Medium } from '../config/types.js';
 import type { InterfaceInfo } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport, TransportHandlers } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 import type { UdpReceiverPool } from './udp-receivers.js';
 import { udpTransport } from './udp-transport.js';
 
@@ -28,8 +28,8 @@ async function resolvePeer(peer: string, id: string): Promise<string> {
   if (isIPv4(peer)) return peer;
   try {
     return (await lookup(peer, { family: 4 })).address;
-  } catch {
-    throw new TransportSetupError(id, `cannot resolve peer host name ${peer}`);
+  } catch (err) {
+    throw new TransportSetupError(id, `cannot resolve peer host name ${peer}`, { cause: err });
   }
 }
 

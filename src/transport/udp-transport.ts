@@ -1,7 +1,7 @@
 // The common end of opening a UDP medium (bcast, mcast, ucast): the send socket, then one
 // Transport that sends every packet to the medium's destination and closes both halves.
 import type { Transport } from './transport.js';
-import { TransportSetupError } from './transport.js';
+import { TransportSetupError } from './errors.js';
 import type { ReceiverHandle } from './udp-receivers.js';
 import { UdpSender, type UdpSenderOptions } from './udp-sender.js';
 
@@ -24,6 +24,7 @@ export async function udpTransport(
     throw new TransportSetupError(
       sending.medium,
       `cannot open send socket on ${sending.localAddress}: ${String(err)}`,
+      { cause: err },
     );
   }
   return {

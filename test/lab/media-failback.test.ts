@@ -8,7 +8,7 @@ import type { ProbeClient } from './lab.js';
 import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
 import { haCf } from './lab-config.js';
 import type { AuthConfig, NodeName } from '../../src/config/types.js';
-import { createEndpoint } from '../../src/protocol/endpoint.js';
+import { createEndpoint } from '../../src/protocol/create-endpoint.js';
 import { str } from '../../src/protocol/message.js';
 
 const skip = labSkipReason();

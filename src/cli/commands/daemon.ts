@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_DIR, DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, parseArgs } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
-import { DaemonStartError, startDaemon } from '../../daemon/daemon.js';
+import { startDaemon } from '../../daemon/daemon.js';
+import { DaemonStartError } from '../../daemon/errors.js';
 import { loadConfigForDaemon, realDeps } from '../../daemon/real-deps.js';
 
 export const summary = 'run the cluster daemon (hbts daemon --help)';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { configFingerprint } from '../../../src/cluster/fingerprint.js';
+import { configFingerprint } from '../../../src/config/fingerprint.js';
 import type { Action } from '../../../src/cluster/types.js';
 import { simGroupId } from '../../../src/sim/sim-config.js';
 import { FakePeer, Harness, N1, N2, config, decodeSent } from './helpers.js';

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHeartbeatTime, formatDuration } from '../../../src/config/heartbeat-time.js';
-import { defaultInitdeadMs, parseHaCf } from '../../../src/config/parse-ha-cf.js';
+import { parseHaCf } from '../../../src/config/parse-ha-cf.js';
+import { defaultInitdeadMs } from '../../../src/config/ha-cf-defaults.js';
 import { formatIssue } from '../../../src/config/config-issues.js';
 import { HA_CF_DIRECTIVES } from '../../../src/config/ha-cf-directives.js';
 import { closestName, editDistance } from '../../../src/config/did-you-mean.js';

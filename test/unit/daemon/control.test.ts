@@ -6,6 +6,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { parseControlRequest } from '../../../src/daemon/control-protocol.js';
 import { ControlServer, controlRequest } from '../../../src/daemon/control-server.js';
+import { ControlSocketError } from '../../../src/daemon/errors.js';
 import { formatFields } from '../../../src/daemon/event-log.js';
 import { parseArgs } from '../../../src/daemon/cli-args.js';
 
@@ -55,6 +56,13 @@ void describe('control protocol', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     await assert.rejects(controlRequest(path, { cmd: 'status' }), /no daemon running/);
+    // a named error that keeps the system error behind it
+    const failure = await controlRequest(path, { cmd: 'status' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(failure instanceof ControlSocketError);
+    assert.equal((failure.cause as NodeJS.ErrnoException | undefined)?.code, 'ENOENT');
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HeldGroups, StateDir } from '../../../src/daemon/state-dir.js';
+import { StateDirError } from '../../../src/daemon/errors.js';
 
 void describe('StateDir', () => {
   void it('keeps the uuid and increments the generation on every start, in Heartbeat format', () => {
@@ -41,6 +42,7 @@ void describe('StateDir', () => {
       rmSync(join(dir, 'hb_uuid'));
       writeFileSync(join(dir, 'hb_generation'), 'garbage\n');
       assert.throws(() => new StateDir(dir).openIdentity(), /hb_generation: not a number/);
+      assert.throws(() => new StateDir(dir).openIdentity(), StateDirError);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

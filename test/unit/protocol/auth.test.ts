@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Authenticator, crc32Posix, digestHex } from '../../../src/protocol/auth.js';
 import { decodePacket } from '../../../src/protocol/codec.js';
+import { ProtocolSetupError } from '../../../src/protocol/errors.js';
 import { authConfig, s } from './helpers.js';
 
 const msg = { fields: [s('t', 'status'), s('src', 'node1'), s('ts', '6b06d776')] };
@@ -97,6 +98,7 @@ void test('key rotation: a message naming key N verifies with key N’s own secr
 void test('sha256/sha512 are refused unless explicitly allowed', () => {
   const cfg = authConfig('sha256', 'k');
   assert.throws(() => new Authenticator(cfg), /extension/);
+  assert.throws(() => new Authenticator(cfg), ProtocolSetupError);
   const a = new Authenticator(cfg, { allowExtendedAuth: true });
   const bytes = a.signNetstring(msg);
   assert.match(bytes.toString('latin1'), /66:1 [0-9a-f]{64},$/);

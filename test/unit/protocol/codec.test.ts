@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_MESSAGE_BYTES, decodePacket } from '../../../src/protocol/codec.js';
 import {
-  MAX_MESSAGE_BYTES,
   checkEncodable,
   classicAuthInput,
-  decodePacket,
   encodeClassic,
   encodeNetstringBody,
   trailerText,
-} from '../../../src/protocol/codec.js';
+} from '../../../src/protocol/encode.js';
 import type { Field, Message } from '../../../src/protocol/message.js';
 import { s } from './helpers.js';
 

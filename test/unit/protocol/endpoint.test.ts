@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Authenticator } from '../../../src/protocol/auth.js';
-import { decodePacket, encodeClassic } from '../../../src/protocol/codec.js';
+import { decodePacket } from '../../../src/protocol/codec.js';
+import { encodeClassic } from '../../../src/protocol/encode.js';
 import type { NodeName } from '../../../src/config/types.js';
 import type { ReceiveResult } from '../../../src/protocol/endpoint.js';
 import { getString, type Message } from '../../../src/protocol/message.js';

@@ -12,13 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeReport, encodeFromJson } from '../../../src/cli/commands/msg.js';
 import type { AuthConfig, AuthMethod, MediumId, NodeName } from '../../../src/config/types.js';
 import { Authenticator } from '../../../src/protocol/auth.js';
-import {
-  decodePacket,
-  encodeClassic,
-  encodeNetstringBody,
-  trailerText,
-} from '../../../src/protocol/codec.js';
-import { createEndpoint } from '../../../src/protocol/endpoint.js';
+import { decodePacket } from '../../../src/protocol/codec.js';
+import { encodeClassic, encodeNetstringBody, trailerText } from '../../../src/protocol/encode.js';
+import { createEndpoint } from '../../../src/protocol/create-endpoint.js';
 import { getBinary, getString, type Field } from '../../../src/protocol/message.js';
 import { FIXTURE_DIR } from './fixtures.js';
 import { seededRandom } from './helpers.js';

@@ -1,10 +1,7 @@
 // Shared builders for the protocol tests: auth configs, endpoints, a seeded PRNG.
 import type { AuthConfig, AuthKey, AuthMethod, MediumId, NodeName } from '../../../src/config/types.js';
-import {
-  createEndpoint,
-  type EndpointOptions,
-  type ProtocolEndpoint,
-} from '../../../src/protocol/endpoint.js';
+import { createEndpoint } from '../../../src/protocol/create-endpoint.js';
+import type { EndpointOptions, ProtocolEndpoint } from '../../../src/protocol/endpoint.js';
 import type { Field } from '../../../src/protocol/message.js';
 
 export function authConfig(method: AuthMethod, secret: string, index = 1, extra: AuthKey[] = []): AuthConfig {

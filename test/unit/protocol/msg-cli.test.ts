@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeClassic, decodePacket } from '../../../src/protocol/codec.js';
+import { decodePacket } from '../../../src/protocol/codec.js';
+import { encodeClassic } from '../../../src/protocol/encode.js';
 import { messageFromJson, messageToJson } from '../../../src/protocol/message-json.js';
 import { STATUS, WALL, authConfig, endpoint, s } from './helpers.js';
 

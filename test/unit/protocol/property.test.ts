@@ -3,12 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Authenticator } from '../../../src/protocol/auth.js';
-import {
-  checkEncodable,
-  decodePacket,
-  encodeClassic,
-  encodeNetstringBody,
-} from '../../../src/protocol/codec.js';
+import { decodePacket } from '../../../src/protocol/codec.js';
+import { checkEncodable, encodeClassic, encodeNetstringBody } from '../../../src/protocol/encode.js';
 import type { Field, Message } from '../../../src/protocol/message.js';
 import type { AuthMethod } from '../../../src/config/types.js';
 import { authConfig } from './helpers.js';
