@@ -3,7 +3,16 @@
 // partitions), node crash/restart/graceful stop and simulated resource actions. Every packet goes
 // through the nodes' protocol endpoints as bytes. One seeded PRNG drives everything.
 import { ClusterNode } from '../cluster/node.js';
-import type { Action, AdminCommand, ClusterEvent, MonoMs, Output } from '../cluster/types.js';
+import type {
+  Action,
+  AdminCommand,
+  ClusterEvent,
+  ClusterNodeOptions,
+  ClusterStatus,
+  Input,
+  MonoMs,
+  Output,
+} from '../cluster/types.js';
 import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint } from '../protocol/endpoint.js';
 import { CanonicalTrace } from './canonical-trace.js';
@@ -29,6 +38,24 @@ export interface EndpointFactoryArgs {
 
 export type EndpointFactory = (args: EndpointFactoryArgs) => ProtocolEndpoint;
 
+/** What the simulator drives on each node: a ClusterNode, or a scripted stand-in (heartbeat-peer.ts). */
+export interface SimCore {
+  step(input: Input): Output;
+  status(): ClusterStatus;
+}
+
+/** Builds the core of a (re)starting node; undefined = a real ClusterNode (the default). */
+export type CoreFactory = (options: ClusterNodeOptions, index: number) => SimCore | undefined;
+
+/**
+ * Sees what happens without changing it (golden scripts print it): every step's output as the
+ * shell receives it, and every action result as it is handed back to a live core.
+ */
+export interface SimObserver {
+  output?(node: SimNode, out: Output): void;
+  result?(node: SimNode, actionId: number, ok: boolean, detail: string | undefined): void;
+}
+
 export interface SimOptions {
   readonly seed: number;
   readonly config: ClusterConfig;
@@ -41,6 +68,9 @@ export interface SimOptions {
   readonly trace?: boolean;
   /** Hash a canonical trace of every step's output (packet bytes, actions, event facts, wake-ups). */
   readonly traceHash?: boolean;
+  /** Default: a real ClusterNode on every node. */
+  readonly coreFactory?: CoreFactory;
+  readonly observer?: SimObserver;
 }
 
 export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -48,7 +78,7 @@ export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
 export interface SimNode {
   readonly name: NodeName;
   readonly index: number;
-  core: ClusterNode | undefined;
+  core: SimCore | undefined;
   /** Increments on every (re)start: events of an older incarnation are dropped. */
   incarnation: number;
   generation: number;
@@ -58,6 +88,8 @@ export interface SimNode {
   readonly resources: Map<GroupId, ResourceState>;
   /** Groups whose next start fails on this node. */
   readonly failNextStart: Set<GroupId>;
+  /** Groups whose next stop fails on this node (the group then keeps running there). */
+  readonly failNextStop: Set<GroupId>;
   readonly events: ClusterEvent[];
   /** Heartbeats received by earlier incarnations plus the current one. */
   heartbeatsReceived: number;
@@ -116,6 +148,7 @@ export class Simulator {
       timerToken: 0,
       resources: new Map(options.config.resourceGroups.map((g) => [g.id, 'stopped' as ResourceState])),
       failNextStart: new Set(),
+      failNextStop: new Set(),
       events: [],
       heartbeatsReceived: 0,
       pausedUntilMs: -Infinity,
@@ -151,14 +184,15 @@ export class Simulator {
       uuid,
       random: rng,
     });
-    n.core = new ClusterNode({
+    const coreOptions: ClusterNodeOptions = {
       config: this.config,
       self: n.name,
       endpoint,
       random: rng,
       nowMs: this.nowMs,
       wallClockOffsetMs: 1_700_000_000_000,
-    });
+    };
+    n.core = this.options.coreFactory?.(coreOptions, index) ?? new ClusterNode(coreOptions);
     this.log(`${n.name} starts (generation ${n.generation})`);
     this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
   }
@@ -318,6 +352,7 @@ export class Simulator {
       case 'result': {
         const n = this.node(e.node);
         if (!n.core || n.incarnation !== e.incarnation) return;
+        this.options.observer?.result?.(n, e.actionId, e.ok, e.detail);
         const input =
           e.detail !== undefined
             ? {
@@ -341,6 +376,7 @@ export class Simulator {
 
   private apply(n: SimNode, out: Output): void {
     this.canonical?.record(this.nowMs, n.index, out);
+    this.options.observer?.output?.(n, out);
     for (const ev of out.events) {
       n.events.push(ev);
       if ((ev.kind === 'peer-dead' || ev.kind === 'peer-up') && ev.node !== undefined) {
@@ -438,16 +474,18 @@ export class Simulator {
       case 'release': {
         const [lo, hi] = this.options.releaseMs ?? [10, 40];
         n.resources.set(a.group, 'stopping');
+        const fail = n.failNextStop.delete(a.group);
         const incarnation = n.incarnation;
         const t = lo + this.rng.next() * (hi - lo);
         this.queue.push(this.nowMs + t, {
           kind: 'call',
           fn: () => {
             if (n.incarnation !== incarnation) return;
-            n.resources.set(a.group, 'stopped');
+            // A failed stop leaves the group running here (the core must not let anyone else start it).
+            n.resources.set(a.group, fail ? 'running' : 'stopped');
           },
         });
-        result(t, true);
+        result(t, !fail, fail ? 'simulated stop failure' : undefined);
         return;
       }
     }
