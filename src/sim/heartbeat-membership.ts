@@ -293,7 +293,16 @@ export abstract class HeartbeatMembership implements SimCore {
         phase: me ? r.phase : undefined,
       };
     };
-    const zero = { packetsIn: 0, packetsOut: 0, rejected: 0, peerDeaths: 0, takeovers: 0, releases: 0 };
+    const zero = {
+      packetsIn: 0,
+      packetsOut: 0,
+      rejected: 0,
+      malformed: 0,
+      peerDeaths: 0,
+      takeovers: 0,
+      releases: 0,
+      invariantsBroken: 0,
+    };
     return {
       self: this.self,
       nowMs: this.nowMs,
