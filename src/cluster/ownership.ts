@@ -16,6 +16,8 @@ import type { PeerTable } from './peer-table.js';
 import { shutdoneFields } from './wire.js';
 
 export class Ownership {
+  private shutdownHalted = false;
+
   constructor(
     private readonly config: ClusterConfig,
     private readonly self: NodeName,
@@ -153,6 +155,20 @@ export class Ownership {
         this.groups.startRelease(g, 'shutdown', this.membership.target(g));
         return;
       }
+    }
+    const stuck = this.groups.list.filter((g) => g.stopFailed).map((g) => g.group.id);
+    if (stuck.length > 0) {
+      // A `shutdone` would tell peers we hold nothing, and they would start what may still run
+      // here. Stay in the cluster, heartbeating that we hold it, until an operator steps in.
+      if (!this.shutdownHalted) {
+        this.shutdownHalted = true;
+        this.out.emit(
+          'shutdown',
+          'crit',
+          `shutdown halted: ${stuck.join(', ')} failed to stop and may still run here; no shutdone is sent, so no peer starts it. Stop it by hand, or power the node off (peers then treat it as a crash)`,
+        );
+      }
+      return;
     }
     this.membership.phase = 'stopped';
     this.sender.sendStatus();

@@ -340,6 +340,12 @@ export class PeerTable {
     }
     peer.resourceReported = true;
     peer.rscStable = msg.isStable;
+    if (msg.info === 'shutdown') {
+      // Real Heartbeat reports rsc_hold=none with info=shutdown when it *starts* releasing: what it
+      // held stays held until its `shutdone` says every group is stopped.
+      peer.leaving = true;
+      return;
+    }
     const hold = msg.hold;
     if (hold === undefined) return;
     const held = new Set<GroupId>();
@@ -353,7 +359,6 @@ export class PeerTable {
     }
     for (const g of peer.held) if (!held.has(g) && lastHolder.get(g) === peer.name) lastHolder.delete(g);
     peer.held = held;
-    if (msg.info === 'shutdown') peer.leaving = true;
   }
 
   onShutdone(peer: PeerFacts, msg: ShutdoneMessage): void {
