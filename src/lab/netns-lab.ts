@@ -324,11 +324,13 @@ export class Lab {
     }
   }
 
-  startClient(vip: string, port = 80): ProbeClient {
+  /** A client probing http://VIP:PORT/ every 10 ms, each probe failing after `timeoutMs`. */
+  startClient(vip: string, port = 80, timeoutMs = 250): ProbeClient {
     const child = this.spawnIn(this.client, process.execPath, [
       join(here, 'probe-client.js'),
       vip,
       String(port),
+      String(timeoutMs),
     ]);
     return new ProbeClient(child);
   }
