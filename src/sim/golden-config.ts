@@ -3,7 +3,7 @@
 // fixed start/stop times) and what the script prints (wire messages, probes, hidden event kinds).
 import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../config/types.js';
 import { simClusterConfig } from './sim-config.js';
-import type { MediumConditions } from './simulator.js';
+import type { MediumConditions } from './network.js';
 
 export interface Args {
   /** Words without `=`, in order. */

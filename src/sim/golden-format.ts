@@ -5,7 +5,7 @@ import type { Action, ClusterEvent, ClusterStatus, MonoMs } from '../cluster/typ
 import type { GroupId } from '../config/types.js';
 import { decodePacket } from '../protocol/codec.js';
 import { getString } from '../protocol/message.js';
-import type { SimNode } from './simulator.js';
+import type { SimNode } from './sim-node.js';
 
 /** `1002ms`, `1002.5ms`: fake-clock milliseconds, rounded to a microsecond. */
 export function fmtTime(ms: MonoMs): string {

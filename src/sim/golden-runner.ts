@@ -21,7 +21,7 @@ import { directives, GoldenSyntaxError, mismatchReport, parseGolden, renderGolde
 import type { GoldenDirective } from './golden-script.js';
 import { HeartbeatPeer } from './heartbeat-peer.js';
 import { Simulator } from './simulator.js';
-import type { SimNode } from './simulator.js';
+import type { SimNode } from './sim-node.js';
 
 export interface GoldenResult {
   /** One readable report per block whose output differs from what the run printed. */

@@ -24,7 +24,7 @@ import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types
 import type { ProtocolEndpoint } from '../protocol/endpoint.js';
 import { getString, str } from '../protocol/message.js';
 import type { Field, Message } from '../protocol/message.js';
-import type { SimCore } from './simulator.js';
+import type { SimCore } from './sim-node.js';
 
 /** What the resource half reports for status(). */
 export interface ResourceView {

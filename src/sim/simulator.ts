@@ -1,51 +1,18 @@
 // The deterministic cluster simulator: N real ClusterNode cores, a fake clock (event queue), a
-// fake network per medium (loss, delay, jitter, duplication, reordering, one-way and two-way
+// fake network (network.ts: loss, delay, jitter, duplication, reordering, one-way and two-way
 // partitions), node crash/restart/graceful stop and simulated resource actions. Every packet goes
 // through the nodes' protocol endpoints as bytes. One seeded PRNG drives everything.
 import { ClusterNode } from '../cluster/node.js';
-import type {
-  Action,
-  AdminCommand,
-  ClusterEvent,
-  ClusterNodeOptions,
-  ClusterStatus,
-  Input,
-  MonoMs,
-  Output,
-} from '../cluster/types.js';
-import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
-import type { ProtocolEndpoint } from '../protocol/endpoint.js';
+import type { Action, AdminCommand, ClusterNodeOptions, MonoMs, Output } from '../cluster/types.js';
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import { CanonicalTrace } from './canonical-trace.js';
+import type { EndpointFactory } from './endpoints.js';
 import { EventQueue } from './event-queue.js';
+import { SimNetwork } from './network.js';
+import type { MediumConditions } from './network.js';
 import { Prng } from './prng.js';
-
-export interface MediumConditions {
-  /** Probability that one copy is lost. */
-  loss: number;
-  delayMinMs: number;
-  delayMaxMs: number;
-  /** Probability that a copy is delivered twice (the second copy later). */
-  duplicate: number;
-}
-
-export interface EndpointFactoryArgs {
-  readonly config: ClusterConfig;
-  readonly self: NodeName;
-  readonly generation: number;
-  readonly uuid: Uint8Array;
-  readonly random: { next(): number };
-}
-
-export type EndpointFactory = (args: EndpointFactoryArgs) => ProtocolEndpoint;
-
-/** What the simulator drives on each node: a ClusterNode, or a scripted stand-in (heartbeat-peer.ts). */
-export interface SimCore {
-  step(input: Input): Output;
-  status(): ClusterStatus;
-}
-
-/** Builds the core of a (re)starting node; undefined = a real ClusterNode (the default). */
-export type CoreFactory = (options: ClusterNodeOptions, index: number) => SimCore | undefined;
+import { newSimNode } from './sim-node.js';
+import type { CoreFactory, SimNode } from './sim-node.js';
 
 /**
  * Sees what happens without changing it (golden scripts print it): every step's output as the
@@ -73,32 +40,6 @@ export interface SimOptions {
   readonly observer?: SimObserver;
 }
 
-export type ResourceState = 'stopped' | 'starting' | 'running' | 'stopping';
-
-export interface SimNode {
-  readonly name: NodeName;
-  readonly index: number;
-  core: SimCore | undefined;
-  /** Increments on every (re)start: events of an older incarnation are dropped. */
-  incarnation: number;
-  generation: number;
-  upSinceMs: MonoMs;
-  timerToken: number;
-  /** What really runs on this machine (the truth the invariants check). */
-  readonly resources: Map<GroupId, ResourceState>;
-  /** Groups whose next start fails on this node. */
-  readonly failNextStart: Set<GroupId>;
-  /** Groups whose next stop fails on this node (the group then keeps running there). */
-  readonly failNextStop: Set<GroupId>;
-  readonly events: ClusterEvent[];
-  /** Heartbeats received by earlier incarnations plus the current one. */
-  heartbeatsReceived: number;
-  /** Process frozen (GC/VM pause) until this time: its inputs wait. */
-  pausedUntilMs: MonoMs;
-  /** Gratuitous-ARP re-announcements asked for (after a split brain resolved in its favour). */
-  announcements: number;
-}
-
 type SimEvent =
   | { kind: 'deliver'; to: number; incarnation: number; medium: MediumId; bytes: Uint8Array }
   | { kind: 'timer'; node: number; incarnation: number; token: number }
@@ -110,21 +51,17 @@ export class Simulator {
   readonly config: ClusterConfig;
   readonly nodes: SimNode[];
   readonly mediumIds: readonly MediumId[];
+  /** Per medium, in config order (the network's own array: setConditions changes it). */
   readonly conditions: MediumConditions[];
   nowMs: MonoMs = 0;
   readonly trace: string[] = [];
-  /** Blocked directions: `${medium}|${from}|${to}`. */
-  private readonly blocked = new Set<string>();
-  /** Last time each unordered pair's connectivity changed (for the safety grace). */
-  private readonly pairChangedMs = new Map<string, MonoMs>();
+  private readonly network: SimNetwork;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly options: SimOptions;
   private readonly nodeRng: Prng[];
   deliveredPackets = 0;
   /** Peer-dead declarations about a node that was running and reachable at that moment. */
   falseDeaths = 0;
-  /** `${a}|${b}`: node a currently believes live node b dead (a false death, from loss). */
-  private readonly deadViews = new Set<string>();
   private checker: (() => void) | undefined;
   private readonly canonical: CanonicalTrace | undefined;
 
@@ -133,27 +70,15 @@ export class Simulator {
     this.canonical = options.traceHash === true ? new CanonicalTrace() : undefined;
     this.rng = new Prng(options.seed);
     this.config = options.config;
-    this.mediumIds = options.config.media.map((m) => m.id);
-    this.conditions = this.mediumIds.map(
-      (_, i) => options.media?.[i] ?? { loss: 0, delayMinMs: 1, delayMaxMs: 2, duplicate: 0 },
+    this.network = new SimNetwork(
+      options.config.media.map((m) => m.id),
+      options.media,
     );
+    this.mediumIds = this.network.mediumIds;
+    this.conditions = this.network.conditions;
     this.nodeRng = options.config.nodes.map(() => this.rng.fork());
-    this.nodes = options.config.nodes.map((name, index) => ({
-      name,
-      index,
-      core: undefined,
-      incarnation: 0,
-      generation: 1000 + index * 10,
-      upSinceMs: 0,
-      timerToken: 0,
-      resources: new Map(options.config.resourceGroups.map((g) => [g.id, 'stopped' as ResourceState])),
-      failNextStart: new Set(),
-      failNextStop: new Set(),
-      events: [],
-      heartbeatsReceived: 0,
-      pausedUntilMs: -Infinity,
-      announcements: 0,
-    }));
+    const groups = options.config.resourceGroups.map((g) => g.id);
+    this.nodes = options.config.nodes.map((name, index) => newSimNode(name, index, groups));
   }
 
   // ----------------------------------------------------------------------------------------
@@ -222,14 +147,12 @@ export class Simulator {
 
   /** Block traffic from `from` to `to` on the given media (all when omitted). */
   block(from: number, to: number, media: readonly MediumId[] = this.mediumIds): void {
-    for (const m of media) this.blocked.add(`${m}|${from}|${to}`);
-    this.pairChanged(from, to);
+    this.network.block(from, to, media, this.nowMs);
     this.log(`block ${this.node(from).name} -> ${this.node(to).name} on ${media.join(',')}`);
   }
 
   unblock(from: number, to: number, media: readonly MediumId[] = this.mediumIds): void {
-    for (const m of media) this.blocked.delete(`${m}|${from}|${to}`);
-    this.pairChanged(from, to);
+    this.network.unblock(from, to, media, this.nowMs);
     this.log(`unblock ${this.node(from).name} -> ${this.node(to).name} on ${media.join(',')}`);
   }
 
@@ -244,16 +167,12 @@ export class Simulator {
   }
 
   healAll(): void {
-    for (const key of [...this.blocked]) {
-      const [, from, to] = key.split('|');
-      this.pairChanged(Number(from), Number(to));
-    }
-    this.blocked.clear();
+    this.network.healAll(this.nowMs);
     this.log('network healed');
   }
 
   setConditions(medium: number, c: MediumConditions): void {
-    this.conditions[medium] = c;
+    this.network.setConditions(medium, c);
   }
 
   // ----------------------------------------------------------------------------------------
@@ -280,12 +199,7 @@ export class Simulator {
 
   /** Both directions open on at least one medium. */
   connected(a: number, b: number): boolean {
-    return this.mediumIds.some(
-      (m, i) =>
-        (this.conditions[i]?.loss ?? 0) < 1 &&
-        !this.blocked.has(`${m}|${a}|${b}`) &&
-        !this.blocked.has(`${m}|${b}|${a}`),
-    );
+    return this.network.connected(a, b);
   }
 
   /**
@@ -294,10 +208,7 @@ export class Simulator {
    * death from loss: for the cluster that is a partition, and the simulator counts them).
    */
   connectedForMs(a: number, b: number): number {
-    if (!this.connected(a, b)) return -1;
-    if (this.deadViews.has(`${a}|${b}`) || this.deadViews.has(`${b}|${a}`)) return -1;
-    const changed = this.pairChangedMs.get(pairKey(a, b));
-    return changed === undefined ? Infinity : this.nowMs - changed;
+    return this.network.connectedForMs(a, b, this.nowMs);
   }
 
   // ----------------------------------------------------------------------------------------
@@ -383,12 +294,9 @@ export class Simulator {
         const other = this.nodes.find((x) => x.name === ev.node);
         if (other && ev.kind === 'peer-dead' && other.core && this.connected(n.index, other.index)) {
           this.falseDeaths++;
-          this.deadViews.add(`${n.index}|${other.index}`);
+          this.network.falseDeath(n.index, other.index);
         }
-        if (other && ev.kind === 'peer-up' && this.deadViews.delete(`${n.index}|${other.index}`)) {
-          // They hear each other again: the post-heal grace starts now.
-          this.pairChanged(n.index, other.index);
-        }
+        if (other && ev.kind === 'peer-up') this.network.peerUp(n.index, other.index, this.nowMs);
       }
       if (this.options.trace) this.log(`${n.name} ${ev.level} ${ev.kind}: ${ev.text}`);
     }
@@ -412,16 +320,9 @@ export class Simulator {
 
   private transmit(from: SimNode, bytes: Uint8Array, media: readonly MediumId[]): void {
     for (const m of media) {
-      const mi = this.mediumIds.indexOf(m);
-      const c = this.conditions[mi];
-      if (!c) continue;
       for (const to of this.nodes) {
         if (to.index === from.index || !to.core) continue;
-        if (this.blocked.has(`${m}|${from.index}|${to.index}`)) continue;
-        if (c.loss > 0 && this.rng.chance(c.loss)) continue;
-        const copies = c.duplicate > 0 && this.rng.chance(c.duplicate) ? 2 : 1;
-        for (let k = 0; k < copies; k++) {
-          const delay = c.delayMinMs + this.rng.next() * (c.delayMaxMs - c.delayMinMs);
+        for (const delay of this.network.deliveryDelays(m, from.index, to.index, this.rng)) {
           this.queue.push(this.nowMs + delay, {
             kind: 'deliver',
             to: to.index,
@@ -492,10 +393,7 @@ export class Simulator {
   }
 
   private retire(n: SimNode): void {
-    for (const key of [...this.deadViews]) {
-      const [x, y] = key.split('|');
-      if (Number(x) === n.index || Number(y) === n.index) this.deadViews.delete(key);
-    }
+    this.network.forget(n.index);
     if (n.core) n.heartbeatsReceived += n.core.status().counters.heartbeatsIn;
     n.core = undefined;
     n.incarnation++;
@@ -508,15 +406,7 @@ export class Simulator {
     }
   }
 
-  private pairChanged(a: number, b: number): void {
-    this.pairChangedMs.set(pairKey(a, b), this.nowMs);
-  }
-
   log(text: string): void {
     if (this.options.trace) this.trace.push(`${(this.nowMs / 1000).toFixed(3).padStart(9)} ${text}`);
   }
-}
-
-function pairKey(a: number, b: number): string {
-  return a < b ? `${a}-${b}` : `${b}-${a}`;
 }
