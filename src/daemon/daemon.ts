@@ -1,7 +1,7 @@
 // `hbts daemon`: load the config, open the media, start the core and the resource runner, serve
 // the control socket, and handle signals. Collaborators come in through DaemonDeps so tests (and
 // the pieces still being built) can be swapped; real-deps.ts wires the real ones.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { changedFacts } from '../config/fingerprint.js';
@@ -20,6 +20,7 @@ import type { ActionOutcome, ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog } from './event-log.js';
 import type { LogTargets } from './event-log.js';
+import { ensurePrivateDir, writeFileNoFollow } from './private-dir.js';
 import { HeldGroups, StateDir } from './state-dir.js';
 import { DaemonStartError } from './errors.js';
 import { RateGate } from './rate-gate.js';
@@ -110,21 +111,21 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
 
+  // Both dirs private to us (0700 when created): root writes there (private-dir.ts).
   try {
-    mkdirSync(opts.runDir, { recursive: true, mode: 0o755 });
+    ensurePrivateDir(opts.runDir, 'run dir');
   } catch (err) {
-    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1, {
-      cause: err,
-    });
+    throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
   const state = new StateDir(opts.stateDir);
   let identity;
+  let held;
   try {
     identity = state.openIdentity();
+    held = new HeldGroups(state);
   } catch (err) {
     throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1, { cause: err });
   }
-  const held = new HeldGroups(state);
   const previously = held.previouslyHeld();
   if (previously.length > 0) {
     log.log('warn', 'groups recorded as held by a previous run; probing them before anything else', {
@@ -426,7 +427,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     log.close();
     throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
-  writeFileSync(pidPath, `${process.pid}\n`);
+  writeFileNoFollow(pidPath, `${process.pid}\n`, false);
 
   const onTerm = (): void => shutdown();
   const onInt = (): void => shutdown();
