@@ -1,8 +1,9 @@
 // What the daemon keeps across restarts in --state-dir: its identity (hb_uuid: 16 raw bytes, and
 // hb_generation: incremented and fsynced on every start, same file formats as Heartbeat's
-// /var/lib/heartbeat), and the record of groups it holds (held-groups.json), so that a
-// restarted daemon knows what it may have left running and probes it before anything else. The dir
-// must be private to the daemon (private-dir.ts): nothing in it is written or read through a symlink.
+// /var/lib/heartbeat), the record of groups it holds (held-groups.json), so that a restarted
+// daemon knows what it may have left running and probes it before anything else, and the records of
+// start/stop scripts still running (scripts/, see script-records.ts). The dir must be private to
+// the daemon (private-dir.ts): nothing in it is written or read through a symlink.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { StateDirError } from './errors.js';
@@ -22,6 +23,11 @@ export interface HeldRecord {
 
 export class StateDir {
   constructor(readonly dir: string) {}
+
+  /** Where the records of running start/stop scripts live (see script-records.ts). */
+  get scriptsDir(): string {
+    return join(this.dir, 'scripts');
+  }
 
   /**
    * Check (or create) the dir, load (or create) the uuid and bump the generation; throws with a

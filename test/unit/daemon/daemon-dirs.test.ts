@@ -107,6 +107,7 @@ void describe('hbts daemon: run and state dirs', () => {
     assert.ok(r.started, r.stderr);
     assert.equal(statSync(runDir).mode & 0o7777, 0o700);
     assert.equal(statSync(stateDir).mode & 0o7777, 0o700);
+    assert.equal(statSync(join(stateDir, 'scripts')).mode & 0o7777, 0o700);
   });
 
   void it('a world-writable run dir with hbts.pid planted as a symlink: refused, target untouched', async () => {
