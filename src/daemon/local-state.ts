@@ -9,6 +9,7 @@ import type { ClusterConfig } from '../config/types.js';
 import type { ScriptTracker } from '../resources/index.js';
 import { CONTROL_SOCKET_NAME } from './control-protocol.js';
 import type { ActionRunner } from './driver.js';
+import { ControlSocketError, StateDirError } from './errors.js';
 import type { EventLog } from './event-log.js';
 import { heldRunner } from './held-runner.js';
 import { reapOrphanScripts } from './orphan-scripts.js';
@@ -25,7 +26,7 @@ export interface LocalState {
   readonly groupRunner: ActionRunner;
 }
 
-/** Throws an Error saying what is wrong (and how to fix it) when start-up must not go on. */
+/** Throws a DaemonError saying what is wrong (and how to fix it) when start-up must not go on. */
 export async function openLocalState(
   dirs: { readonly runDir: string; readonly stateDir: string },
   config: ClusterConfig,
@@ -40,7 +41,7 @@ export async function openLocalState(
     identity = state.openIdentity();
     held = new HeldGroups(state);
   } catch (err) {
-    throw new Error(`state dir ${dirs.stateDir}: ${(err as Error).message}`);
+    throw new StateDirError(`state dir ${dirs.stateDir}: ${(err as Error).message}`, { cause: err });
   }
   const previously = held.previouslyHeld();
   if (previously.length > 0) {
@@ -77,7 +78,7 @@ async function cleanUpAfterPreviousRun(o: PreviousRunOptions): Promise<void> {
   o.records.open();
   if (o.records.list().records.length === 0) return;
   if (await socketAnswers(o.controlSocket))
-    throw new Error(
+    throw new ControlSocketError(
       `previous run: another daemon answers on ${o.controlSocket}; not touching the scripts it runs`,
     );
   const groups = await reapOrphanScripts(o.records, {

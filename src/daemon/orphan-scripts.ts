@@ -14,6 +14,7 @@
 // 4. Every group with a leftover record (its script killed or finished unseen) is returned, to be
 //    released (stopped right to left) before it is probed: whatever the interrupted start or stop
 //    left half done is cleaned up, and placement then starts the group afresh, exactly once.
+import { DaemonError } from './errors.js';
 import type { ScriptRecord, ScriptRecords } from './script-records.js';
 import { SCRIPT_ID_VAR } from './script-records.js';
 import { allStats, bootId, environHas, isLive, liveMembers, readStat, type ProcStat } from './proc-table.js';
@@ -32,7 +33,8 @@ export interface OrphanOptions {
   readonly afterKillMs?: number;
 }
 
-export class AnotherDaemonError extends Error {}
+/** A leftover record belongs to a daemon that is still running on this state dir. */
+export class AnotherDaemonError extends DaemonError {}
 
 const POLL_MS = 25;
 

@@ -22,6 +22,10 @@ import {
   type Stats,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DaemonError } from './errors.js';
+
+/** A run/state dir, or a file in one, that others could use to redirect the daemon's writes. */
+export class UnsafePathError extends DaemonError {}
 
 const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
 
@@ -82,14 +86,16 @@ function ancestorProblem(dir: string, uid: number, depth = 0): string | undefine
 export function ensurePrivateDir(path: string, label: string, uid = effectiveUid()): void {
   const abs = resolve(path);
   const above = ancestorProblem(dirname(abs), uid);
-  if (above !== undefined) throw new Error(`${label} ${abs}: ${above}`);
+  if (above !== undefined) throw new UnsafePathError(`${label} ${abs}: ${above}`);
   let st = lstatOptional(abs);
   if (st === undefined) {
     try {
       mkdirSync(abs, { recursive: true, mode: 0o700 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw new Error(`${label} ${abs}: cannot create it: ${(err as Error).message}`);
+        throw new UnsafePathError(`${label} ${abs}: cannot create it: ${(err as Error).message}`, {
+          cause: err,
+        });
     }
     st = lstatSync(abs);
     // ours and just made: undo whatever the umask did (checked again below)
@@ -97,16 +103,16 @@ export function ensurePrivateDir(path: string, label: string, uid = effectiveUid
     st = lstatSync(abs);
   }
   if (st.isSymbolicLink())
-    throw new Error(
+    throw new UnsafePathError(
       `${label} ${abs} is a symbolic link; give the real directory (the daemon never follows links here)`,
     );
-  if (!st.isDirectory()) throw new Error(`${label} ${abs} exists and is not a directory`);
+  if (!st.isDirectory()) throw new UnsafePathError(`${label} ${abs} exists and is not a directory`);
   if (st.uid !== uid)
-    throw new Error(
+    throw new UnsafePathError(
       `${label} ${abs} is owned by uid ${st.uid}, not by this daemon (uid ${uid}): chown ${uid} ${abs}, or use another directory`,
     );
   if ((st.mode & 0o022) !== 0)
-    throw new Error(
+    throw new UnsafePathError(
       `${label} ${abs} is writable by group or others (mode ${octal(st.mode)}): chmod 0700 ${abs}`,
     );
 }
@@ -150,11 +156,12 @@ export function readFileNoFollow(path: string): Buffer | undefined {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new Error(`${path} is a symbolic link; not following it (remove it)`);
+    if (code === 'ELOOP')
+      throw new UnsafePathError(`${path} is a symbolic link; not following it (remove it)`);
     throw err;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file (remove it)`);
+    if (!fstatSync(fd).isFile()) throw new UnsafePathError(`${path} is not a regular file (remove it)`);
     return readFileSync(fd);
   } finally {
     closeSync(fd);
