@@ -77,8 +77,10 @@ void describe('a start script left running by a SIGKILLed daemon (2 nodes)', { s
   before(() => {
     lab = Lab.create({ nodes: 2, tag: 'or' });
     lab.writeConfig({
-      // deadtime 2 s: the restarted daemon is back well within it, whatever the machine's load
-      haCf: haCf(lab, { media: ['bcast eth0'], autoFailback: 'on', deadtime: '2' }),
+      // deadtime 3 s: longer than what is left of the orphan's 3 s start when its daemon is killed,
+      // so however slowly the daemon restarts on a loaded machine, node2 cannot declare node1 dead
+      // (and start the group) while the orphan still runs: only the restart itself can race it
+      haCf: haCf(lab, { media: ['bcast eth0'], autoFailback: 'on', deadtime: '3', initdead: '6' }),
       haresources: 'node1 slow\n',
       scripts: { 'resource.d/slow': slowScript },
     });
