@@ -1,13 +1,14 @@
 // `hbts daemon`: load the config, open the media, start the core and the resource runner, serve
 // the control socket, and handle signals. Collaborators come in through DaemonDeps so tests (and
 // the pieces still being built) can be swapped; real-deps.ts wires the real ones.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { changedFacts } from '../config/fingerprint.js';
-import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
+import type { ClusterConfig, MediumId } from '../config/types.js';
 import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
+import type { ScriptTracker } from '../resources/index.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
 import { readInterfaces } from '../transport/interfaces.js';
 import { openAllMedia } from '../transport/open-medium.js';
@@ -16,12 +17,12 @@ import { UdpReceiverPool } from '../transport/udp-receivers.js';
 import { ControlServer } from './control-server.js';
 import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
 import type { ControlRequest } from './control-protocol.js';
-import type { ActionOutcome, ActionRunner, CoreLike } from './driver.js';
+import type { ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
-import { EventLog } from './event-log.js';
-import type { LogTargets } from './event-log.js';
-import { HeldGroups, StateDir } from './state-dir.js';
+import { EventLog, logTargets } from './event-log.js';
 import { DaemonStartError } from './errors.js';
+import { openLocalState } from './local-state.js';
+import { writeFileNoFollow } from './private-dir.js';
 import { RateGate } from './rate-gate.js';
 
 export interface ConfigProblem {
@@ -40,7 +41,8 @@ export type ConfigResult =
   | { readonly ok: false; readonly errors: readonly string[] };
 
 export interface GroupRunnerFactory {
-  (config: ClusterConfig, log: EventLog, self: string): ActionRunner;
+  /** `scripts`: told about every start/stop script before it runs (durable records in the state dir). */
+  (config: ClusterConfig, log: EventLog, self: string, scripts?: ScriptTracker): ActionRunner;
 }
 
 export interface DaemonDeps {
@@ -92,16 +94,6 @@ export interface DaemonStatus {
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
 
-function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
-  return {
-    logfile: config.logfile,
-    debugfile: config.debugfile,
-    logfacility: config.logfacility,
-    stderr: foreground,
-    debug: config.debugLevel > 0,
-  };
-}
-
 export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
   const loaded = await deps.loadConfig(opts.configDir, opts.nodeName);
   if (!loaded.ok) throw new DaemonStartError(loaded.errors.join('\n'), 6);
@@ -110,27 +102,17 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
 
+  // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
+  // with here, before anything can probe or start.
+  let local;
   try {
-    mkdirSync(opts.runDir, { recursive: true, mode: 0o755 });
+    local = await openLocalState(opts, config, log, (scripts) =>
+      deps.createRunner(config, log, self, scripts),
+    );
   } catch (err) {
-    throw new DaemonStartError(`cannot create run dir ${opts.runDir}: ${(err as Error).message}`, 1, {
-      cause: err,
-    });
+    throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
-  const state = new StateDir(opts.stateDir);
-  let identity;
-  try {
-    identity = state.openIdentity();
-  } catch (err) {
-    throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1, { cause: err });
-  }
-  const held = new HeldGroups(state);
-  const previously = held.previouslyHeld();
-  if (previously.length > 0) {
-    log.log('warn', 'groups recorded as held by a previous run; probing them before anything else', {
-      groups: previously.join(','),
-    });
-  }
+  const { identity, held, runner, groupRunner } = local;
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
   const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
@@ -216,41 +198,6 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     // A broken core invariant is a bug: the daemon logs it at crit and keeps what it owns.
     invariants: 'log',
   });
-  const groupRunner = deps.createRunner(config, log, self);
-  const runner: ActionRunner = {
-    acquire: async (group, reason) => {
-      held.starting(group);
-      log.log('info', 'acquire start', { group, reason });
-      const out = await groupRunner.acquire(group, reason);
-      if (out.stopFailed === true) held.stopFailed(group);
-      else if (!out.ok) held.released(group);
-      log.log(out.ok ? 'info' : 'error', out.ok ? 'acquire done' : 'acquire failed', {
-        group,
-        detail: out.detail,
-      });
-      return out;
-    },
-    release: async (group, reason) => {
-      log.log('info', 'release start', { group, reason });
-      const out = await groupRunner.release(group, reason);
-      if (out.ok && out.stopFailed !== true) held.released(group);
-      else held.stopFailed(group);
-      log.log(out.ok ? 'info' : 'error', out.ok ? 'release done' : 'release failed', {
-        group,
-        detail: out.detail,
-      });
-      return out;
-    },
-    probe: async (group) => {
-      const out = await groupRunner.probe(group);
-      if (out.ok) held.starting(group);
-      else if (previously.includes(group) && !out.ok) held.released(group);
-      log.log('info', 'probe', { group, running: out.ok ? 'yes' : 'no', detail: out.detail });
-      return out;
-    },
-    gate: (group: GroupId, fromNode: string): Promise<ActionOutcome> => groupRunner.gate(group, fromNode),
-  };
-  if (groupRunner.setConfig) runner.setConfig = (c) => groupRunner.setConfig?.(c);
 
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
@@ -426,7 +373,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     log.close();
     throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
-  writeFileSync(pidPath, `${process.pid}\n`);
+  writeFileNoFollow(pidPath, `${process.pid}\n`, false);
 
   const onTerm = (): void => shutdown();
   const onInt = (): void => shutdown();

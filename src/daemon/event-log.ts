@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ClusterEvent } from '../cluster/types.js';
+import type { ClusterConfig } from '../config/types.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
 
@@ -42,6 +43,17 @@ export interface LogTargets {
   readonly debug: boolean;
   /** The syslog socket; default /dev/log (tests point it elsewhere). */
   readonly syslogSocket?: string;
+}
+
+/** The targets a config asks for (`--foreground` adds stderr). */
+export function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
+  return {
+    logfile: config.logfile,
+    debugfile: config.debugfile,
+    logfacility: config.logfacility,
+    stderr: foreground,
+    debug: config.debugLevel > 0,
+  };
 }
 
 function quote(v: string): string {

@@ -3,7 +3,7 @@
 import { ClusterNode } from '../cluster/node.js';
 import type { ClusterNodeOptions } from '../cluster/types.js';
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
-import { createResourceRunner } from '../resources/index.js';
+import { createResourceRunner, type ScriptTracker } from '../resources/index.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import type { EventLog } from './event-log.js';
 
@@ -11,11 +11,17 @@ export function createCore(options: ClusterNodeOptions): CoreLike {
   return new ClusterNode(options);
 }
 
-export function createRunner(config: ClusterConfig, log: EventLog, self: string): ActionRunner {
+export function createRunner(
+  config: ClusterConfig,
+  log: EventLog,
+  self: string,
+  scripts?: ScriptTracker,
+): ActionRunner {
   const runner = createResourceRunner({
     config,
     self: self as NodeName,
     log: (line, level) => log.log(level ?? 'info', `resource: ${line}`),
+    ...(scripts !== undefined ? { scripts } : {}),
   });
   return {
     acquire: async (group: GroupId) => {

@@ -1,11 +1,13 @@
 // What the daemon keeps across restarts in --state-dir: its identity (hb_uuid: 16 raw bytes, and
 // hb_generation: incremented and fsynced on every start, same file formats as Heartbeat's
-// /var/lib/heartbeat), and the record of groups it holds (held-groups.json), so that a restarted
-// daemon knows what it may have left running and probes it before anything else.
+// /var/lib/heartbeat), the record of groups it holds (held-groups.json), so that a restarted
+// daemon knows what it may have left running and probes it before anything else, and the records of
+// start/stop scripts still running (scripts/, see script-records.ts). The dir must be private to
+// the daemon (private-dir.ts): nothing in it is written or read through a symlink.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateDirError } from './errors.js';
+import { ensurePrivateDir, readFileNoFollow, writeFileNoFollow } from './private-dir.js';
 
 export interface Identity {
   readonly uuid: Uint8Array;
@@ -19,52 +21,32 @@ export interface HeldRecord {
   readonly failed: readonly string[];
 }
 
-function writeDurably(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  // make the rename itself durable
-  const dfd = openSync(join(path, '..'), 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
-}
-
-function readOptional(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 export class StateDir {
   constructor(readonly dir: string) {}
 
-  /** Load (or create) the uuid and bump the generation; throws with a clear message on a corrupt file. */
+  /** Where the records of running start/stop scripts live (see script-records.ts). */
+  get scriptsDir(): string {
+    return join(this.dir, 'scripts');
+  }
+
+  /**
+   * Check (or create) the dir, load (or create) the uuid and bump the generation; throws with a
+   * clear message on an unsafe dir or a corrupt file.
+   */
   openIdentity(): Identity {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.dir, 'state dir');
     const uuidPath = join(this.dir, 'hb_uuid');
-    let uuid = readOptional(uuidPath);
+    let uuid = readFileNoFollow(uuidPath);
     if (uuid === undefined) {
       uuid = randomBytes(16);
-      writeDurably(uuidPath, uuid);
+      writeFileNoFollow(uuidPath, uuid, true);
     } else if (uuid.length !== 16) {
       throw new StateDirError(
         `${uuidPath}: expected 16 bytes, found ${uuid.length} (delete it to get a new uuid)`,
       );
     }
     const genPath = join(this.dir, 'hb_generation');
-    const raw = readOptional(genPath);
+    const raw = readFileNoFollow(genPath);
     let previous = 0;
     if (raw !== undefined) {
       const text = raw.toString('latin1').trim();
@@ -73,12 +55,12 @@ export class StateDir {
     }
     const generation = previous + 1;
     // Heartbeat's format: decimal right-aligned in 15 characters, then a newline (16 bytes).
-    writeDurably(genPath, `${String(generation).padStart(15, ' ')}\n`);
+    writeFileNoFollow(genPath, `${String(generation).padStart(15, ' ')}\n`, true);
     return { uuid: new Uint8Array(uuid), generation };
   }
 
   readHeld(): HeldRecord {
-    const raw = readOptional(join(this.dir, 'held-groups.json'));
+    const raw = readFileNoFollow(join(this.dir, 'held-groups.json'));
     if (raw === undefined) return { groups: [], failed: [] };
     try {
       const v = JSON.parse(raw.toString('utf8')) as Partial<HeldRecord>;
@@ -92,7 +74,7 @@ export class StateDir {
   }
 
   writeHeld(record: HeldRecord): void {
-    writeDurably(join(this.dir, 'held-groups.json'), JSON.stringify(record, null, 1) + '\n');
+    writeFileNoFollow(join(this.dir, 'held-groups.json'), JSON.stringify(record, null, 1) + '\n', true);
   }
 }
 

@@ -15,6 +15,9 @@ export type {
   ResourceStatus,
   ResourceStep,
   ResourceTimeoutsMs,
+  ScriptHandle,
+  ScriptInfo,
+  ScriptTracker,
   StepOp,
 } from './types.js';
 export { parseIpSpec, type IpSpec } from './ip-spec.js';

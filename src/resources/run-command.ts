@@ -12,6 +12,11 @@ export interface CommandSpec {
   /** After SIGTERM on timeout, wait this long before SIGKILL. */
   readonly killGraceMs?: number;
   readonly cwd?: string;
+  /**
+   * Called synchronously right after a successful spawn, before any output is read, with the pid
+   * (= the process group id). Must not throw.
+   */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export type CommandOutcome =
@@ -83,6 +88,7 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       resolve({ kind: 'spawn-error', message: errorText(err), durationMs: elapsed() });
       return;
     }
+    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
     const stdout = new CappedText();
     const stderr = new CappedText();
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

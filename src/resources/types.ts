@@ -53,6 +53,37 @@ export interface ResourceRunnerOptions {
   readonly arp?: Partial<ArpOptions>;
   /** The `ip` binary; default `ip` (found on PATH). */
   readonly ipCommand?: string;
+  /**
+   * Told about every start/stop script before it is spawned and when it ends (the daemon keeps a
+   * durable record, so that a restarted daemon finds a script its previous run left running).
+   */
+  readonly scripts?: ScriptTracker;
+}
+
+/** A start or stop script about to run. */
+export interface ScriptInfo {
+  readonly group: GroupId;
+  readonly resource: string;
+  readonly op: 'start' | 'stop';
+  readonly file: string;
+  readonly timeoutMs: number;
+}
+
+export interface ScriptTracker {
+  /**
+   * Called before the spawn; the record must be durable when it returns. Throws when it cannot be
+   * written: the runner then refuses a start (stops still run: refusing one would strand the group).
+   */
+  begin(info: ScriptInfo): ScriptHandle;
+}
+
+export interface ScriptHandle {
+  /** Added to the script's environment (an id that lets a restarted daemon recognise its processes). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Synchronously right after the spawn: the script's pid, which is also its process group id. */
+  spawned(pid: number): void;
+  /** The script has exited (or was never spawned). */
+  end(): void;
 }
 
 /** Which kind of agent a resource resolved to. */

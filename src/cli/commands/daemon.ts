@@ -17,7 +17,8 @@ const HELP = `usage: hbts daemon [--config-dir ${DEFAULT_CONFIG_DIR}] [--node-na
   --config-dir DIR  ha.cf, authkeys, haresources, resource.d/ (default ${DEFAULT_CONFIG_DIR})
   --node-name NAME  this node's name (default: first line of DIR/nodeinfo, else uname -n)
   --run-dir DIR     control socket hbts.sock and pid file hbts.pid (default ${DEFAULT_RUN_DIR})
-  --state-dir DIR   hb_uuid, hb_generation, held-groups.json (default ${DEFAULT_STATE_DIR})
+  --state-dir DIR   hb_uuid, hb_generation, held-groups.json, scripts/ (default ${DEFAULT_STATE_DIR})
+                    both dirs: created 0700; an existing one must be ours and not group/other-writable
   --foreground      stay in the foreground and log to stderr too (systemd, tests)
   --bind-address A  several daemons on one host (the loopback demo): receive on and send from
                     address A instead of 0.0.0.0 / the interface address

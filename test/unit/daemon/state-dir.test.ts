@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -63,6 +73,71 @@ void describe('StateDir', () => {
       assert.deepEqual(again.snapshot().failed, ['db']);
       writeFileSync(join(dir, 'held-groups.json'), '{torn');
       assert.deepEqual(new HeldGroups(new StateDir(dir)).previouslyHeld(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('creates a missing state dir 0700', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-state-'));
+    try {
+      new StateDir(join(dir, 'new')).openIdentity();
+      assert.equal(statSync(join(dir, 'new')).mode & 0o7777, 0o700);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('planted symlinks at hb_generation.tmp and held-groups.json.tmp: targets untouched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-state-'));
+    try {
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, 'precious\n');
+      const s = join(dir, 'st');
+      mkdirSync(s, { mode: 0o700 });
+      symlinkSync(victim, join(s, 'hb_generation.tmp'));
+      symlinkSync(victim, join(s, 'held-groups.json.tmp'));
+      symlinkSync(victim, join(s, 'hb_uuid.tmp'));
+      const state = new StateDir(s);
+      assert.equal(state.openIdentity().generation, 1);
+      new HeldGroups(state).starting('web');
+      assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+      assert.ok(lstatSync(join(s, 'hb_generation')).isFile());
+      assert.deepEqual(new HeldGroups(new StateDir(s)).previouslyHeld(), ['web']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('refuses a world-writable state dir before writing anything into it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-state-'));
+    try {
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, 'precious\n');
+      const s = join(dir, 'st');
+      mkdirSync(s);
+      chmodSync(s, 0o777);
+      symlinkSync(victim, join(s, 'hb_generation'));
+      assert.throws(
+        () => new StateDir(s).openIdentity(),
+        /writable by group or others \(mode 0777\): chmod 0700/,
+      );
+      assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it('refuses an hb_generation that is a symlink (never read through it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-state-'));
+    try {
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, '             41\n');
+      const s = join(dir, 'st');
+      mkdirSync(s, { mode: 0o700 });
+      symlinkSync(victim, join(s, 'hb_generation'));
+      assert.throws(() => new StateDir(s).openIdentity(), /hb_generation is a symbolic link/);
+      assert.equal(readFileSync(victim, 'utf8'), '             41\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
