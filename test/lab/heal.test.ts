@@ -69,7 +69,17 @@ for (const timing of [
           assert.equal(
             client.lastAnswer(),
             'node1',
-            `answers since the heal: ${client.answersSince(healT).join(' ')}\n${lab.log(n1).split('\n').filter((l) => /announc|arp|split/.test(l)).slice(-12).join('\n')}\n--- node2\n${lab.log(n2).split('\n').filter((l) => /release|acquir|announc|split|dead|back/.test(l)).slice(-16).join('\n')}`,
+            `answers since the heal: ${client.answersSince(healT).join(' ')}\n${lab
+              .log(n1)
+              .split('\n')
+              .filter((l) => /announc|arp|split/.test(l))
+              .slice(-12)
+              .join('\n')}\n--- node2\n${lab
+              .log(n2)
+              .split('\n')
+              .filter((l) => /release|acquir|announc|split|dead|back/.test(l))
+              .slice(-16)
+              .join('\n')}`,
           );
         }
         const sorted = [...gaps].sort((a, b) => a - b);
