@@ -158,10 +158,11 @@ export class PeerTable {
           this.out.factsChanged = true; // a new candidate for placement
           // Our hbts_seen list changed; a peer still negotiating is waiting to read it. (Not for a
           // stable peer: extra heartbeats would skew the failure detector's rhythm for nothing.)
-          // A peer back after we declared it dead (a partition healed) hears at once what we hold:
-          // a split brain is then seen on both sides within one trip, not one keepalive, so the
-          // keeper re-announces before the loser has released.
-          if (this.byName.get(e.node)?.phase !== 'stable' || e.wasDead) this.out.advertDirty = true;
+          // A peer back after we declared it dead (a partition healed) hears at once what we hold,
+          // if anything: a split brain is then seen on both sides within one trip, not one
+          // keepalive, so the keeper re-announces before the loser has released.
+          if (this.byName.get(e.node)?.phase !== 'stable' || (e.wasDead && this.groups.heldIds().length > 0))
+            this.out.advertDirty = true;
           if (!e.wasDead) this.out.emit('peer-up', 'info', `node ${e.node}: is up`, { node: e.node });
           else
             this.out.emit('peer-up', 'warn', `node ${e.node}: is back (was declared dead)`, { node: e.node });
