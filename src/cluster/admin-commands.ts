@@ -33,6 +33,14 @@ export class AdminCommands {
       case 'shutdown':
         this.shutdown();
         break;
+      case 'self-fence':
+        this.selfFence(command.reason);
+        return;
+      case 'self-fence-clear':
+        this.selfFence(undefined);
+        return;
+      case 'fence-confirmed':
+        return; // fencing.ts (routed by the node)
     }
     if (this.config.autoFailback === 'legacy' && command.kind !== 'shutdown') {
       this.out.emit(
@@ -68,6 +76,30 @@ export class AdminCommands {
     for (const p of this.peers.all()) p.seesUs = false; // they must echo the new version
     this.out.factsChanged = true;
     this.out.advertDirty = true;
+  }
+
+  /** Disk lock lost: nobody can tell us to stop any more, so hold nothing (and back again). */
+  private selfFence(reason: string | undefined): void {
+    const m = this.membership;
+    if (m.selfFenced === reason) return;
+    m.selfFenced = reason;
+    this.out.factsChanged = true;
+    this.out.advertDirty = true;
+    if (reason !== undefined)
+      this.out.emit('self-fence', 'crit', `self-fence: ${reason}; releasing every group here, taking none`);
+    else {
+      this.out.emit('self-fence', 'info', 'self-fence cleared: this node may run groups again');
+      // Like a returning home node: with auto_failback its home groups come back.
+      if (this.config.autoFailback !== 'off') this.claimHomeGroups();
+    }
+  }
+
+  private claimHomeGroups(): void {
+    for (const g of this.groups.list) {
+      if (this.groups.inSet(g, 'local') && !this.groups.holdsHere(g)) this.groups.claims.add(g.group.id);
+    }
+    this.groups.bumpClaimVersion();
+    for (const p of this.peers.all()) p.seesUs = false; // they must echo the new version
   }
 
   private shutdown(): void {

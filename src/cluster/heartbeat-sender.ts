@@ -2,6 +2,7 @@
 // keepalive cadence of `status` heartbeats (and an extra one at once when our facts change), the
 // ownership advert they carry, and Heartbeat's `resource` report (rsc_hold, isstable).
 import type { ClusterConfig } from '../config/types.js';
+import type { Fencing } from './fencing.js';
 import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
@@ -25,6 +26,7 @@ export class HeartbeatSender {
     private readonly peers: PeerTable,
     private readonly groups: LocalGroups,
     private readonly membership: Membership,
+    private readonly fencing: Fencing,
   ) {
     this.nextStatusMs = out.nowMs;
   }
@@ -90,6 +92,7 @@ export class HeartbeatSender {
       seen: [...this.peers.all()]
         .filter((p) => p.incarnation !== undefined && this.membership.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
+      fenced: this.fencing.fencedAdvert(),
     };
   }
 

@@ -44,7 +44,6 @@ export class LocalGroups {
    */
   private claimVersion = 0;
   private probesPending = 0;
-  private nextActionId = 1;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
 
   constructor(
@@ -215,7 +214,7 @@ export class LocalGroups {
   }
 
   private newAction(g: LocalGroup, kind: Action['kind']): ActionId {
-    const id = this.nextActionId++;
+    const id = this.out.newActionId();
     this.actionIndex.set(id, g);
     g.pending = { kind, id };
     return id;
@@ -223,6 +222,11 @@ export class LocalGroups {
 
   // ------------------------------------------------------------------------------------------
   // Results
+
+  /** Whether `id` is one of our group actions (others belong to fencing). */
+  owns(id: ActionId): boolean {
+    return this.actionIndex.has(id);
+  }
 
   onActionResult(id: ActionId, ok: boolean, detail: string | undefined): void {
     const g = this.actionIndex.get(id);

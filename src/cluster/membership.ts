@@ -12,6 +12,8 @@ const emptySet: ReadonlySet<NodeName> = new Set();
 
 export class Membership {
   phase: NodePhase = 'starting';
+  /** Why this node released everything and takes nothing (disk lock lost), if it does. */
+  selfFenced: string | undefined;
 
   constructor(
     private readonly config: ClusterConfig,
@@ -32,7 +34,8 @@ export class Membership {
    * acts, everybody's placement already includes it.
    */
   isCandidate(n: NodeName): boolean {
-    if (n === this.self) return this.phase === 'stable' || this.phase === 'negotiating';
+    if (n === this.self)
+      return this.selfFenced === undefined && (this.phase === 'stable' || this.phase === 'negotiating');
     const p = this.peers.get(n);
     if (p === undefined || !this.peers.isAlive(n) || p.leaving) return false;
     return p.implementation !== 'hbts' || p.phase === 'stable' || p.phase === 'negotiating';

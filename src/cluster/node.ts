@@ -12,6 +12,7 @@ import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
+import { Fencing } from './fencing.js';
 import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
@@ -39,6 +40,7 @@ export class ClusterNode {
   private readonly admin: AdminCommands;
   private readonly dialect: HeartbeatDialect;
   private readonly ownership: Ownership;
+  private readonly fencing: Fencing;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
@@ -54,6 +56,7 @@ export class ClusterNode {
     this.groups = new LocalGroups(config, self, options.random, out);
     this.peers = new PeerTable(config, self, this.fingerprint, endpoint, this.groups, out, options.nowMs);
     this.membership = new Membership(config, self, this.peers, this.groups);
+    this.fencing = new Fencing(config, self, out, this.peers, this.groups, this.membership);
     this.sender = new HeartbeatSender(
       config,
       this.fingerprint,
@@ -61,6 +64,7 @@ export class ClusterNode {
       this.peers,
       this.groups,
       this.membership,
+      this.fencing,
     );
     this.startup = new Startup(config, out, this.peers, this.groups, this.membership, this.sender);
     this.admin = new AdminCommands(config, out, this.peers, this.groups, this.membership, this.sender);
@@ -82,6 +86,7 @@ export class ClusterNode {
       this.membership,
       this.dialect,
       this.sender,
+      this.fencing,
     );
   }
 
@@ -100,15 +105,19 @@ export class ClusterNode {
         this.onPacket(input.medium, input.bytes);
         break;
       case 'action-result':
-        this.groups.onActionResult(input.actionId, input.ok, input.detail);
+        if (this.fencing.owns(input.actionId))
+          this.fencing.onActionResult(input.actionId, input.ok, input.detail);
+        else this.groups.onActionResult(input.actionId, input.ok, input.detail);
         break;
       case 'admin':
-        this.admin.run(input.command);
+        if (input.command.kind === 'fence-confirmed') this.fencing.confirmOff(input.command.node);
+        else this.admin.run(input.command);
         break;
     }
     for (const bytes of this.endpoint.tick(this.nowMs)) this.out.sendRaw(bytes);
     this.peers.checkLiveness();
     this.startup.advance();
+    this.fencing.advance();
     if (this.out.factsChanged) this.ownership.reconcile();
     this.dialect.advance();
     this.dialect.reportStableWhenSettled();
@@ -119,8 +128,8 @@ export class ClusterNode {
   }
 
   status(): ClusterStatus {
-    const { config, self, fingerprint, out, peers, groups, membership, sender } = this;
-    return clusterStatus({ config, self, fingerprint, out, peers, groups, membership, sender });
+    const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
+    return clusterStatus({ config, self, fingerprint, out, peers, groups, membership, sender, fencing });
   }
 
   private wakeAt(): MonoMs {
@@ -134,6 +143,7 @@ export class ClusterNode {
       this.startup.nextWakeMs(),
       this.groups.nextWakeMs(this.nowMs),
       this.dialect.nextWakeMs(),
+      this.fencing.nextWakeMs(),
     );
     return Math.max(next, this.nowMs);
   }

@@ -8,6 +8,7 @@ import type { Field } from '../protocol/message.js';
 import { ClusterInvariantError } from './errors.js';
 import type {
   Action,
+  ActionId,
   ClusterCounters,
   ClusterEvent,
   ClusterEventKind,
@@ -44,8 +45,11 @@ export class Outbox {
     acquireFailures: 0,
     pauses: 0,
     conflicts: 0,
+    fences: 0,
+    fenceFailures: 0,
     invariantsBroken: 0,
   };
+  private lastActionId = 0;
   private packets: OutboundPacket[] = [];
   private actions: Action[] = [];
   private events: ClusterEvent[] = [];
@@ -85,6 +89,11 @@ export class Outbox {
   sendRaw(bytes: Uint8Array): void {
     this.counters.packetsOut++;
     this.packets.push({ bytes });
+  }
+
+  /** Ids for actions whose results come back (one sequence for every part). */
+  newActionId(): ActionId {
+    return ++this.lastActionId;
   }
 
   act(action: Action): void {

@@ -5,6 +5,7 @@
 // fencing/arbitration gate before taking a group from a node that did not release it. Conflicts
 // (two holders after a partition heals) are resolved here too: placement's keeper stays.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Fencing } from './fencing.js';
 import type { HeartbeatDialect } from './heartbeat-dialect.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
 import type { LocalGroup, LocalGroups } from './local-groups.js';
@@ -27,6 +28,7 @@ export class Ownership {
     private readonly membership: Membership,
     private readonly dialect: HeartbeatDialect,
     private readonly sender: HeartbeatSender,
+    private readonly fencing: Fencing,
   ) {}
 
   reconcile(): void {
@@ -52,6 +54,11 @@ export class Ownership {
       this.out.advertDirty = true;
     }
     if (g.pending) return;
+    const selfFenced = this.membership.selfFenced;
+    if (selfFenced !== undefined && g.state === 'running') {
+      this.groups.startRelease(g, `self-fence: ${selfFenced}`, target);
+      return;
+    }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
       if (this.dialect.needsHandshake(gid, target)) this.dialect.handOver(g, target);
       else this.groups.startRelease(g, `placement moves it to ${target}`, target);
@@ -76,10 +83,46 @@ export class Ownership {
       return;
     }
     if (this.dialect.holdsBackAcquire(gid)) return;
+    const unfenced = this.fencing.unfenced();
+    if (unfenced.length > 0) {
+      // A dead node that is not off may still run anything: start nothing until it is fenced.
+      const key = `fence:${unfenced.join(',')}`;
+      if (g.waitingFor !== key) {
+        g.waitingFor = key as NodeName;
+        this.out.emit('note', 'info', `group ${gid}: waiting until ${unfenced.join(', ')} is fenced`, {
+          group: gid,
+        });
+      }
+      return;
+    }
     g.waitingFor = undefined;
     if (this.groups.claims.has(gid) && !this.membership.claimsAcknowledged()) return; // see claimVersion
     const from = this.groups.lastHolder.get(gid);
     const fromPeer = from !== undefined && from !== this.self ? from : undefined;
+    if (
+      fromPeer !== undefined &&
+      this.peers.isAlive(fromPeer) &&
+      this.peers.get(fromPeer)?.implementation === 'hbts'
+    ) {
+      const phase = this.peers.get(fromPeer)?.phase;
+      if (phase !== 'negotiating' && phase !== 'stable') {
+        // It restarted (daemon crash, restart within deadtime) and is still probing: the group
+        // may still run there. Its first advert after start-up tells.
+        const key = `restart:${fromPeer}` as NodeName;
+        if (g.waitingFor !== key) {
+          g.waitingFor = key;
+          this.out.emit(
+            'note',
+            'info',
+            `group ${gid}: ${fromPeer} restarted and is still probing; waiting for what it runs`,
+            {
+              group: gid,
+            },
+          );
+        }
+        return;
+      }
+    }
     if (fromPeer !== undefined && g.gatePassedFrom !== fromPeer) {
       // It was last seen on a node that never released it: fencing/arbitration decide first.
       if (this.out.nowMs >= g.gateRetryAtMs) this.groups.askGate(g, fromPeer);

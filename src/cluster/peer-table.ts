@@ -42,6 +42,8 @@ export interface PeerFacts {
   factsSeq: number | undefined;
   /** The last applied extension fields, to skip identical heartbeats cheaply. */
   advertKey: string | undefined;
+  /** Nodes it says it has fenced (or knows fenced), with their generation then. */
+  fenced: ReadonlyMap<NodeName, number | undefined>;
 }
 
 function blankFacts(name: NodeName): PeerFacts {
@@ -65,6 +67,7 @@ function blankFacts(name: NodeName): PeerFacts {
     shutdoneGeneration: undefined,
     factsSeq: undefined,
     advertKey: undefined,
+    fenced: new Map(),
   };
 }
 
@@ -283,6 +286,7 @@ export class PeerTable {
       [...a.handoffs].join(' '),
       a.incarnation,
       a.seen.join(' '),
+      [...a.fenced].join(' '),
     ].join('|');
     if (key === peer.advertKey) {
       // The usual heartbeat: nothing new (placement need not run again for it).
@@ -296,7 +300,14 @@ export class PeerTable {
     if (peer.phase !== a.phase && a.phase === 'negotiating') this.out.advertDirty = true;
     peer.phase = a.phase;
     const known = (ids: readonly GroupId[]): Set<GroupId> => new Set(ids.filter((id) => this.groups.has(id)));
-    this.setHeld(peer, known(a.held));
+    const held = known(a.held);
+    this.setHeld(peer, held);
+    if (a.phase === 'negotiating' || a.phase === 'stable') {
+      // Past its start-up probes, what it does not hold does not run there (after a restart it
+      // may have been the last holder of a group it no longer runs).
+      for (const [g, n] of this.groups.lastHolder)
+        if (n === peer.name && !held.has(g)) this.groups.lastHolder.delete(g);
+    }
     peer.claims = known(a.claims);
     peer.declines = known(a.declines);
     peer.failed = known(a.failed);
@@ -306,6 +317,7 @@ export class PeerTable {
       this.out.advertDirty = true; // tell it at once that we have seen it
     }
     peer.seesUs = a.seen.includes(`${this.self}:${this.groups.token()}`);
+    peer.fenced = a.fenced;
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 

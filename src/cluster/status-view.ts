@@ -1,6 +1,7 @@
 // The status projection: what `hbts status`, the API and the simulator read. Derived from the
 // parts on demand; it owns no state.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Fencing } from './fencing.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
 import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
@@ -17,6 +18,7 @@ export interface StatusSources {
   readonly groups: LocalGroups;
   readonly membership: Membership;
   readonly sender: HeartbeatSender;
+  readonly fencing: Fencing;
 }
 
 function selfEntry(s: StatusSources): NodeStatusEntry {
@@ -81,6 +83,8 @@ export function clusterStatus(s: StatusSources): ClusterStatus {
     configMismatch: s.peers.mismatched.size > 0,
     nodes,
     groups,
+    fencing: s.fencing.status(),
+    selfFenced: s.membership.selfFenced,
     counters: { ...s.out.counters },
   };
 }

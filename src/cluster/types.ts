@@ -24,7 +24,12 @@ export type AdminCommand =
   /** hb_takeover: ask the peer(s) to give us the set. */
   | { readonly kind: 'takeover'; readonly set: ResourceSet }
   /** Graceful shutdown: hand every group over, announce `shutdone`, then report `stopped`. */
-  | { readonly kind: 'shutdown' };
+  | { readonly kind: 'shutdown' }
+  /** The operator confirms a dead node is off (`hbts fence --confirm-off`): as if fenced. */
+  | { readonly kind: 'fence-confirmed'; readonly node: NodeName }
+  /** Release every group here and take none (the disk lock was lost: we can no longer be told to stop). */
+  | { readonly kind: 'self-fence'; readonly reason: string }
+  | { readonly kind: 'self-fence-clear' };
 
 export type Input =
   | { readonly kind: 'timer'; readonly nowMs: MonoMs }
@@ -54,6 +59,15 @@ export type Action =
    * The shell answers with an action-result; the default gate answers ok at once.
    */
   | { readonly kind: 'gate'; readonly id: ActionId; readonly group: GroupId; readonly fromNode: NodeName }
+  /** Power the node off with its configured fence method; ok = confirmed off. */
+  | {
+      readonly kind: 'fence';
+      readonly id: ActionId;
+      readonly node: NodeName;
+      readonly reason: string;
+      /** Not about one group (present so every action can be read as `action.group`). */
+      readonly group?: undefined;
+    }
   /** Ask the shell whether the group is already running here (status of every resource). ok = all running. */
   | { readonly kind: 'probe'; readonly id: ActionId; readonly group: GroupId }
   /**
@@ -64,6 +78,19 @@ export type Action =
 
 /** The actions whose result comes back as an `action-result` input (all but `announce`). */
 export type ResultAction = Exclude<Action, { readonly kind: 'announce' }>;
+
+/** Where fencing of one node stands (ClusterStatus.fencing). */
+export interface FenceStatusEntry {
+  readonly node: NodeName;
+  /** delayed: waiting (fence_delay) before fencing; fencing: a call is running; retrying: the last failed. */
+  readonly state: 'delayed' | 'waiting-for-peer' | 'fencing' | 'retrying' | 'fenced';
+  readonly attempts: number;
+  readonly lastError: string | undefined;
+  /** When the next attempt starts (delayed, retrying). */
+  readonly nextAttemptMs: MonoMs | undefined;
+  /** Who fenced it: this node, another node, or the operator. */
+  readonly fencedBy: NodeName | 'operator' | undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Output, events and status of the core (ClusterNode.step / ClusterNode.status).
@@ -114,6 +141,10 @@ export type ClusterEventKind =
   | 'release-failed'
   /** The gate refused a takeover (fencing/arbitration said no). */
   | 'gate-refused'
+  /** Fencing: decided, started, failed (retried), succeeded, confirmed by the operator, cancelled. */
+  | 'fence'
+  /** This node released everything and takes nothing (disk lock lost), or is back. */
+  | 'self-fence'
   | 'config-mismatch'
   | 'config-match'
   | 'auth-rejected'
@@ -207,6 +238,9 @@ export interface ClusterCounters {
   readonly acquireFailures: number;
   readonly pauses: number;
   readonly conflicts: number;
+  /** Fence calls that confirmed the node off, and those that failed. */
+  readonly fences: number;
+  readonly fenceFailures: number;
   readonly invariantsBroken: number;
 }
 
@@ -222,6 +256,10 @@ export interface ClusterStatus {
   readonly configMismatch: boolean;
   readonly nodes: readonly NodeStatusEntry[];
   readonly groups: readonly GroupStatusEntry[];
+  /** Nodes being fenced or fenced since they died (empty without fencing). */
+  readonly fencing: readonly FenceStatusEntry[];
+  /** Released everything and takes nothing (`self-fence`): why. */
+  readonly selfFenced: string | undefined;
   readonly counters: ClusterCounters;
 }
 

@@ -61,6 +61,17 @@ function words(msg: Message, name: string): string[] {
   return v === undefined ? [] : v.split(/\s+/).filter((s) => s.length > 0);
 }
 
+function fenced(msg: Message): Map<NodeName, number | undefined> {
+  const out = new Map<NodeName, number | undefined>();
+  for (const entry of words(msg, 'hbts_fenced')) {
+    const m = /^([^:]+)(?::([0-9a-fA-F]{1,12}))?$/.exec(entry);
+    if (m === null || m[1] === undefined)
+      throw new Malformed(`hbts_fenced entry ${entry.slice(0, 40)} is not node[:gen]`);
+    out.set(m[1] as NodeName, m[2] !== undefined ? parseInt(m[2], 16) : undefined);
+  }
+  return out;
+}
+
 function deadtime(msg: Message): number | undefined {
   const dt = getString(msg, 'dt');
   if (dt === undefined) return undefined;
@@ -94,6 +105,7 @@ function advert(msg: Message): OwnershipAdvert | undefined {
     handoffs: handoffs(msg),
     incarnation: getString(msg, 'hbts_inc') ?? '',
     seen: words(msg, 'hbts_seen'),
+    fenced: fenced(msg),
   };
 }
 

@@ -27,6 +27,8 @@ export interface OwnershipAdvert {
   readonly incarnation: string;
   /** `node:incarnation` of every peer this node has heard and considers alive (`hbts_seen`). */
   readonly seen: readonly string[];
+  /** Nodes this node knows fenced since they died, with their generation then (`hbts_fenced`). */
+  readonly fenced: ReadonlyMap<NodeName, number | undefined>;
 }
 
 /** Heartbeat's rsc_hold word: which groups, relative to the node that sends it. */
@@ -46,6 +48,10 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   list('hbts_claim', a.claims);
   list('hbts_decline', a.declines);
   list('hbts_failed', a.failed);
+  if (a.fenced.size > 0) {
+    const pairs = [...a.fenced].map(([n, g]) => (g === undefined ? n : `${n}:${g.toString(16)}`));
+    fields.push(str('hbts_fenced', pairs.join(' ')));
+  }
   if (a.handoffs.size > 0) {
     fields.push(str('hbts_handoff', [...a.handoffs].map(([g, n]) => `${n}=${g}`).join(' ')));
   }

@@ -136,6 +136,19 @@ export interface StonithDevice {
   readonly at: SourceLocation;
 }
 
+/** How to fence a node: a `fence <node> <agent> key=value...` line (or `fence <node> sbd`). */
+export type FenceMethod =
+  | {
+      readonly kind: 'fence-agent';
+      readonly target: NodeName;
+      /** A name (looked up in /usr/sbin, then PATH) or an absolute path. */
+      readonly agent: string;
+      /** key=value options in order (`password_file=` allowed). */
+      readonly options: readonly (readonly [string, string])[];
+      readonly at: SourceLocation;
+    }
+  | { readonly kind: 'sbd'; readonly target: NodeName; readonly at: SourceLocation };
+
 /** A `respawn` or `failfast` client program from ha.cf (parsed; not run by heartbeat-ts yet). */
 export interface ClientProgram {
   readonly kind: 'respawn' | 'failfast';
@@ -222,4 +235,12 @@ export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings
   readonly resourceGroups: readonly ResourceGroup[];
   /** The node this config was resolved for (lowercased; --node-name, nodeinfo or uname -n). */
   readonly localNode?: NodeName;
+  /** `fence` lines (hbts.cf or ha.cf), in order. */
+  readonly fence?: readonly FenceMethod[];
+  /** `fence_delay`: how long the node that does not fence first waits (default 5 s). */
+  readonly fenceDelayMs?: number;
+  /** `fence_timeout`: one fence call's limit (default 60 s). */
+  readonly fenceTimeoutMs?: number;
+  /** `disk_lock <device>`: an SBD-compatible shared disk. */
+  readonly diskLock?: { readonly device: string; readonly at: SourceLocation } | undefined;
 }

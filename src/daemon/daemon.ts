@@ -344,7 +344,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     endpoint: endpoint.counters(),
     held: held.snapshot(),
     actionsInFlight: [...(driver?.inFlight.values() ?? [])].map((a) =>
-      a.kind === 'gate' ? `gate ${a.group}` : `${a.kind} ${a.group}`,
+      a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`,
     ),
   });
 

@@ -24,6 +24,8 @@ export interface ActionRunner {
   probe(group: GroupId): Promise<ActionOutcome>;
   /** Fencing/arbitration gate; the default answers ok at once. */
   gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
+  /** Power a node off with its configured fence method; ok = confirmed off. */
+  fence?(node: string, reason: string): Promise<ActionOutcome>;
   /** Gratuitous ARP again for the group's virtual IPs (no result goes back to the core). */
   announce?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Use a reloaded configuration for later operations. */
@@ -159,6 +161,11 @@ export class Driver {
         break;
       case 'gate':
         p = this.runner.gate(action.group, action.fromNode);
+        break;
+      case 'fence':
+        p =
+          this.runner.fence?.(action.node, action.reason) ??
+          Promise.resolve({ ok: false, detail: 'this daemon has no fencing runner' });
         break;
     }
     p.catch((err: unknown): ActionOutcome => ({ ok: false, detail: `internal error: ${String(err)}` })).then(

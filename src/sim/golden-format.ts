@@ -28,16 +28,18 @@ export function actionLine(at: MonoMs, node: string, a: Action): string {
   const what =
     a.kind === 'gate'
       ? `gate ${a.group} from ${a.fromNode}`
-      : a.kind === 'probe'
-        ? `probe ${a.group}`
-        : `${a.kind} ${a.group}: ${a.reason}`;
+      : a.kind === 'fence'
+        ? `fence ${a.node}: ${a.reason}`
+        : a.kind === 'probe'
+          ? `probe ${a.group}`
+          : `${a.kind} ${a.group}: ${a.reason}`;
   return `${fmtTime(at)} ${node} > ${what}`;
 }
 
 /** `< acquire web: ok` / `< acquire web: FAILED (simulated start failure)` (the result goes back). */
 export function resultLine(at: MonoMs, node: string, a: Action, ok: boolean, detail?: string): string {
   const verdict = ok ? 'ok' : `FAILED${detail !== undefined ? ` (${detail})` : ''}`;
-  return `${fmtTime(at)} ${node} < ${a.kind} ${a.group}: ${verdict}`;
+  return `${fmtTime(at)} ${node} < ${a.kind} ${a.kind === 'fence' ? a.node : a.group}: ${verdict}`;
 }
 
 // Fields every message carries (endpoint stamping): not printed.

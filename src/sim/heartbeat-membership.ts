@@ -302,6 +302,8 @@ export abstract class HeartbeatMembership implements SimCore {
       takeovers: 0,
       releases: 0,
       invariantsBroken: 0,
+      fences: 0,
+      fenceFailures: 0,
     };
     return {
       self: this.self,
@@ -313,6 +315,8 @@ export abstract class HeartbeatMembership implements SimCore {
       configMismatch: false,
       nodes: this.config.nodes.map(entry),
       groups: r.groups,
+      fencing: [],
+      selfFenced: undefined,
       counters: { ...zero, heartbeatsIn: this.heartbeatsIn, acquireFailures: 0, pauses: 0, conflicts: 0 },
     };
   }

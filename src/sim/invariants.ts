@@ -71,3 +71,25 @@ export function checkConverged(run: CheckedRun, label: string): void {
     }
   }
 }
+
+/**
+ * Never two holders (fencing configured): at no moment, past the first start, may two powered-on
+ * nodes own one group, whether they can hear each other or not.
+ */
+export function installNeverTwoHolders(run: CheckedRun): void {
+  const { sim, config, violations } = run;
+  const reported = new Set<string>();
+  const groups = config.resourceGroups.map((g) => g.id);
+  sim.setChecker(() => {
+    for (const g of groups) {
+      const owners = sim.owners(g).filter((i) => sim.isUp(i));
+      if (owners.length < 2) continue;
+      const key = `${g}|${owners.join(',')}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      violations.push(
+        `never two holders: ${g} owned by ${owners.map((i) => sim.node(i).name).join(' and ')} at ${sim.nowMs.toFixed(1)} ms`,
+      );
+    }
+  });
+}

@@ -20,6 +20,7 @@ export const scenarioNames = [
   'failback-off',
   'false-death',
   'false-death-rexmit',
+  'fencing',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -67,6 +68,8 @@ export interface HarnessShape {
   groups?: number;
   authMethod?: 'crc' | 'md5' | 'sha1';
   maxRexmitDelayMs?: number;
+  fencing?: boolean;
+  fenceDelayMs?: number;
 }
 
 export function harness(

@@ -4,6 +4,7 @@
 // seed replays exactly, with a trace when asked.
 import { failbackScenario } from './scenario-failback.js';
 import { falseDeathScenario } from './scenario-false-death.js';
+import { fencingScenario } from './scenario-fencing.js';
 import type { ScenarioName, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 import { livenessScenario } from './scenario-liveness.js';
 import { randomScenario } from './scenario-random.js';
@@ -29,5 +30,7 @@ export function runScenario(name: ScenarioName, seed: number, options: ScenarioO
       return falseDeathScenario(seed, false, options);
     case 'false-death-rexmit':
       return falseDeathScenario(seed, true, options);
+    case 'fencing':
+      return fencingScenario(seed, options);
   }
 }

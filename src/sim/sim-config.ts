@@ -24,6 +24,9 @@ export interface SimClusterShape {
   readonly autoFailback?: AutoFailback;
   readonly authMethod?: AuthMethod;
   readonly maxRexmitDelayMs?: number;
+  /** Every node has a (simulated) fence device: `fence <node> fence_sim` for each. */
+  readonly fencing?: boolean;
+  readonly fenceDelayMs?: number;
 }
 
 export function simNodeName(i: number): NodeName {
@@ -87,6 +90,19 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
     logfacility: undefined,
     debugLevel: 0,
     stonith: [],
+    ...(shape.fencing === true
+      ? {
+          fence: nodes.map((target) => ({
+            kind: 'fence-agent' as const,
+            target,
+            agent: 'fence_sim',
+            options: [],
+            at: { file: 'sim', line: 0 },
+          })),
+          fenceDelayMs: shape.fenceDelayMs ?? 5000,
+          fenceTimeoutMs: 2000,
+        }
+      : {}),
     auth,
     resourceGroups: groups,
     directives: new Map(),

@@ -31,6 +31,8 @@ export interface SimOptions {
   readonly media?: readonly MediumConditions[];
   readonly acquireMs?: readonly [number, number];
   readonly releaseMs?: readonly [number, number];
+  /** How long a fence call takes (default 100 ms). */
+  readonly fenceMs?: number;
   /** Keep a human-readable trace of everything (slower). */
   readonly trace?: boolean;
   /** Hash a canonical trace of every step's output (packet bytes, actions, event facts, wake-ups). */
@@ -47,6 +49,8 @@ type SimEvent =
   | { kind: 'call'; fn: () => void };
 
 export class Simulator {
+  /** Nodes whose fence device fails (index): fencing them never succeeds while listed. */
+  readonly fenceFails = new Set<number>();
   readonly rng: Prng;
   readonly config: ClusterConfig;
   readonly nodes: SimNode[];
@@ -129,6 +133,14 @@ export class Simulator {
     this.retire(n);
     for (const g of n.resources.keys()) n.resources.set(g, 'stopped');
     this.log(`${n.name} crashes`);
+  }
+
+  /** The daemon dies (SIGKILL) but the machine and the resources it started keep running. */
+  killDaemon(index: number): void {
+    const n = this.node(index);
+    if (!n.core) return;
+    this.retire(n);
+    this.log(`${n.name}'s daemon is killed; its resources keep running`);
   }
 
   admin(index: number, command: AdminCommand): void {
@@ -348,7 +360,7 @@ export class Simulator {
           : { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok };
       this.queue.push(this.nowMs + afterMs, ev);
     };
-    if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.group}`);
+    if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.kind === 'fence' ? a.node : a.group}`);
     switch (a.kind) {
       case 'probe':
         result(1, n.resources.get(a.group) === 'running');
@@ -356,6 +368,25 @@ export class Simulator {
       case 'gate':
         result(0, true);
         return;
+      case 'fence': {
+        // Power off through a fence device: it answers after fenceMs; a node whose fencing is set
+        // to fail stays up and the fencer hears an error.
+        const victim = this.nodes.find((x) => x.name === a.node);
+        const fails = victim !== undefined && this.fenceFails.has(victim.index);
+        const t = this.options.fenceMs ?? 100;
+        this.queue.push(this.nowMs + t, {
+          kind: 'call',
+          fn: () => {
+            if (!fails && victim !== undefined && victim.core !== undefined) {
+              this.log(`${victim.name} is powered off by ${n.name}'s fence device`);
+              this.crash(victim.index);
+            }
+          },
+        });
+        if (fails) result(t, false, 'simulated fence failure');
+        else result(t + 0.001, true, 'simulated power off');
+        return;
+      }
       case 'acquire': {
         const [lo, hi] = this.options.acquireMs ?? [20, 60];
         n.resources.set(a.group, 'starting');
