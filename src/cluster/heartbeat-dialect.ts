@@ -126,6 +126,16 @@ export class HeartbeatDialect {
       for (const g of groups) peer.declines.add(g);
       for (const g of groups) peer.claims.delete(g);
     }
+    // The later standby wins: our own earlier standby (and the handoff it made towards this
+    // peer) is over for these groups, else both decline and placement follows a stale handoff.
+    for (const id of groups) {
+      this.groups.declines.delete(id);
+      const g = this.groups.get(id);
+      if (g?.handoffTo === peer.name) {
+        g.handoffTo = undefined;
+        g.handoffTakenAtMs = undefined;
+      }
+    }
     this.peerStandby = { peer: peer.name, set, groups, peerDone: false };
     this.out.send(askResourcesFields(set, 'other'));
   }
