@@ -1,6 +1,7 @@
 // A reusable network-namespace lab (lab tests and `hbts demo`): a switch namespace holding bridges, node namespaces each with
-// eth0 (198.18.16.0/24, service + heartbeat) and optionally eth1 (198.18.17.0/24, second heartbeat
-// net), a client namespace on the service net, per-node /etc/ha.d-style config directories,
+// eth0 (198.18.16.0/24, service + heartbeat), optionally eth1 (198.18.17.0/24, second heartbeat
+// net) and mgmt0 (198.18.18.0/24, the management net where the simulated BMCs of ipmi-bmc.ts
+// listen), a client namespace on the service net, per-node /etc/ha.d-style config directories,
 // `hbts daemon` and a small HTTP server per node, and a client that probes a VIP every 10 ms.
 // Everything it creates is named `hbtslab<pid>...` and is removed again, also on failure: by
 // cleanup(), and by an 'exit'/signal hook for the cases where a test dies half-way.
@@ -64,6 +65,12 @@ export interface LabNode {
   readonly addr: string;
   /** eth1 address on the second heartbeat net, when the lab has one. */
   readonly addr2: string | undefined;
+  /** mgmt0 address on the management net, when the lab has one. */
+  readonly addrMgmt: string | undefined;
+  /** The node's own directory in the lab dir (config, run, state, pid list). */
+  readonly dir: string;
+  /** PIDs of every process the lab started in this node's namespace, one a line (power-off reads it). */
+  readonly pidFile: string;
   readonly configDir: string;
   readonly runDir: string;
   readonly stateDir: string;
@@ -76,6 +83,11 @@ export interface LabOptions {
   readonly nodes: number;
   /** Add eth1 on 198.18.17.0/24 to every node (two-media tests). */
   readonly secondNet?: boolean;
+  /**
+   * Add a management net (mgmt0 on 198.18.18.0/24 in every node, bridge brm): the simulated BMCs
+   * (ipmi-bmc.ts) listen there, so cutting the heartbeat links never cuts the way to a BMC.
+   */
+  readonly mgmtNet?: boolean;
   /** Base of the address space: third octet of the service net (default 16 -> 198.18.16.0/24). */
   readonly net?: number;
   /** Short tag in namespace names (default `lab`). */
@@ -123,6 +135,11 @@ export class Lab {
     return `198.18.${this.net}`;
   }
 
+  /** Subnet prefix of the management net, e.g. `198.18.18` (two above the service net). */
+  get managementNet(): string {
+    return `198.18.${this.net + 2}`;
+  }
+
   static create(options: LabOptions): Lab {
     installHooks(options.signalHooks ?? true);
     const lab = new Lab(options);
@@ -146,7 +163,11 @@ export class Lab {
 
   private build(): void {
     this.addNs(this.sw);
-    const bridges = this.options.secondNet ? ['br0', 'br1'] : ['br0'];
+    const bridges = [
+      'br0',
+      ...(this.options.secondNet ? ['br1'] : []),
+      ...(this.options.mgmtNet ? ['brm'] : []),
+    ];
     for (const br of bridges) {
       sh('ip', ['-n', this.sw, 'link', 'add', br, 'type', 'bridge', 'forward_delay', '0']);
       sh('ip', ['-n', this.sw, 'link', 'set', br, 'up']);
@@ -156,6 +177,7 @@ export class Lab {
       this.addNs(ns);
       this.plug(ns, 'eth0', `n${i}e0`, 'br0', `${this.serviceNet}.${i}/24`);
       if (this.options.secondNet) this.plug(ns, 'eth1', `n${i}e1`, 'br1', `198.18.${this.net + 1}.${i}/24`);
+      if (this.options.mgmtNet) this.plug(ns, 'mgmt0', `n${i}em`, 'brm', `${this.managementNet}.${i}/24`);
       const base = join(this.dir, `node${i}`);
       const node: LabNode = {
         name: `node${i}`,
@@ -163,6 +185,9 @@ export class Lab {
         index: i,
         addr: `${this.serviceNet}.${i}`,
         addr2: this.options.secondNet ? `198.18.${this.net + 1}.${i}` : undefined,
+        addrMgmt: this.options.mgmtNet ? `${this.managementNet}.${i}` : undefined,
+        dir: base,
+        pidFile: join(base, 'lab-pids'),
         configDir: join(base, 'ha.d'),
         runDir: join(base, 'run'),
         stateDir: join(base, 'state'),
@@ -184,6 +209,14 @@ export class Lab {
     sh('ip', ['-n', this.sw, 'link', 'set', outer, 'master', bridge, 'up']);
     sh('ip', ['-n', ns, 'addr', 'add', cidr, 'brd', '+', 'dev', inner]);
     sh('ip', ['-n', ns, 'link', 'set', inner, 'up']);
+  }
+
+  /** A node's links: the device inside the node, its veth end in the switch, the lab's address on it. */
+  linksOf(n: LabNode): { readonly dev: string; readonly switchEnd: string; readonly addr: string }[] {
+    const links = [{ dev: 'eth0', switchEnd: `n${n.index}e0`, addr: n.addr }];
+    if (n.addr2 !== undefined) links.push({ dev: 'eth1', switchEnd: `n${n.index}e1`, addr: n.addr2 });
+    if (n.addrMgmt !== undefined) links.push({ dev: 'mgmt0', switchEnd: `n${n.index}em`, addr: n.addrMgmt });
+    return links;
   }
 
   node(name: string): LabNode {
@@ -219,6 +252,10 @@ export class Lab {
     });
     this.procs.add(child);
     child.on('exit', () => this.procs.delete(child));
+    // `ip netns exec` execs the command in place, so this PID is the process inside the node
+    const node = this.nodes.find((n) => n.ns === ns);
+    if (node !== undefined && child.pid !== undefined)
+      writeFileSync(node.pidFile, `${child.pid}\n`, { flag: 'a' });
     if (logFile !== undefined) {
       const append = (b: Buffer): void => {
         try {
