@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError, LabTimeoutError } from './errors.js';
+import { pidsInNamespace } from './netns-pids.js';
+import { ProbeClient } from './probe-results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root of the compiled project (this file is dist/src/lab/netns-lab.js). */
@@ -384,104 +386,25 @@ export class Lab {
     if (this.cleaned) return;
     this.cleaned = true;
     for (const p of this.procs) this.kill(p, 'SIGKILL');
+    // Detached children (resource scripts, orphans of a killed daemon) live on in the namespaces
+    // this lab made: end them by PID before the namespaces go.
+    for (const ns of this.namespaces) {
+      for (const pid of pidsInNamespace(ns)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     for (const ns of [...this.namespaces].reverse()) spawnSync('ip', ['netns', 'del', ns]);
     if (!process.env['HBTS_LAB_KEEP']) rmSync(this.dir, { recursive: true, force: true });
     liveLabs.delete(this);
   }
 }
 
-export interface Probe {
-  /** Wall-clock ms (Date.now()) when the request was sent. */
-  readonly t: number;
-  /** The body (node name) or undefined on failure. */
-  readonly who: string | undefined;
-}
-
-/** The VIP client's view: one probe result per line from probe-client.js. */
-export class ProbeClient {
-  readonly probes: Probe[] = [];
-  private buf = '';
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (b: Buffer) => {
-      this.buf += b.toString('utf8');
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        const [t, who] = line.split(' ');
-        if (t !== undefined) this.probes.push({ t: Number(t), who: who === '-' ? undefined : who });
-      }
-    });
-  }
-
-  /** The client's timebase: wall-clock ms (same host, same clock in every namespace). */
-  nowT(): number {
-    return Date.now();
-  }
-
-  lastAnswer(): string | undefined {
-    for (let i = this.probes.length - 1; i >= 0; i--) {
-      const p = this.probes[i];
-      if (p?.who !== undefined) return p.who;
-    }
-    return undefined;
-  }
-
-  async waitFor(who: string, timeoutMs: number): Promise<void> {
-    const end = performance.now() + timeoutMs;
-    while (performance.now() < end) {
-      const last = this.probes[this.probes.length - 1];
-      if (last?.who === who) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new LabTimeoutError(
-      `VIP did not answer as ${who} within ${timeoutMs} ms (last: ${this.lastAnswer()})`,
-    );
-  }
-
-  /**
-   * The longest client-visible gap after `sinceT`: from the last successful answer before a failure
-   * run to the next successful answer (ms). 0 if no probe failed.
-   */
-  outageMs(sinceT: number): number {
-    const ps = [...this.probes].sort((a, b) => a.t - b.t);
-    // the gap starts at the last answer before sinceT (earlier outages do not count)
-    let lastOk: number | undefined;
-    for (const p of ps) if (p.t < sinceT && p.who !== undefined) lastOk = p.t;
-    let worst = 0;
-    let failing = false;
-    for (const p of ps) {
-      if (p.t < sinceT) continue;
-      if (p.who !== undefined) {
-        if (failing && lastOk !== undefined) worst = Math.max(worst, p.t - lastOk);
-        failing = false;
-        lastOk = p.t;
-      } else failing = true;
-    }
-    return worst;
-  }
-
-  /**
-   * outageMs() once every probe sent so far has finished: a probe lost in the gap only reports
-   * its failure when its 250 ms timeout expires, after the answers that followed it.
-   */
-  async settledOutageMs(sinceT: number): Promise<number> {
-    await new Promise((r) => setTimeout(r, 300));
-    return this.outageMs(sinceT);
-  }
-
-  /** The answers seen after sinceT, in order, without repeats. */
-  answersSince(sinceT: number): string[] {
-    const out: string[] = [];
-    for (const p of [...this.probes].sort((a, b) => a.t - b.t)) {
-      if (p.t < sinceT) continue;
-      const w = p.who ?? '-';
-      if (out[out.length - 1] !== w) out.push(w);
-    }
-    return out;
-  }
-}
+export { ProbeClient };
+export type { Probe } from './probe-results.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,8 +7,11 @@
 // back with it. "On" brings the links up again; starting the daemon again is the test's business,
 // as booting is. Nothing is ever killed by name.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { LabError } from './errors.js';
+import { nsId, pidAlive, pidsInNamespace } from './netns-pids.js';
+
+export { pidAlive, pidsInNamespace };
 import type { Lab, LabNode } from './netns-lab.js';
 
 /** Everything power-off/on needs to know about a node; JSON-serialisable (the BMC's helper reads it). */
@@ -73,39 +76,6 @@ function ip(args: readonly string[]): string {
 }
 
 /** dev:ino of a network namespace handle (/run/netns/NAME or /proc/PID/ns/net), or undefined. */
-function nsId(path: string): string | undefined {
-  try {
-    const st = statSync(path);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined; // gone, or a zombie (its namespace links are not readable)
-  }
-}
-
-/** A process exists and is not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the state follows the command name in parentheses, which may itself contain ') '
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Live PIDs whose network namespace is `ns` (what `ip netns pids` lists, zombies left out). */
-export function pidsInNamespace(ns: string): number[] {
-  const target = nsId(`/run/netns/${ns}`);
-  if (target === undefined) return [];
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (nsId(`/proc/${pid}/ns/net`) === target && pidAlive(pid)) out.push(pid);
-  }
-  return out;
-}
-
 /** PIDs the lab recorded for the node (its pid file; absent = none). */
 export function labPidsOf(spec: NodePowerSpec): number[] {
   let text: string;
