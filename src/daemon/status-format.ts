@@ -45,6 +45,20 @@ export function formatStatus(s: DaemonStatus): string {
   }
   out.push(table(groupRows));
   out.push('');
+  if (c.selfFenced !== undefined)
+    out.push(`SELF-FENCED: ${c.selfFenced} (releases everything, takes nothing)`, '');
+  // A daemon of an older version reports no fencing field.
+  const fencing = c.fencing ?? [];
+  if (fencing.length > 0) {
+    const fenceRows = [['FENCING', 'STATE', 'ATTEMPTS', 'NEXT', 'LAST ERROR']];
+    for (const f of fencing) {
+      const state = f.state === 'fenced' ? `fenced by ${f.fencedBy ?? '?'}` : f.state;
+      const next =
+        f.nextAttemptMs !== undefined ? `in ${Math.max(0, Math.round(f.nextAttemptMs - c.nowMs))} ms` : '-';
+      fenceRows.push([f.node, state, String(f.attempts), next, f.lastError ?? '-']);
+    }
+    out.push(table(fenceRows), '');
+  }
   const mediaRows = [['MEDIUM', 'HOW', 'SEND ERRORS']];
   for (const m of s.media)
     mediaRows.push([m.id, m.description, m.sendErrors ? `${m.sendErrors} (${m.lastError ?? ''})` : '0']);

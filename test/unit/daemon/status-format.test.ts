@@ -106,3 +106,38 @@ void describe('hbts status (human form)', () => {
     assert.match(text, /in progress: acquire web\n/);
   });
 });
+
+void describe('hbts status: fencing', () => {
+  void it('shows each node being fenced with state, attempts, next attempt and last error', () => {
+    const s = {
+      ...status,
+      cluster: {
+        ...status.cluster,
+        nowMs: 1000,
+        fencing: [
+          {
+            node: 'node2',
+            state: 'retrying',
+            attempts: 3,
+            lastError: 'fence_ipmilan: exit 1',
+            nextAttemptMs: 5000,
+            fencedBy: undefined,
+          },
+          {
+            node: 'node3',
+            state: 'fenced',
+            attempts: 1,
+            lastError: undefined,
+            nextAttemptMs: undefined,
+            fencedBy: 'node1',
+          },
+        ],
+        selfFenced: 'disk lock lost',
+      },
+    } as unknown as DaemonStatus;
+    const text = formatStatus(s);
+    assert.match(text, /SELF-FENCED: disk lock lost/);
+    assert.match(text, /node2\s+retrying\s+3\s+in 4000 ms\s+fence_ipmilan: exit 1/);
+    assert.match(text, /node3\s+fenced by node1\s+1\s+-\s+-/);
+  });
+});
