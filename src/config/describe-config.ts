@@ -1,6 +1,7 @@
 // Human and JSON renderings of a resolved ClusterConfig, for `hbts check` and status displays.
-import type { ClusterConfig, Medium, PingTarget, ResourceGroup } from './types.js';
+import type { ClusterConfig, FenceMethod, Medium, PingTarget, ResourceGroup } from './types.js';
 import { formatDuration } from './heartbeat-time.js';
+import { fencingSettings } from './ha-cf-defaults.js';
 
 export function describeMedium(m: Medium): string {
   switch (m.kind) {
@@ -36,6 +37,36 @@ function describeGroup(g: ResourceGroup): string[] {
   ];
 }
 
+/** Options as written, with any inline password shown as ***. */
+function redacted(options: readonly (readonly [string, string])[]): (readonly [string, string])[] {
+  return options.map(([k, v]) => [k, k === 'password' || k === 'passwd' ? '***' : v] as const);
+}
+
+function describeFence(m: FenceMethod, c: ClusterConfig): string {
+  if (m.kind === 'sbd') return `${m.target} by sbd on ${c.diskLock?.device ?? '?'}`;
+  const options = redacted(m.options).map(([k, v]) => `${k}=${v}`);
+  return `${m.target} by ${m.agent}${options.length > 0 ? ` (${options.join(' ')})` : ''}`;
+}
+
+function describeFencing(c: ClusterConfig): string[] {
+  const out: string[] = [];
+  const f = fencingSettings(c);
+  if (c.stonith.length > 0) {
+    out.push(`stonith:        ${c.stonith.map((s) => `${s.type} from ${s.host}`).join(', ')}`);
+  }
+  if (f.fence.length > 0) {
+    out.push('fence:');
+    for (const m of f.fence) out.push(`  ${describeFence(m, c)}`);
+  }
+  if (f.fence.length > 0 || c.stonith.length > 0) {
+    out.push(
+      `fence timing:   delay ${formatDuration(f.fenceDelayMs)} (when the dead node ran the most groups), timeout ${formatDuration(f.fenceTimeoutMs)} per method`,
+    );
+  }
+  if (c.diskLock !== undefined) out.push(`disk lock:      ${c.diskLock.device}`);
+  return out;
+}
+
 /** The multi-line summary `hbts check` prints for a valid configuration. */
 export function describeConfig(c: ClusterConfig): string {
   const out: string[] = [];
@@ -58,9 +89,7 @@ export function describeConfig(c: ClusterConfig): string {
     `auth:           key ${c.auth.activeIndex} (${active?.method ?? '?'}) signs outgoing packets` +
       (others.length > 0 ? `; also accepts keys ${others.join(', ')}` : ''),
   );
-  if (c.stonith.length > 0) {
-    out.push(`stonith:        ${c.stonith.map((s) => `${s.type} from ${s.host}`).join(', ')}`);
-  }
+  out.push(...describeFencing(c));
   if (c.resourceGroups.length === 0) {
     out.push('resource groups: none');
   } else {
@@ -70,10 +99,16 @@ export function describeConfig(c: ClusterConfig): string {
   return out.join('\n') + '\n';
 }
 
-/** JSON with Maps turned into plain objects (numbers as keys become strings). */
+/** JSON with Maps turned into plain objects (numbers as keys become strings), fence passwords hidden. */
 export function configToJson(c: ClusterConfig): string {
+  const shown = {
+    ...c,
+    fence: fencingSettings(c).fence.map((m) =>
+      m.kind === 'sbd' ? m : { ...m, options: redacted(m.options) },
+    ),
+  };
   return JSON.stringify(
-    c,
+    shown,
     (_key, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value),
     2,
   );

@@ -9,6 +9,7 @@
 // fingerprint and so needs a deliberate, cluster-wide upgrade. Local facts may change freely.
 import { createHash } from 'node:crypto';
 import type { ClusterConfig } from './types.js';
+import { fencingSettings } from './ha-cf-defaults.js';
 
 export interface ConfigFact {
   readonly name: string;
@@ -22,6 +23,19 @@ function authKeysDigest(config: ClusterConfig): string {
   const keys = [...config.auth.keys.values()].map((k) => [k.index, k.method, k.secret]);
   return createHash('sha256')
     .update(JSON.stringify([config.auth.activeIndex, keys]))
+    .digest('hex');
+}
+
+/**
+ * How this node fences, as a digest: fence lines may hold a password. Local: each node may reach
+ * the others' power switches its own way; the running fence runner keeps what it started with.
+ */
+function fencingDigest(config: ClusterConfig): string {
+  const f = fencingSettings(config);
+  const fence = f.fence.map((m) => (m.kind === 'sbd' ? [m.target, 'sbd'] : [m.target, m.agent, m.options]));
+  const stonith = config.stonith.map((d) => [d.kind, d.host, d.type, d.params]);
+  return createHash('sha256')
+    .update(JSON.stringify([fence, stonith, f.fenceDelayMs, f.fenceTimeoutMs, f.diskLock?.device ?? '']))
     .digest('hex');
 }
 
@@ -45,6 +59,7 @@ export function configFacts(config: ClusterConfig): ConfigFact[] {
     agreed('auth', activeKey ? activeKey.method : 'none'),
     // Nodes agree on the method; the keys and which one signs may be rotated node by node.
     local('authkeys', authKeysDigest(config)),
+    local('fencing', fencingDigest(config)),
     ...config.resourceGroups.map((g) =>
       agreed('group', `${g.homeNode}:${g.resources.map((r) => r.raw).join(' ')}`),
     ),

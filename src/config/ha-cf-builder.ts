@@ -7,6 +7,7 @@ import type {
   AutoFailback,
   ClientProgram,
   ConfigIssue,
+  FenceMethod,
   HaCf,
   Medium,
   MediumId,
@@ -60,6 +61,7 @@ export class HaCfBuilder {
   readonly media: Medium[] = [];
   readonly pingTargets: PingTarget[] = [];
   readonly stonith: StonithDevice[] = [];
+  readonly fence: FenceMethod[] = [];
   readonly clients: ClientProgram[] = [];
   readonly apiauth: ApiAuthEntry[] = [];
   readonly times = new Map<string, Timed>();
@@ -83,6 +85,7 @@ export class HaCfBuilder {
   niceFailback: Located<boolean> | undefined;
   useLogd: Located<boolean> | undefined;
   crm: Located<string> | undefined;
+  diskLock: Located<string> | undefined;
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

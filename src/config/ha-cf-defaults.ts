@@ -1,4 +1,5 @@
 // Heartbeat 3.0.6's ha.cf defaults and value sets, as the parser and its messages use them.
+import type { FencingSettings } from './types.js';
 
 export const DEFAULT_KEEPALIVE_MS = 1000;
 export const DEFAULT_DEADTIME_MS = 30_000;
@@ -7,6 +8,9 @@ export const DEFAULT_BAUD = 19_200;
 export const DEFAULT_HOPFUDGE = 1;
 export const DEFAULT_MAX_REXMIT_DELAY_MS = 250;
 export const MAX_NODES = 100;
+// heartbeat-ts extensions (issue: fencing): the notes' defaults.
+export const DEFAULT_FENCE_DELAY_MS = 5_000;
+export const DEFAULT_FENCE_TIMEOUT_MS = 60_000;
 export const BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200, 230400, 460800];
 export const SYSLOG_FACILITIES: readonly string[] = [
   'auth',
@@ -39,4 +43,14 @@ export function defaultInitdeadMs(deadtimeMs: number): number {
   if (deadtimeMs > 10_000) return deadtimeMs;
   if (deadtimeMs < 6_000) return 12_000;
   return 2 * deadtimeMs;
+}
+
+/** A config's fencing settings with the defaults filled in (simulated and hand-built configs may have none). */
+export function fencingSettings(c: Partial<FencingSettings>): FencingSettings {
+  return {
+    fence: c.fence ?? [],
+    fenceDelayMs: c.fenceDelayMs ?? DEFAULT_FENCE_DELAY_MS,
+    fenceTimeoutMs: c.fenceTimeoutMs ?? DEFAULT_FENCE_TIMEOUT_MS,
+    diskLock: c.diskLock,
+  };
 }

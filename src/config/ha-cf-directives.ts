@@ -4,6 +4,8 @@
 // part of heartbeat-ts starts using one (ping nodes, STONITH...), flip its `acted` flag here.
 // The parser (parse-ha-cf.ts) is driven by this table: a line's name picks its spec here and its
 // handler in ha-cf-handlers.ts, whose table must name every directive below (the compiler checks).
+// Our extensions (fencing, ...) are in the table too, marked `extension`: real Heartbeat refuses
+// them, so they may also go in hbts.cf beside ha.cf, which holds nothing else.
 
 /**
  * How a directive's line is read: `line` gets the unsplit rest of the line; the others are split on
@@ -21,6 +23,8 @@ export interface DirectiveSpec {
   readonly defaultText: string;
   /** Values for which "not acted on" is no news (heartbeat-ts behaves that way anyway). */
   readonly quietWhen?: (value: string) => boolean;
+  /** A heartbeat-ts extension: real Heartbeat refuses it; allowed in hbts.cf (and ha.cf, warned). */
+  readonly extension?: true;
 }
 
 const off = (v: string): boolean => /^(off|false|no|n|0)$/i.test(v);
@@ -39,6 +43,17 @@ function d<N extends string>(
   return quietWhen === undefined
     ? { name, values, acted, syntax, defaultText }
     : { name, values, acted, syntax, defaultText, quietWhen };
+}
+
+/** A heartbeat-ts extension directive. */
+function x<N extends string>(
+  name: N,
+  values: ValueShape,
+  acted: boolean,
+  syntax: string,
+  defaultText: string,
+): Spec<N> {
+  return { name, values, acted, syntax, defaultText, extension: true };
 }
 
 export const HA_CF_DIRECTIVES = [
@@ -63,8 +78,8 @@ export const HA_CF_DIRECTIVES = [
   d('hopfudge', 'one', true, '0-255', '1'),
   d('auto_failback', 'one', true, 'on|off|legacy (or a boolean)', 'legacy'),
   d('nice_failback', 'one', true, 'boolean (obsolete: on = auto_failback off)', 'none'),
-  d('stonith', 'line', false, 'type configfile', 'none'),
-  d('stonith_host', 'line', false, 'host|* type params...', 'none'),
+  d('stonith', 'line', true, 'type configfile', 'none'),
+  d('stonith_host', 'line', true, 'host|* type params...', 'none'),
   d('logfile', 'one', true, 'path', 'none'),
   d('debugfile', 'one', true, 'path', 'none'),
   d('logfacility', 'one', true, 'syslog facility or none', 'none'),
@@ -101,6 +116,11 @@ export const HA_CF_DIRECTIVES = [
   d('enable_config_writes', 'one', false, 'boolean', 'none'),
   d('use_apphbd', 'one', false, 'boolean', 'none'),
   d('quorum_server', 'one', false, 'host', 'none'),
+  x('fence', 'line', true, 'node agent key=value... | node sbd', 'none'),
+  x('fence_delay', 'time', true, 'time', '5 (5000 ms)'),
+  x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
+  // The poison-pill watcher (sbd-*.ts) acts on it; until then only `fence <node> sbd` uses it.
+  x('disk_lock', 'one', false, '/dev/device', 'none'),
 ] as const;
 
 /** The name of a directive in the table. */
@@ -120,3 +140,8 @@ export function directiveSpec(name: string): KnownDirective | undefined {
 }
 
 export const DIRECTIVE_NAMES: readonly string[] = HA_CF_DIRECTIVES.map((s) => s.name);
+
+/** Our extensions: the only directives hbts.cf may hold. */
+export const EXTENSION_NAMES: readonly string[] = HA_CF_DIRECTIVES.filter(
+  (s: DirectiveSpec) => s.extension === true,
+).map((s) => s.name);

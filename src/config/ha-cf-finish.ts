@@ -5,6 +5,7 @@ import type { AutoFailback, HaCf, HaCfSettings } from './types.js';
 import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
+import { finishFencing } from './ha-cf-fence.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -161,6 +162,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
   membershipChecks(b);
   loggingCheck(b);
   const autoFailback = resolveFailback(b);
+  const fencing = finishFencing(b);
   return {
     file: b.file,
     nodes: b.nodes,
@@ -172,6 +174,9 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     autoFailback,
     ...b.plain,
     stonith: b.stonith,
+    fence: b.fence,
+    ...fencing,
+    diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

@@ -11,6 +11,7 @@ import { CRM_VALUES, SYSLOG_FACILITIES } from './ha-cf-defaults.js';
 import { baud, bcast, multicast, serial, udpport, unicast } from './ha-cf-media.js';
 import { ping, ping6, pingGroup } from './ha-cf-ping.js';
 import { apiauth, clientProgram, stonith, stonithHost } from './ha-cf-programs.js';
+import { diskLock, fence } from './ha-cf-fence.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -187,4 +188,8 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   enable_config_writes: aBoolean,
   use_apphbd: aBoolean,
   quorum_server: anything,
+  fence,
+  fence_delay: time,
+  fence_timeout: time,
+  disk_lock: diskLock,
 };

@@ -2,13 +2,17 @@
 // bcast), serial devices exist, resource scripts can be found, respawn/apiauth users and groups
 // exist. `hbts check` reports them as warnings so a config can be validated on any machine; the
 // daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
-// the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings.
+// the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings. Fencing's
+// facts are in load-fence-facts.ts; a password others can read is an error whoever asks.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
 import { isExecutableFile } from './host-files.js';
+import { fenceFacts, type FenceInspector } from './load-fence-facts.js';
+
+export type { FenceCheck, FenceInspector } from './load-fence-facts.js';
 
 export interface HostPaths {
   readonly sysClassNet: string;
@@ -31,6 +35,8 @@ export interface HostFactContext {
   readonly paths?: HostPaths;
   /** Finds resource scripts: the resource runner's own lookup (config may not import it). */
   readonly locateResource: ResourceLocator;
+  /** Checks fence agents and stonith devices: the fencing code's own (fencing/inspect.ts). */
+  readonly inspectFence?: FenceInspector;
 }
 
 /** This host's IPv4/IPv6 addresses (for the "ucast to ourselves only" check). */
@@ -153,5 +159,10 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
     advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);
   }
+  fenceFacts(config, ctx.inspectFence, {
+    secret: (at, message) => void issues.push({ file: at.file, line: at.line, severity: 'error', message }),
+    needed: add,
+    advise,
+  });
   return issues;
 }

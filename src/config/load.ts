@@ -1,5 +1,5 @@
-// The one file-system-touching part of config: reads ha.cf, authkeys (with its mode) and
-// haresources from a directory, picks the local node name (argument, then `nodeinfo`, then
+// The one file-system-touching part of config: reads ha.cf, hbts.cf (our extensions, optional),
+// authkeys (with its mode) and haresources from a directory, picks the local node name (argument, then `nodeinfo`, then
 // uname -n), resolves them with the pure parsers, and adds host facts as warnings.
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -7,11 +7,19 @@ import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue } from './types.js';
 import { errorAt, sortIssues, wholeFile } from './config-issues.js';
 import { resolveConfigFromText } from './resolve-config.js';
-import { hostFactIssues, localAddresses, type HostPaths, type ResourceLocator } from './load-host-facts.js';
+import {
+  hostFactIssues,
+  localAddresses,
+  type FenceInspector,
+  type HostPaths,
+  type ResourceLocator,
+} from './load-host-facts.js';
 
 export {
   hostFactIssues,
   interfaceExists,
+  type FenceCheck,
+  type FenceInspector,
   type ResourceLocator,
   type ResourceLocation,
 } from './load-host-facts.js';
@@ -37,6 +45,8 @@ export type LoadOptions =
       readonly hostPaths?: HostPaths;
       /** How to find resource scripts: the resource runner's own resolver (`resourceLocator`). */
       readonly locateResource: ResourceLocator;
+      /** How to check fence agents and stonith devices (`fenceInspector` in fencing/inspect.ts). */
+      readonly inspectFence?: FenceInspector;
     };
 
 type Read = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
@@ -70,12 +80,14 @@ export async function loadClusterConfig(
 ): Promise<LoadedConfig> {
   const files = {
     haCf: join(configDir, 'ha.cf'),
+    hbtsCf: join(configDir, 'hbts.cf'),
     authkeys: join(configDir, 'authkeys'),
     haresources: join(configDir, 'haresources'),
   };
   const node = await nodeNameFor(configDir, nodeName);
   const issues: ConfigIssue[] = [];
   const haCf = await readText(files.haCf, 'utf8');
+  const hbtsCf = await readText(files.hbtsCf, 'utf8');
   // Secrets are bytes: latin1 keeps every byte as one char, as AuthKey.secret expects.
   const authkeys = await readText(files.authkeys, 'latin1');
   const haresources = await readText(files.haresources, 'utf8');
@@ -87,6 +99,7 @@ export async function loadClusterConfig(
       ),
     );
   }
+  if (hbtsCf.kind === 'error') issues.push(errorAt(wholeFile(files.hbtsCf), hbtsCf.message));
   if (authkeys.kind === 'error') issues.push(errorAt(wholeFile(files.authkeys), authkeys.message));
   if (haresources.kind === 'error') issues.push(errorAt(wholeFile(files.haresources), haresources.message));
   let authkeysMode: number | undefined;
@@ -101,6 +114,7 @@ export async function loadClusterConfig(
   const resolved = resolveConfigFromText(
     {
       haCf: haCf.kind === 'ok' ? haCf.text : '',
+      hbtsCf: hbtsCf.kind === 'ok' ? hbtsCf.text : undefined,
       authkeys: authkeys.kind === 'ok' ? authkeys.text : authkeys.kind === 'missing' ? undefined : '',
       haresources: haresources.kind === 'ok' ? haresources.text : undefined,
       ...(authkeysMode !== undefined ? { authkeysMode } : {}),
@@ -124,10 +138,11 @@ export async function loadClusterConfig(
         severity: options.hostFacts ?? 'warning',
         ...(options.hostPaths !== undefined ? { paths: options.hostPaths } : {}),
         locateResource: options.locateResource,
+        ...(options.inspectFence !== undefined ? { inspectFence: options.inspectFence } : {}),
       }),
     );
   }
-  const sorted = sortIssues(issues, [files.haCf, files.authkeys, files.haresources]);
+  const sorted = sortIssues(issues, [files.haCf, files.hbtsCf, files.authkeys, files.haresources]);
   const ok = config !== undefined && !sorted.some((i) => i.severity === 'error');
   return {
     ...(ok ? { config } : {}),

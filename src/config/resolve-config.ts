@@ -13,12 +13,15 @@ export const DEFAULT_CONFIG_DIR = '/etc/ha.d';
 
 export interface ConfigFileNames {
   readonly haCf?: string;
+  readonly hbtsCf?: string;
   readonly authkeys?: string;
   readonly haresources?: string;
 }
 
 export interface ConfigTexts {
   readonly haCf: string;
+  /** Our extensions' file beside ha.cf, read after it; undefined: there is none (that is fine). */
+  readonly hbtsCf?: string | undefined;
   /** undefined: the file is missing (an error). */
   readonly authkeys: string | undefined;
   /** undefined: no haresources file, so no resource groups. */
@@ -40,11 +43,16 @@ export interface ConfigResolution {
 
 export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): ConfigResolution {
   const haCfFile = texts.files?.haCf ?? 'ha.cf';
+  const hbtsCfFile = texts.files?.hbtsCf ?? 'hbts.cf';
   const authkeysFile = texts.files?.authkeys ?? 'authkeys';
   const haresourcesFile = texts.files?.haresources ?? 'haresources';
   const issues: ConfigIssue[] = [];
 
-  const haCf = parseHaCf(texts.haCf, haCfFile);
+  const haCf = parseHaCf(
+    texts.haCf,
+    haCfFile,
+    texts.hbtsCf === undefined ? undefined : { text: texts.hbtsCf, file: hbtsCfFile },
+  );
   issues.push(...haCf.issues);
 
   let auth: AuthConfig | undefined;
@@ -76,7 +84,7 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
   );
   const resourceGroups = ownedGroups(haCf.haCf, haresources.groups, issues);
 
-  const sorted = sortIssues(issues, [haCfFile, authkeysFile, haresourcesFile]);
+  const sorted = sortIssues(issues, [haCfFile, hbtsCfFile, authkeysFile, haresourcesFile]);
   if (hasErrors(sorted) || auth === undefined) return { issues: sorted };
   // Where things were written stays behind; every setting passes on as parsed (HaCfSettings).
   const { file: _file, nodes, lines: _lines, crm: _crm, ...settings } = haCf.haCf;

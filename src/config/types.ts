@@ -136,17 +136,21 @@ export interface StonithDevice {
   readonly at: SourceLocation;
 }
 
-/** How to fence a node: a `fence <node> <agent> key=value...` line (or `fence <node> sbd`). */
+/**
+ * One way to fence a node, from a `fence` line (a heartbeat-ts extension, in ha.cf or hbts.cf).
+ * A node may have several, tried in order.
+ */
 export type FenceMethod =
   | {
       readonly kind: 'fence-agent';
       readonly target: NodeName;
-      /** A name (looked up in /usr/sbin, then PATH) or an absolute path. */
+      /** A fence-agents name (looked up in /usr/sbin, then PATH) or an absolute path. */
       readonly agent: string;
-      /** key=value options in order (`password_file=` allowed). */
+      /** `key=value` options in the order written; `password_file=` is read when the agent runs. */
       readonly options: readonly (readonly [string, string])[];
       readonly at: SourceLocation;
     }
+  /** `fence <node> sbd`: a poison pill in the node's slot on the disk_lock device. */
   | { readonly kind: 'sbd'; readonly target: NodeName; readonly at: SourceLocation };
 
 /** A `respawn` or `failfast` client program from ha.cf (parsed; not run by heartbeat-ts yet). */
@@ -169,6 +173,7 @@ export interface ApiAuthEntry {
 /**
  * The ha.cf settings that reach ClusterConfig as parsed: declared once here, for both the parsed
  * file (HaCf) and the resolved config, so resolve-config.ts passes them on without naming them.
+ * hbts.cf, our extensions' file beside ha.cf, is read after ha.cf into the same HaCf.
  */
 export interface HaCfSettings {
   readonly keepaliveMs: number;
@@ -212,13 +217,28 @@ export interface HaCfProgramSettings {
   readonly watchdog?: string;
 }
 
+/**
+ * Fencing settings (our extension, hbts.cf or ha.cf) as parsed. Always present in HaCf; optional
+ * in ClusterConfig, whose simulated and hand-built forms may leave them out (no fencing).
+ */
+export interface FencingSettings {
+  /** `fence <node> <agent> key=value...` and `fence <node> sbd` lines, ha.cf then hbts.cf order. */
+  readonly fence: readonly FenceMethod[];
+  /** `fence_delay`: how long the node that does not fence first waits (default 5 s). */
+  readonly fenceDelayMs: number;
+  /** `fence_timeout`: the limit for one fence method, its call and confirmation (default 60 s). */
+  readonly fenceTimeoutMs: number;
+  /** `disk_lock <device>`: the SBD-compatible shared disk, if any. */
+  readonly diskLock: { readonly device: string; readonly at: SourceLocation } | undefined;
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
 }
 
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
-export interface HaCf extends HaCfSettings, HaCfProgramSettings {
+export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings {
   readonly file: string;
   readonly nodes: readonly NodeEntry[];
   /** Where a directive was last given (absent: defaulted). */

@@ -1,6 +1,6 @@
 // The control socket's wire format: one JSON object per line each way. Requests:
 //   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
-//   {"cmd":"shutdown"} {"cmd":"reload"}
+//   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -9,7 +9,9 @@ export type ControlRequest =
   | { readonly cmd: 'standby'; readonly set: ResourceSet }
   | { readonly cmd: 'takeover'; readonly set: ResourceSet }
   | { readonly cmd: 'shutdown' }
-  | { readonly cmd: 'reload' };
+  | { readonly cmd: 'reload' }
+  /** `hbts fence --confirm-off NODE`: the operator says the node is off (Heartbeat's meatware). */
+  | { readonly cmd: 'fence-confirmed'; readonly node: string };
 
 export const CONTROL_SOCKET_NAME = 'hbts.sock';
 export const PID_FILE_NAME = 'hbts.pid';
@@ -36,7 +38,13 @@ export function parseControlRequest(line: string): ControlRequest | string {
       if (typeof set !== 'string' || !SETS.includes(set)) return `set must be one of ${SETS.join(', ')}`;
       return { cmd: o['cmd'], set: set as ResourceSet };
     }
+    case 'fence-confirmed': {
+      const node = o['node'];
+      if (typeof node !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(node))
+        return 'fence-confirmed needs "node": a node name';
+      return { cmd: 'fence-confirmed', node };
+    }
     default:
-      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload)`;
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed)`;
   }
 }

@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { changedFacts } from '../config/fingerprint.js';
-import type { ClusterConfig, MediumId } from '../config/types.js';
+import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
+import { createFenceRunner } from '../fencing/fence-runner.js';
 import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
 import type { ScriptTracker } from '../resources/index.js';
@@ -20,6 +21,7 @@ import type { ControlRequest } from './control-protocol.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
+import { confirmFenced, withFencing } from './fence-wiring.js';
 import { DaemonStartError } from './errors.js';
 import { openLocalState } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
@@ -112,7 +114,13 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   } catch (err) {
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
-  const { identity, held, runner, groupRunner } = local;
+  const { identity, held, groupRunner } = local;
+  const fencer = createFenceRunner({
+    config,
+    self: self as NodeName,
+    log: (line, level) => log.log(level ?? 'info', line),
+  });
+  const runner = withFencing(local.runner, fencer, log);
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
   const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
@@ -363,6 +371,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         const r = await reload();
         return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
       }
+      case 'fence-confirmed':
+        return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
     }
   };
 

@@ -1,5 +1,5 @@
 // The real collaborators of the daemon: the config loader (host facts as errors: the daemon needs
-// its interfaces and scripts), the protocol endpoint, the cluster core and the resource runner.
+// its interfaces, scripts and fence agents), the protocol endpoint, the cluster core and the resource runner.
 import { formatIssue } from '../config/config-issues.js';
 import { loadClusterConfig } from '../config/load.js';
 import type { ClusterConfig } from '../config/types.js';
@@ -7,6 +7,7 @@ import { Authenticator } from '../protocol/auth.js';
 import { classicForSerial } from '../protocol/classic-for-serial.js';
 import { createEndpoint } from '../protocol/create-endpoint.js';
 import { resourceLocator } from '../resources/index.js';
+import { fenceInspector } from '../fencing/inspect.js';
 import type { ConfigResult, DaemonDeps } from './daemon.js';
 import { createCore, createRunner } from './real-core.js';
 
@@ -17,6 +18,7 @@ export async function loadConfigForDaemon(
   const loaded = await loadClusterConfig(configDir, nodeName, {
     hostFacts: 'error',
     locateResource: resourceLocator(),
+    inspectFence: fenceInspector(),
   });
   const errors = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
   const warnings = loaded.issues.filter((i) => i.severity === 'warning').map(formatIssue);

@@ -1,6 +1,6 @@
 // Runs one agent command: no shell, a hard timeout, exit code and output captured.
-// Every resource operation and every `ip` call goes through here, so timeouts, output
-// capture and the "never leave a process behind on timeout" rule live in one place.
+// Every resource operation, every `ip` call and every fence agent goes through here, so timeouts,
+// output capture and the "never leave a process behind on timeout" rule live in one place.
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 
@@ -12,6 +12,8 @@ export interface CommandSpec {
   /** After SIGTERM on timeout, wait this long before SIGKILL. */
   readonly killGraceMs?: number;
   readonly cwd?: string;
+  /** Written to the command's stdin, which is then closed (fence agents read their options there). */
+  readonly input?: string;
   /**
    * Called synchronously right after a successful spawn, before any output is read, with the pid
    * (= the process group id). Must not throw.
@@ -78,17 +80,25 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(spec.file, [...spec.args], {
+      const options = {
         env: { ...spec.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
         ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-      });
+      };
+      child =
+        spec.input === undefined
+          ? spawn(spec.file, [...spec.args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+          : spawn(spec.file, [...spec.args], { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (err) {
       resolve({ kind: 'spawn-error', message: errorText(err), durationMs: elapsed() });
       return;
     }
     if (child.pid !== undefined) spec.onSpawn?.(child.pid);
+    if (child.stdin !== null) {
+      // A command that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(spec.input);
+    }
     const stdout = new CappedText();
     const stderr = new CappedText();
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

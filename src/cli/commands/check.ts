@@ -2,16 +2,17 @@
 // of the resolved cluster, or every problem as `file:line: message` and exit 2.
 import { loadClusterConfig } from '../../config/load.js';
 import { resourceLocator } from '../../resources/index.js';
+import { fenceInspector } from '../../fencing/inspect.js';
 import { formatIssue } from '../../config/config-issues.js';
 import { configToJson, describeConfig } from '../../config/describe-config.js';
 import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
 import { flagArgs } from '../flag-args.js';
 
-export const summary = 'validate ha.cf, authkeys and haresources and summarize the cluster';
+export const summary = 'validate ha.cf, hbts.cf, authkeys and haresources and summarize the cluster';
 
 const USAGE = `usage: hbts check [--config-dir DIR] [--node-name NAME] [--json]
 
-  --config-dir DIR   directory holding ha.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})
+  --config-dir DIR   directory holding ha.cf, hbts.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})
   --node-name NAME   this node's name (default: first line of DIR/nodeinfo, else uname -n)
   --json             print the resolved configuration as JSON instead of the summary
 
@@ -69,7 +70,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { configDir, nodeName, json } = parsed.args;
-  const loaded = await loadClusterConfig(configDir, nodeName, { locateResource: resourceLocator() });
+  const loaded = await loadClusterConfig(configDir, nodeName, {
+    locateResource: resourceLocator(),
+    inspectFence: fenceInspector(),
+  });
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   const warnings = loaded.issues.filter((i) => i.severity === 'warning');
   if (loaded.config === undefined) {

@@ -41,6 +41,7 @@ void test('summary lists every medium kind, ping nodes with deadping, stonith, e
       'auto_failback:  off',
       'auth:           key 2 (md5) signs outgoing packets; also accepts keys 3',
       'stonith:        external/ipmi from node2',
+      'fence timing:   delay 5 s (when the dead node ran the most groups), timeout 60 s per method',
       'resource groups (2; started in this order, stopped in reverse):',
       '  apache  home node2  (haresources line 1)',
       '      1. apache',

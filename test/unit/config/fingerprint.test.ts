@@ -75,7 +75,7 @@ void test('fingerprint: hbts_cfg hashes the agreed facts as name=value lines, in
     configFacts(config)
       .filter((f) => !f.agreed)
       .map((f) => f.name),
-    ['media', 'authkeys'],
+    ['media', 'authkeys', 'fencing'],
   );
   assert.ok(
     configFacts(config).every((f) => !f.value.includes('s3cret')),
@@ -104,6 +104,9 @@ void test('reload check: names the facts that need a restart, and nothing for lo
     ['keepalive'],
   );
   assert.deepEqual(changedFacts(base, configOf(withHaCf('bcast eth1'))), ['media']);
+  assert.deepEqual(changedFacts(base, configOf(withHaCf('fence node2 fence_ipmilan ip=198.18.0.52'))), [
+    'fencing',
+  ]);
   assert.deepEqual(changedFacts(base, configOf(texts({ authkeys: 'auth 1\n1 sha1 another\n' }))), [
     'authkeys',
   ]);

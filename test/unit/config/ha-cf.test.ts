@@ -405,6 +405,10 @@ void test('every directive in the table is accepted with a sensible value (no ha
     enable_config_writes: 'on',
     use_apphbd: 'no',
     quorum_server: 'q.example',
+    fence: 'node1 fence_dummy type=file',
+    fence_delay: '5',
+    fence_timeout: '60',
+    disk_lock: '/dev/sdb',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);
