@@ -19,6 +19,7 @@ import type { ActionOutcome, ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog } from './event-log.js';
 import type { LogTargets } from './event-log.js';
+import { KeyedGate, reasonOf } from './log-limits.js';
 import { HeldGroups, StateDir } from './state-dir.js';
 
 export interface ConfigProblem {
@@ -95,22 +96,11 @@ export interface DaemonStatus {
   readonly endpoint: EndpointCounters;
   readonly held: { groups: readonly string[]; failed: readonly string[] };
   readonly actionsInFlight: readonly string[];
+  /** Log limits at work: lines dropped by the rate limit, keys held by the rejection gate. */
+  readonly log: { readonly droppedLines: number; readonly gateKeys: number };
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
-
-/** Lets one log line per key through per interval. */
-class RateGate {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-  allow(key: string): boolean {
-    const now = performance.now();
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < this.intervalMs) return false;
-    this.last.set(key, now);
-    return true;
-  }
-}
 
 function logTargets(config: ClusterConfig, foreground: boolean): LogTargets {
   return {
@@ -323,7 +313,12 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     runner,
     {
       onEvent: (e) => {
-        if (e.kind === 'auth-rejected' && !authLogGate.allow(`${e.node ?? '?'}`)) return;
+        // Keyed by the reason, never by the sender name a forged packet claims (unbounded).
+        if (
+          e.kind === 'auth-rejected' &&
+          !authLogGate.allow(`${e.kind}:${reasonOf(e.text)}`, performance.now())
+        )
+          return;
         log.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
@@ -342,18 +337,35 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   );
 
   // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
-  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per claimed sender.
-  const authLogGate = new RateGate(10_000);
+  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per reason. Sequence
+  // tracking that moved to another stream of a peer (confirmed jump/restart, resync back) too.
+  const authLogGate = new KeyedGate(10_000);
   let lastRejected = endpoint.counters().rejected;
+  let lastResyncs = endpoint.counters().resyncs;
   const badPacketTimer = setInterval(() => {
-    const now = endpoint.counters().rejected;
+    const counters = endpoint.counters();
+    const now = counters.rejected;
     const delta = Object.entries(now)
       .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
       .filter(([, n]) => n > 0);
     lastRejected = now;
+    const suppressed = authLogGate.takeSuppressed();
     if (delta.length > 0) {
-      log.log('warn', 'packets rejected in the last 10 s', Object.fromEntries(delta));
+      log.log('warn', 'packets rejected in the last 10 s', {
+        ...Object.fromEntries(delta),
+        ...(suppressed > 0 ? { 'auth-lines-suppressed': suppressed } : {}),
+      });
     }
+    if (counters.resyncs > lastResyncs) {
+      log.log(
+        'warn',
+        'sequence tracking resynchronised (a peer jumped, restarted, or a stray packet was outvoted)',
+        {
+          count: counters.resyncs - lastResyncs,
+        },
+      );
+    }
+    lastResyncs = counters.resyncs;
   }, 10_000);
   badPacketTimer.unref();
 
@@ -424,6 +436,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     actionsInFlight: [...(driver?.inFlight.values() ?? [])].map((a) =>
       a.kind === 'gate' ? `gate ${a.group}` : `${a.kind} ${a.group}`,
     ),
+    log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
