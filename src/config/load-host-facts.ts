@@ -4,7 +4,8 @@
 // daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
 // the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { readConfigFileSync } from './load-file.js';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
@@ -77,16 +78,14 @@ function isExecutableFile(path: string): boolean {
 }
 
 function namesInColonFile(path: string): Set<string> | undefined {
-  try {
-    return new Set(
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .map((l) => l.split(':')[0] ?? '')
-        .filter((n) => n !== '' && !n.startsWith('#')),
-    );
-  } catch {
-    return undefined;
-  }
+  const read = readConfigFileSync(path, 'utf8', 16 * 1024 * 1024);
+  if (read.kind !== 'ok') return undefined;
+  return new Set(
+    read.text
+      .split('\n')
+      .map((l) => l.split(':')[0] ?? '')
+      .filter((n) => n !== '' && !n.startsWith('#')),
+  );
 }
 
 /** The answer to "which script would run this resource?": where, or why none. */

@@ -19,8 +19,10 @@ import { haCfLines, splitWords, type DirectiveLine } from './ha-cf-lines.js';
 import { DIRECTIVE_NAMES, REFUSED_DIRECTIVES, directiveSpec } from './ha-cf-directives.js';
 import { closestName } from './did-you-mean.js';
 import { formatDuration, parseHeartbeatTime } from './heartbeat-time.js';
+import { printableShort } from './printable.js';
 import {
   BOOLEAN_HELP,
+  MAX_NAME_CHARS,
   interfaceNameProblem,
   isHostName,
   isIPv4,
@@ -218,6 +220,10 @@ export function parseHaCf(text: string, file = 'ha.cf'): HaCfParse {
     }
     switch (name) {
       case 'node': {
+        if (value.length > MAX_NAME_CHARS) {
+          err(at, `node name '${printableShort(value)}' is longer than ${MAX_NAME_CHARS} characters`);
+          return;
+        }
         const lower = value.toLowerCase() as NodeName;
         const earlier = nodes.find((n) => n.name === lower);
         if (earlier !== undefined) {

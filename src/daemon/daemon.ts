@@ -19,6 +19,7 @@ import type { ActionOutcome, ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog } from './event-log.js';
 import type { LogTargets } from './event-log.js';
+import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
 import { HeldGroups, StateDir } from './state-dir.js';
 
@@ -146,6 +147,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     identity = state.openIdentity();
   } catch (err) {
     throw new DaemonStartError(`state dir ${opts.stateDir}: ${(err as Error).message}`, 1);
+  }
+  if (identity.generation >= MAX_WIRE_GENERATION) {
+    log.log(
+      'crit',
+      `the generation counter in ${join(opts.stateDir, 'hb_generation')} is above ${MAX_WIRE_GENERATION}, the highest ` +
+        'generation peers can read: this node announces that value at every start, so peers cannot tell its restarts ' +
+        'apart. Fix: stop the cluster, write a smaller number into the file (e.g. `date +%s`), start again.',
+    );
   }
   const held = new HeldGroups(state);
   const previously = held.previouslyHeld();

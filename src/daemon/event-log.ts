@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClusterEvent } from '../cluster/types.js';
+import { printable } from '../config/printable.js';
 import { LOG_LINES_PER_SECOND, LineBudget } from './log-limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
@@ -47,7 +48,8 @@ export interface LogTargets {
 }
 
 function quote(v: string): string {
-  return /^[A-Za-z0-9_.:/@,+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v);
+  // JSON escapes C0 controls; DEL, C1 and bidi overrides (a packet's claimed name) are escaped too.
+  return /^[A-Za-z0-9_.:/@,+-]*$/.test(v) && v !== '' ? v : printable(JSON.stringify(v));
 }
 
 export function formatFields(fields: Record<string, string | number | undefined>): string {

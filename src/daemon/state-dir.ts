@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { nextGeneration } from './generation-counter.js';
 
 export interface Identity {
   readonly uuid: Uint8Array;
@@ -61,16 +62,10 @@ export class StateDir {
       throw new Error(`${uuidPath}: expected 16 bytes, found ${uuid.length} (delete it to get a new uuid)`);
     }
     const genPath = join(this.dir, 'hb_generation');
-    const raw = readOptional(genPath);
-    let previous = 0;
-    if (raw !== undefined) {
-      const text = raw.toString('latin1').trim();
-      if (!/^\d+$/.test(text)) throw new Error(`${genPath}: not a number: ${JSON.stringify(text)}`);
-      previous = Number(text);
-    }
-    const generation = previous + 1;
-    // Heartbeat's format: decimal right-aligned in 15 characters, then a newline (16 bytes).
-    writeDurably(genPath, `${String(generation).padStart(15, ' ')}\n`);
+    // Exact integer arithmetic, Heartbeat's format (generation-counter.ts).
+    const next = nextGeneration(readOptional(genPath)?.toString('latin1'), genPath);
+    writeDurably(genPath, next.fileText);
+    const generation = next.generation;
     return { uuid: new Uint8Array(uuid), generation };
   }
 
