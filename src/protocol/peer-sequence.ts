@@ -265,6 +265,9 @@ export class PeerSequence {
   private backward(hg: number, seq: number, base: SeqVerdict): SeqVerdict {
     // Within 64 below the tracked stream: reordering or retransmitted copies, never evidence.
     if (base.kind === 'duplicate') return base;
+    // Forgotten (declared dead) after a confirmed stream: late or replayed packets below its floor
+    // are no evidence; the peer's next new packet re-establishes tracking.
+    if (this.lastSeq === 0 && this.generationConfirmed) return base;
     const f = this.fallback;
     if (f !== undefined) {
       // Only seqs never accepted: above where the fallback was left, below the tracked stream.
