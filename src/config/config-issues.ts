@@ -1,5 +1,6 @@
 // Building, ordering and printing ConfigIssue values. Every config problem is a value with a
 // location; nothing in the config parsers throws on bad input.
+import { printable } from './printable.js';
 import type { ConfigIssue, SourceLocation } from './types.js';
 
 export function errorAt(at: SourceLocation, message: string): ConfigIssue {
@@ -32,11 +33,14 @@ export function sortIssues(issues: readonly ConfigIssue[], fileOrder: readonly s
     .map((x) => x.issue);
 }
 
-/** `file:line: message`, or `file: message` when the issue concerns the whole file. */
+/**
+ * `file:line: message`, or `file: message` when the issue concerns the whole file. Whatever the
+ * message quotes from the file is shown with its control characters escaped.
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}` : issue.file;
   const tag = issue.severity === 'warning' ? 'warning: ' : '';
-  return `${where}: ${tag}${issue.message}`;
+  return printable(`${where}: ${tag}${issue.message}`);
 }
 
 export function hasErrors(issues: readonly ConfigIssue[]): boolean {

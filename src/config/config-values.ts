@@ -81,3 +81,6 @@ export function interfaceNameProblem(name: string): string | undefined {
   if (/[/\s]/.test(name)) return `'${name}' is not an interface name`;
   return undefined;
 }
+
+/** Longest node or resource (agent) name accepted: a file name's limit (NAME_MAX). */
+export const MAX_NAME_CHARS = 255;

@@ -6,7 +6,8 @@ import type { NodeName } from './types.js';
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import type { DirectiveName } from './ha-cf-directives.js';
 import { parseHeartbeatTime } from './heartbeat-time.js';
-import { parseBoolean } from './config-values.js';
+import { MAX_NAME_CHARS, parseBoolean } from './config-values.js';
+import { printableShort } from './printable.js';
 import { CRM_VALUES, SYSLOG_FACILITIES } from './ha-cf-defaults.js';
 import { baud, bcast, multicast, serial, udpport, unicast } from './ha-cf-media.js';
 import { ping, ping6, pingGroup } from './ha-cf-ping.js';
@@ -20,6 +21,10 @@ const time: DirectiveHandler = (b, value, { name, at }) => {
 };
 
 const node: DirectiveHandler = (b, value, { at }) => {
+  if (value.length > MAX_NAME_CHARS) {
+    b.err(at, `node name '${printableShort(value)}' is longer than ${MAX_NAME_CHARS} characters`);
+    return;
+  }
   const lower = value.toLowerCase() as NodeName;
   const earlier = b.nodes.find((n) => n.name === lower);
   if (earlier === undefined) {

@@ -5,7 +5,8 @@
 // the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings. Fencing's
 // facts are in load-fence-facts.ts; a password others can read is an error whoever asks.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readConfigFileSync } from './load-file.js';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
@@ -74,16 +75,14 @@ export function ipv4Broadcasts(iface: string): { addresses: string[]; broadcasts
 }
 
 function namesInColonFile(path: string): Set<string> | undefined {
-  try {
-    return new Set(
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .map((l) => l.split(':')[0] ?? '')
-        .filter((n) => n !== '' && !n.startsWith('#')),
-    );
-  } catch {
-    return undefined;
-  }
+  const read = readConfigFileSync(path, 'utf8', 16 * 1024 * 1024);
+  if (read.kind !== 'ok') return undefined;
+  return new Set(
+    read.text
+      .split('\n')
+      .map((l) => l.split(':')[0] ?? '')
+      .filter((n) => n !== '' && !n.startsWith('#')),
+  );
 }
 
 /** The answer to "which script would run this resource?": where, or why none. */

@@ -1,11 +1,12 @@
 // The one file-system-touching part of config: reads ha.cf, hbts.cf (our extensions, optional),
 // authkeys (with its mode) and haresources from a directory, picks the local node name (argument, then `nodeinfo`, then
 // uname -n), resolves them with the pure parsers, and adds host facts as warnings.
-import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue } from './types.js';
 import { errorAt, sortIssues, wholeFile } from './config-issues.js';
+import { readConfigFile } from './load-file.js';
+import type { ConfigFileRead } from './load-file.js';
 import { resolveConfigFromText } from './resolve-config.js';
 import {
   hostFactIssues,
@@ -49,16 +50,9 @@ export type LoadOptions =
       readonly inspectFence?: FenceInspector;
     };
 
-type Read = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
-
-async function readText(path: string, encoding: 'utf8' | 'latin1'): Promise<Read> {
-  try {
-    return { kind: 'ok', text: await readFile(path, encoding) };
-  } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'error', message: `cannot read: ${code ?? String(e)}` };
-  }
+/** Regular files of at most 1 MiB only (load-file.ts): a FIFO or /dev/zero is refused. */
+function readText(path: string, encoding: 'utf8' | 'latin1'): Promise<ConfigFileRead> {
+  return readConfigFile(path, encoding);
 }
 
 /** Heartbeat's /etc/ha.d/nodeinfo: its first line overrides uname -n. */
@@ -102,14 +96,8 @@ export async function loadClusterConfig(
   if (hbtsCf.kind === 'error') issues.push(errorAt(wholeFile(files.hbtsCf), hbtsCf.message));
   if (authkeys.kind === 'error') issues.push(errorAt(wholeFile(files.authkeys), authkeys.message));
   if (haresources.kind === 'error') issues.push(errorAt(wholeFile(files.haresources), haresources.message));
-  let authkeysMode: number | undefined;
-  if (authkeys.kind === 'ok') {
-    try {
-      authkeysMode = (await stat(files.authkeys)).mode;
-    } catch {
-      authkeysMode = undefined;
-    }
-  }
+  // The mode of the very file read (fstat of the descriptor): no window for a swap in between.
+  const authkeysMode = authkeys.kind === 'ok' ? authkeys.mode : undefined;
   const addresses = localAddresses();
   const resolved = resolveConfigFromText(
     {
@@ -124,9 +112,12 @@ export async function loadClusterConfig(
     },
     node.name,
   );
-  // A missing ha.cf makes every ha.cf finding noise: keep only the read error for it.
-  const fromResolve =
-    haCf.kind === 'ok' ? resolved.issues : resolved.issues.filter((i) => i.file !== files.haCf);
+  // A file that could not be read makes every finding about it noise: keep only the read error.
+  const unread = new Set<string>();
+  if (haCf.kind !== 'ok') unread.add(files.haCf);
+  if (authkeys.kind === 'error') unread.add(files.authkeys);
+  if (haresources.kind === 'error') unread.add(files.haresources);
+  const fromResolve = resolved.issues.filter((i) => !unread.has(i.file));
   issues.push(...fromResolve);
   const config = issues.some((i) => i.severity === 'error') ? undefined : resolved.config;
   if (config !== undefined && options.hostFacts !== 'skip') {

@@ -8,6 +8,8 @@ import { stripComment } from './ha-cf-lines.js';
 
 export const AUTH_METHODS: readonly AuthMethod[] = ['crc', 'md5', 'sha1', 'sha256', 'sha512'];
 const MAX_KEY_INDEX = 15;
+/** Longest authkeys line (a secret of a few hundred characters fits many times over). */
+export const MAX_AUTHKEYS_LINE_CHARS = 4096;
 
 export interface AuthkeysParse {
   /** Present when the file defines a usable active key. */
@@ -55,6 +57,10 @@ export function parseAuthkeys(text: string, file = 'authkeys', mode?: number): A
   }
   text.split('\n').forEach((raw, i) => {
     const at = { file, line: i + 1 };
+    if (raw.length > MAX_AUTHKEYS_LINE_CHARS) {
+      err(s, at, `line is ${raw.length} characters long; at most ${MAX_AUTHKEYS_LINE_CHARS} are accepted`);
+      return;
+    }
     const words = stripComment(raw)
       .replace(/\r/g, '')
       .trim()

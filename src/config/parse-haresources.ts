@@ -4,7 +4,14 @@
 // Owners are checked against the ha.cf nodes in resolve-config.ts.
 import type { ConfigIssue, GroupId, ResourceSpec, SourceLocation } from './types.js';
 import { errorAt, warningAt } from './config-issues.js';
-import { isIPv4 } from './config-values.js';
+import { MAX_NAME_CHARS, isIPv4 } from './config-values.js';
+import { printableShort } from './printable.js';
+
+/** Longest physical line, and logical line (continuations joined): far beyond any real group. */
+export const MAX_HARESOURCES_LINE_CHARS = 4096;
+export const MAX_HARESOURCES_LOGICAL_CHARS = 16384;
+/** Longest resource as written, arguments included (Agent::arg1::arg2). */
+export const MAX_RESOURCE_CHARS = 1024;
 
 /** A group as written: the owner is not yet checked against ha.cf. */
 export interface HaresourcesLine {
@@ -74,6 +81,15 @@ function logicalLines(text: string, file: string, issues: ConfigIssue[]): Logica
     let joined = '';
     let line = physical[i] ?? '';
     i++;
+    if (line.length > MAX_HARESOURCES_LINE_CHARS) {
+      issues.push(
+        errorAt(
+          { file, line: start + 1 },
+          `line is ${line.length} characters long; at most ${MAX_HARESOURCES_LINE_CHARS} are accepted (continue a long group on the next line with a trailing '\\')`,
+        ),
+      );
+      continue;
+    }
     while (/\\\s*$/.test(line)) {
       const before = line.replace(/\\\s*$/, '');
       if (before.includes('#') && i < physical.length && (physical[i] ?? '').trim() !== '') {
@@ -91,13 +107,45 @@ function logicalLines(text: string, file: string, issues: ConfigIssue[]): Logica
       }
       line = physical[i] ?? '';
       i++;
+      if (line.length > MAX_HARESOURCES_LINE_CHARS || joined.length > MAX_HARESOURCES_LOGICAL_CHARS) break;
     }
     joined += line;
+    if (line.length > MAX_HARESOURCES_LINE_CHARS || joined.length > MAX_HARESOURCES_LOGICAL_CHARS) {
+      issues.push(
+        errorAt(
+          { file, line: start + 1 },
+          `this group (with its continuation lines) is too long: at most ${MAX_HARESOURCES_LINE_CHARS} characters a line and ${MAX_HARESOURCES_LOGICAL_CHARS} a group`,
+        ),
+      );
+      continue;
+    }
     const hash = joined.indexOf('#');
     const content = (hash < 0 ? joined : joined.slice(0, hash)).trim();
     if (content !== '') out.push({ text: content, at: { file, line: start + 1 } });
   }
   return out;
+}
+
+/** What is wrong with a group line's first word (its home node), if anything. */
+function ownerProblem(owner: string, resourceCount: number): string | undefined {
+  if (resourceCount === 0)
+    return `resource group for '${owner}' is empty: write \`${owner} <resource> [<resource>...]\``;
+  if (owner.length > MAX_NAME_CHARS)
+    return `node name '${printableShort(owner)}' is longer than ${MAX_NAME_CHARS} characters`;
+  if (LOOKS_LIKE_ADDRESS.test(owner) || owner.includes('::'))
+    return `a group line starts with its home node's name, but '${owner}' looks like a resource`;
+  return undefined;
+}
+
+/** What is wrong with one resource word on its own (length, empty parts, a path, a bad address). */
+function resourceProblem(raw: string, r: ResourceSpec): string | undefined {
+  if (raw.length > MAX_RESOURCE_CHARS || r.agent.length > MAX_NAME_CHARS)
+    return `resource '${printableShort(raw)}' is too long: at most ${MAX_NAME_CHARS} characters for its name and ${MAX_RESOURCE_CHARS} with its arguments`;
+  if (r.agent === '' || r.args.some((a) => a === ''))
+    return `'${raw}' is not a resource: write Agent or Agent::arg1::arg2 (no empty parts)`;
+  if (r.agent.includes('/'))
+    return `'${r.agent}' is not a resource name: scripts are looked up by name in resource.d and /etc/init.d, not by path`;
+  return addressProblem(r);
 }
 
 export function parseHaresources(text: string, file = 'haresources'): HaresourcesParse {
@@ -107,40 +155,16 @@ export function parseHaresources(text: string, file = 'haresources'): Haresource
   for (const { text: content, at } of logicalLines(text, file, issues)) {
     const [owner, ...raws] = content.split(/\s+/);
     if (owner === undefined) continue;
-    if (raws.length === 0) {
-      issues.push(
-        errorAt(at, `resource group for '${owner}' is empty: write \`${owner} <resource> [<resource>...]\``),
-      );
-      continue;
-    }
-    if (LOOKS_LIKE_ADDRESS.test(owner) || owner.includes('::')) {
-      issues.push(
-        errorAt(at, `a group line starts with its home node's name, but '${owner}' looks like a resource`),
-      );
+    const ownerBad = ownerProblem(owner, raws.length);
+    if (ownerBad !== undefined) {
+      issues.push(errorAt(at, ownerBad));
       continue;
     }
     const resources: ResourceSpec[] = [];
     let bad = false;
     for (const raw of raws) {
       const r = parseResource(raw);
-      if (r.agent === '' || r.args.some((a) => a === '')) {
-        issues.push(
-          errorAt(at, `'${raw}' is not a resource: write Agent or Agent::arg1::arg2 (no empty parts)`),
-        );
-        bad = true;
-        continue;
-      }
-      if (r.agent.includes('/')) {
-        issues.push(
-          errorAt(
-            at,
-            `'${r.agent}' is not a resource name: scripts are looked up by name in resource.d and /etc/init.d, not by path`,
-          ),
-        );
-        bad = true;
-        continue;
-      }
-      const problem = addressProblem(r);
+      const problem = resourceProblem(raw, r);
       if (problem !== undefined) {
         issues.push(errorAt(at, problem));
         bad = true;

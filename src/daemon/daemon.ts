@@ -25,7 +25,8 @@ import { confirmFenced, withFencing } from './fence-wiring.js';
 import { DaemonStartError } from './errors.js';
 import { openLocalState } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
-import { RateGate } from './rate-gate.js';
+import { MAX_WIRE_GENERATION } from './generation-counter.js';
+import { KeyedGate, reasonOf } from './log-limits.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -92,6 +93,8 @@ export interface DaemonStatus {
   readonly endpoint: EndpointCounters;
   readonly held: { groups: readonly string[]; failed: readonly string[] };
   readonly actionsInFlight: readonly string[];
+  /** Log limits at work: lines dropped by the rate limit, keys held by the rejection gate. */
+  readonly log: { readonly droppedLines: number; readonly gateKeys: number };
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -115,6 +118,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
   const { identity, held, groupRunner } = local;
+  if (identity.generation >= MAX_WIRE_GENERATION) {
+    log.log(
+      'crit',
+      `the generation counter in ${join(opts.stateDir, 'hb_generation')} is above ${MAX_WIRE_GENERATION}, the highest ` +
+        'generation peers can read: this node announces that value at every start, so peers cannot tell its restarts ' +
+        'apart. Fix: stop the cluster, write a smaller number into the file (e.g. `date +%s`), start again.',
+    );
+  }
   const fencer = createFenceRunner({
     config,
     self: self as NodeName,
@@ -247,7 +258,12 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     runner,
     {
       onEvent: (e) => {
-        if (e.kind === 'auth-rejected' && !authLogGate.allow(`${e.node ?? '?'}`)) return;
+        // Keyed by the reason, never by the sender name a forged packet claims (unbounded).
+        if (
+          e.kind === 'auth-rejected' &&
+          !authLogGate.allow(`${e.kind}:${reasonOf(e.text)}`, performance.now())
+        )
+          return;
         log.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
@@ -266,18 +282,35 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   );
 
   // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
-  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per claimed sender.
-  const authLogGate = new RateGate(10_000);
+  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per reason. Sequence
+  // tracking that moved to another stream of a peer (confirmed jump/restart, resync back) too.
+  const authLogGate = new KeyedGate(10_000);
   let lastRejected = endpoint.counters().rejected;
+  let lastResyncs = endpoint.counters().resyncs;
   const badPacketTimer = setInterval(() => {
-    const now = endpoint.counters().rejected;
+    const counters = endpoint.counters();
+    const now = counters.rejected;
     const delta = Object.entries(now)
       .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
       .filter(([, n]) => n > 0);
     lastRejected = now;
+    const suppressed = authLogGate.takeSuppressed();
     if (delta.length > 0) {
-      log.log('warn', 'packets rejected in the last 10 s', Object.fromEntries(delta));
+      log.log('warn', 'packets rejected in the last 10 s', {
+        ...Object.fromEntries(delta),
+        ...(suppressed > 0 ? { 'auth-lines-suppressed': suppressed } : {}),
+      });
     }
+    if (counters.resyncs > lastResyncs) {
+      log.log(
+        'warn',
+        'sequence tracking resynchronised (a peer jumped, restarted, or a stray packet was outvoted)',
+        {
+          count: counters.resyncs - lastResyncs,
+        },
+      );
+    }
+    lastResyncs = counters.resyncs;
   }, 10_000);
   badPacketTimer.unref();
 
@@ -354,6 +387,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     actionsInFlight: [...(driver?.inFlight.values() ?? [])].map((a) =>
       a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`,
     ),
+    log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {

@@ -6,8 +6,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { ClusterEvent } from '../cluster/types.js';
 import type { ClusterConfig } from '../config/types.js';
+import { printable } from '../config/printable.js';
+import { LOG_LINES_PER_SECOND, LineBudget } from './log-limits.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
 
@@ -57,7 +60,8 @@ export function logTargets(config: ClusterConfig, foreground: boolean): LogTarge
 }
 
 function quote(v: string): string {
-  return /^[A-Za-z0-9_.:/@,+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v);
+  // JSON escapes C0 controls; DEL, C1 and bidi overrides (a packet's claimed name) are escaped too.
+  return /^[A-Za-z0-9_.:/@,+-]*$/.test(v) && v !== '' ? v : printable(JSON.stringify(v));
 }
 
 export function formatFields(fields: Record<string, string | number | undefined>): string {
@@ -72,6 +76,11 @@ export class EventLog {
   private syslog: ChildProcess | undefined;
   private syslogFacility = 3;
   private readonly fileErrors = new Set<string>();
+  /** All targets together take at most LOG_LINES_PER_SECOND lines (a flood must not fill the disk). */
+  private readonly budget = new LineBudget();
+  private droppedSinceLast = 0;
+  private droppedTotal = 0;
+  private lastDropNoticeMs = -Infinity;
 
   constructor(
     private readonly node: string,
@@ -110,8 +119,33 @@ export class EventLog {
     this.closeSyslog();
   }
 
+  /** Lines dropped by the rate limit since the start. */
+  get droppedLines(): number {
+    return this.droppedTotal;
+  }
+
   private write(level: LogLevel, body: string): void {
     if (level === 'debug' && !this.targets.debug && this.targets.debugfile === undefined) return;
+    const now = performance.now();
+    // What was dropped is said at most once a second (that line is not counted against the budget).
+    if (this.droppedSinceLast > 0 && now - this.lastDropNoticeMs >= 1000) {
+      this.emit(
+        'warn',
+        `log rate limit: ${this.droppedSinceLast} lines dropped (more than ${LOG_LINES_PER_SECOND} a second)`,
+      );
+      this.droppedSinceLast = 0;
+      this.lastDropNoticeMs = now;
+    }
+    if (!this.budget.take(now)) {
+      if (this.droppedSinceLast === 0 && now - this.lastDropNoticeMs >= 1000) this.lastDropNoticeMs = now;
+      this.droppedSinceLast++;
+      this.droppedTotal++;
+      return;
+    }
+    this.emit(level, body);
+  }
+
+  private emit(level: LogLevel, body: string): void {
     const line = `${new Date().toISOString()} ${this.node} hbts[${process.pid}]: ${level}: ${body}\n`;
     if (this.targets.stderr && (level !== 'debug' || this.targets.debug)) process.stderr.write(line);
     if (level !== 'debug' && this.targets.logfile !== undefined) this.append(this.targets.logfile, line);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { StateDirError } from './errors.js';
 import { ensurePrivateDir, readFileNoFollow, writeFileNoFollow } from './private-dir.js';
+import { nextGeneration } from './generation-counter.js';
 
 export interface Identity {
   readonly uuid: Uint8Array;
@@ -46,16 +47,11 @@ export class StateDir {
       );
     }
     const genPath = join(this.dir, 'hb_generation');
+    // Exact integer arithmetic, Heartbeat's format (generation-counter.ts); never through a symlink.
     const raw = readFileNoFollow(genPath);
-    let previous = 0;
-    if (raw !== undefined) {
-      const text = raw.toString('latin1').trim();
-      if (!/^\d+$/.test(text)) throw new StateDirError(`${genPath}: not a number: ${JSON.stringify(text)}`);
-      previous = Number(text);
-    }
-    const generation = previous + 1;
-    // Heartbeat's format: decimal right-aligned in 15 characters, then a newline (16 bytes).
-    writeFileNoFollow(genPath, `${String(generation).padStart(15, ' ')}\n`, true);
+    const next = nextGeneration(raw?.toString('latin1'), genPath);
+    writeFileNoFollow(genPath, next.fileText, true);
+    const generation = next.generation;
     return { uuid: new Uint8Array(uuid), generation };
   }
 

@@ -18,6 +18,7 @@ import type { Field, Message } from './message.js';
 import { getString } from './message.js';
 import { parseDecimalNumber, parseHexNumber, readHeader, type Header } from './message-header.js';
 import { PeerSequence } from './peer-sequence.js';
+import type { SeqResync } from './peer-sequence.js';
 import { SendHistory } from './send-history.js';
 
 /** Sent messages kept for retransmission (Heartbeat: 500). */
@@ -53,6 +54,7 @@ export function emptyRejected(): Record<RejectReason, number> {
     'unknown-node': 0,
     replay: 0,
     'old-seq': 0,
+    'seq-jump': 0,
   };
 }
 
@@ -76,6 +78,7 @@ class Endpoint implements ProtocolEndpoint {
     rexmitRequestsSent: 0,
     rexmitRequestsAnswered: 0,
     naksSent: 0,
+    resyncs: 0,
   };
 
   constructor(private readonly options: EndpointOptions) {
@@ -227,23 +230,44 @@ class Endpoint implements ProtocolEndpoint {
       peer = new PeerSequence(Math.floor(this.random() * ACK_INTERVAL) % ACK_INTERVAL);
       this.peers.set(src, peer);
     }
-    const gen = peer.checkGeneration(hg, control);
-    if (gen === 'replay') {
-      return this.reject('replay', `generation ${hex(hg)} is older than ${hex(peer.generation ?? 0)}`, src);
-    }
-    if (h.srcuuid !== undefined && h.srcuuid.length === 16) peer.uuid = h.srcuuid;
-    const peerRestarted = gen === 'restart';
-
+    // Only a packet that passes sequencing may change the uuid our messages to this peer carry.
+    const takeUuid = (): void => {
+      if (h.srcuuid !== undefined && h.srcuuid.length === 16) peer.uuid = h.srcuuid;
+    };
     const packets: Uint8Array[] = [];
-    if (seq !== undefined) {
-      const sv = peer.acceptSeq(seq, nowMs, this.options.maxRexmitDelayMs, this.random);
-      if (sv.kind === 'duplicate') {
-        this.c.duplicates++;
-        return { received: { kind: 'link-only', src: srcNode, medium }, packets: NO_PACKETS };
+    let peerRestarted = false;
+    let resync: SeqResync | undefined;
+    if (seq === undefined) {
+      if (peer.checkControlGeneration(hg) === 'replay') {
+        return this.reject('replay', `generation ${hex(hg)} is older than ${hex(peer.generation ?? 0)}`, src);
       }
-      if (sv.kind === 'old') {
-        return this.reject('old-seq', `seq ${hex(seq)} is far below ${hex(sv.lastSeq)}`, src);
+      takeUuid();
+    } else {
+      const sv = peer.accept(hg, seq, nowMs, this.options.maxRexmitDelayMs, this.random);
+      switch (sv.kind) {
+        case 'replay':
+          return this.reject(
+            'replay',
+            hg < sv.generation
+              ? `generation ${hex(hg)} is older than ${hex(sv.generation)}`
+              : `generation ${hex(hg)} seq ${hex(seq)} belongs to a stream already left behind`,
+            src,
+          );
+        case 'held':
+          return this.reject('seq-jump', sv.detail, src);
+        case 'old':
+          return this.reject('old-seq', `seq ${hex(seq)} is far below ${hex(sv.lastSeq)}`, src);
+        case 'duplicate':
+          takeUuid();
+          this.c.duplicates++;
+          return { received: { kind: 'link-only', src: srcNode, medium }, packets: NO_PACKETS };
+        case 'new':
+          break;
       }
+      takeUuid();
+      peerRestarted = sv.restarted;
+      resync = sv.resync;
+      if (resync !== undefined) this.c.resyncs++;
       this.c.lostPackets += sv.lost;
       if (sv.ack) {
         packets.push(
@@ -260,13 +284,13 @@ class Endpoint implements ProtocolEndpoint {
         );
       }
     }
-
     if (!this.addressedToUs(h)) return { received: { kind: 'link-only', src: srcNode, medium }, packets };
 
     switch (type) {
       case 'NS_ackmsg': {
         const acked = parseHexNumber(getString(msg, 'ackseq'));
-        if (acked !== undefined && acked > peer.ackedOurSeq) peer.ackedOurSeq = acked;
+        // An ACK beyond our highest seq is bogus: it would silence retransmissions to this peer.
+        if (acked !== undefined && acked > peer.ackedOurSeq && acked <= this.seq) peer.ackedOurSeq = acked;
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       }
       case 'NS_rexmit':
@@ -274,7 +298,10 @@ class Endpoint implements ProtocolEndpoint {
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       case 'NS_nak_rexmit': {
         const lost = parseHexNumber(getString(msg, 'firstseq'));
-        if (lost !== undefined && peer.missing.delete(lost)) this.c.lostPackets++;
+        if (lost !== undefined && peer.missing.delete(lost)) {
+          peer.abandon(lost);
+          this.c.lostPackets++;
+        }
         return { received: { kind: 'link-only', src: srcNode, medium }, packets };
       }
       default:
@@ -288,6 +315,7 @@ class Endpoint implements ProtocolEndpoint {
             seq,
             generation: hg,
             peerRestarted,
+            ...(resync !== undefined ? { resync } : {}),
           },
           packets,
         };

@@ -16,9 +16,19 @@
 //     allowExtendedAuth; createEndpoint throws if the active key is then unusable.
 //   - Sequenced messages from a peer: first seen or next in order or filling a recorded gap ->
 //     'message'; seq at most 64 below the highest seen -> 'link-only' (duplicate, counted);
-//     older -> rejected 'old-seq'; lower generation -> rejected 'replay'; higher generation on a
-//     sequenced message -> tracking reset and peerRestarted=true (NS_* with a higher generation
-//     are accepted without switching, so the restart is reported on a delivered message). Gaps of more than 250 reset tracking (counted lost).
+//     older -> rejected 'old-seq'; lower generation -> rejected 'replay'. Gaps up to 250 are
+//     recorded and asked for; skipped seqs stay acceptable (while within 512 of the highest) even
+//     once the requests are given up. While a peer is tracked, a seq more than 250 ahead or a higher
+//     generation is rejected 'seq-jump' (held) until a second packet continues it; that one is
+//     delivered with `resync` set (and peerRestarted=true for a new generation), the held seq is
+//     asked for again. A peer declared dead (forgetPeer) or never seen is accepted at once at any
+//     seq/generation, as Heartbeat does. If packets refused as old/replay keep coming in order from
+//     the stream tracking last left (or, while the tracked generation rests on a single packet,
+//     any other), more of them than the tracked stream accepted, tracking resynchronises back:
+//     that message has `resync` set and peerRestarted=true (forget what the other stream said).
+//     Below a first contact, packets are duplicates only for max_rexmit_delay, then new (the first
+//     packet may have been ahead of the real stream). Details: peer-sequence.ts.
+//     NS_* with a higher generation are accepted without switching.
 //   - NS_ackmsg / NS_rexmit / NS_nak_rexmit are consumed here ('link-only'); NS_st from a
 //     configured ping node is delivered as 'message' with seq undefined and generation 0.
 //   - send() drops caller-supplied srcuuid/seq/hg/ts/ld/ttl/auth/destuuid and adds its own; a
@@ -29,6 +39,9 @@
 
 import type { AuthConfig, MediumId, NodeName } from '../config/types.js';
 import type { Field, Message } from './message.js';
+import type { SeqResync } from './peer-sequence.js';
+
+export type { SeqResync } from './peer-sequence.js';
 
 export interface EndpointOptions {
   readonly self: NodeName;
@@ -69,7 +82,9 @@ export type RejectReason =
   | 'missing-field'
   | 'unknown-node'
   | 'replay'
-  | 'old-seq';
+  | 'old-seq'
+  /** Far ahead of the tracked stream (seq jump beyond 250, or a new generation): held until a second packet confirms it. */
+  | 'seq-jump';
 
 export type Received =
   /** A new message from a peer, addressed to us or to everybody, in arrival order. */
@@ -82,8 +97,13 @@ export type Received =
       /** undefined for NS_* messages. */
       readonly seq: number | undefined;
       readonly generation: number;
-      /** This message carried a higher generation than the one tracked: the peer restarted. */
+      /**
+       * Forget what you knew of this peer: it restarted (higher generation), or tracking resynchronised
+       * back to the stream the peer really sends after packets of another stream were delivered.
+       */
       readonly peerRestarted: boolean;
+      /** Set when this message moved sequence tracking to another stream (see SeqResync); log it. */
+      readonly resync?: SeqResync;
     }
   /** A copy already seen (other medium, retransmission), a message for another node, or protocol control traffic: proves the link is alive. */
   | { readonly kind: 'link-only'; readonly src: NodeName; readonly medium: MediumId }
@@ -111,6 +131,8 @@ export interface EndpointCounters {
   readonly rexmitRequestsSent: number;
   readonly rexmitRequestsAnswered: number;
   readonly naksSent: number;
+  /** Times sequence tracking moved to another stream of a peer (confirmed jump/restart, resync back). */
+  readonly resyncs: number;
 }
 
 export interface ProtocolEndpoint {

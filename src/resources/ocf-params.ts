@@ -6,7 +6,12 @@
 import type { ParseResult } from './ip-spec.js';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PART_RE = /^[A-Za-z0-9_.+-]+$/;
+/**
+ * A plain file name: no `/`, and not `.`, `..` or hidden (the first character is no dot), so that
+ * `ocf:..:x` cannot reach above the OCF root's resource.d. At most 255 characters (NAME_MAX).
+ */
+export const PLAIN_NAME_RE = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]{0,254}$/;
+const PART_RE = PLAIN_NAME_RE;
 
 /** `ocf:provider:type` → provider and type, or undefined when the agent is not of that form. */
 export function parseDirectOcfAgent(
@@ -24,7 +29,7 @@ export function parseDirectOcfAgent(
   )
     return {
       ok: false,
-      error: `bad OCF agent "${agent}" (expected ocf:PROVIDER:TYPE, e.g. ocf:heartbeat:IPaddr2)`,
+      error: `bad OCF agent "${agent}" (expected ocf:PROVIDER:TYPE with plain names, no '.' or '..', e.g. ocf:heartbeat:IPaddr2)`,
     };
   return { ok: true, value: { provider, type } };
 }

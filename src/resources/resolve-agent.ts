@@ -7,13 +7,15 @@
 // Resolution happens at every operation, so a script installed later is found without a restart.
 // Synchronous on purpose (a few stat calls): `hbts check` and the config host checks can ask the
 // very same question the runner asks, without an event loop.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isExecutableFile } from '../config/host-files.js';
 import type { ResourceLocator } from '../config/load.js';
+import { readConfigFileSync } from '../config/load-file.js';
 import type { ResourceSpec } from '../config/types.js';
 import { parseIpSpec, type IpSpec } from './ip-spec.js';
 import {
+  PLAIN_NAME_RE,
   directInstanceName,
   parseDirectOcfAgent,
   parseDirectOcfParams,
@@ -98,8 +100,11 @@ function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): ResolvedAgent
   const [type, instance, ...extra] = rsc.args;
   if (type === undefined || instance === undefined || extra.length > 0)
     return { kind: 'missing', detail: `OCF resources are written OCF::TYPE::INSTANCE, got "${rsc.raw}"` };
-  if (!/^[A-Za-z0-9_.+-]+$/.test(type) || !/^[A-Za-z0-9_.+-]+$/.test(instance))
-    return { kind: 'missing', detail: `bad OCF type or instance name in "${rsc.raw}"` };
+  if (!PLAIN_NAME_RE.test(type) || !PLAIN_NAME_RE.test(instance))
+    return {
+      kind: 'missing',
+      detail: `bad OCF type or instance name in "${rsc.raw}" (plain names only, no '.' or '..')`,
+    };
   const base = join(dirs.ocfRoot, 'resource.d');
   let providers: string[];
   try {
@@ -117,13 +122,13 @@ function resolveHeartbeatOcf(rsc: ResourceSpec, dirs: LookupDirs): ResolvedAgent
   }
   if (!found) return { kind: 'missing', detail: `no OCF agent ${type} in ${base}/*/` };
   const file = join(dirs.configDir, 'conf', 'OCF', type, instance);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return { kind: 'missing', detail: `cannot read OCF instance file ${file}: ${errorText(err)}` };
+  // A regular file of at most 1 MiB: a FIFO here must not hang `hbts check` or the daemon.
+  const read = readConfigFileSync(file, 'utf8');
+  if (read.kind !== 'ok') {
+    const why = read.kind === 'missing' ? 'no such file' : read.message;
+    return { kind: 'missing', detail: `cannot read OCF instance file ${file}: ${why}` };
   }
-  const params = parseOcfInstanceFile(file, text);
+  const params = parseOcfInstanceFile(file, read.text);
   if (!params.ok) return { kind: 'missing', detail: params.error };
   return { kind: 'ocf', path: found.path, provider: found.provider, type, instance, params: params.value };
 }

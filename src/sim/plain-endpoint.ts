@@ -109,6 +109,7 @@ export class PlainEndpoint implements ProtocolEndpoint {
       rexmitRequestsSent: 0,
       rexmitRequestsAnswered: 0,
       naksSent: 0,
+      resyncs: 0,
     };
   }
 

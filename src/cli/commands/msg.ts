@@ -2,8 +2,9 @@
 //   hbts msg decode [--authkeys FILE]   raw packet on stdin -> one JSON object on stdout
 //   hbts msg encode --authkeys FILE [--classic] [--key N]   that JSON on stdin -> signed packet
 // decode then encode of a captured packet with its key gives back the exact bytes.
-import { readFile } from 'node:fs/promises';
 import { formatIssue } from '../../config/config-issues.js';
+import { printable } from '../../config/printable.js';
+import { readConfigFile } from '../../config/load-file.js';
 import { parseAuthkeys } from '../../config/parse-authkeys.js';
 import type { AuthConfig } from '../../config/types.js';
 import { Authenticator } from '../../protocol/auth.js';
@@ -105,13 +106,10 @@ async function readStdin(): Promise<{ bytes: Buffer; truncated: boolean }> {
 }
 
 async function loadAuth(file: string): Promise<AuthConfig | string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'latin1');
-  } catch (err) {
-    return `${file}: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  const parsed = parseAuthkeys(text, file);
+  const read = await readConfigFile(file, 'latin1');
+  if (read.kind !== 'ok')
+    return printable(`${file}: ${read.kind === 'missing' ? 'no such file' : read.message}`);
+  const parsed = parseAuthkeys(read.text, file);
   const errors = parsed.issues.filter((i) => i.severity === 'error');
   if (parsed.auth === undefined || errors.length > 0) {
     return (

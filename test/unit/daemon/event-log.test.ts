@@ -6,6 +6,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ClusterEvent } from '../../../src/cluster/types.js';
 import { EventLog } from '../../../src/daemon/event-log.js';
+import {
+  KeyedGate,
+  LOG_LINE_BURST,
+  LOG_LINES_PER_SECOND,
+  LineBudget,
+  MAX_GATE_KEYS,
+  reasonOf,
+} from '../../../src/daemon/log-limits.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const haveTools = spawnSync('socat', ['-V']).status === 0 && spawnSync('logger', ['--help']).status === 0;
@@ -69,4 +77,54 @@ void describe('EventLog', () => {
       }
     },
   );
+
+  void it('takes at most the line budget, then says how many lines it dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hbts-log-'));
+    try {
+      const file = join(dir, 'ha-log');
+      const log = new EventLog('node1', { logfile: file, stderr: false, debug: false });
+      const t0 = performance.now();
+      for (let i = 0; i < 10_000; i++) log.log('warn', 'flood', { i });
+      const refill = Math.ceil(((performance.now() - t0) * LOG_LINES_PER_SECOND) / 1000);
+      const burst = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      assert.ok(burst.length <= LOG_LINE_BURST + refill + 1, `${burst.length} lines, refill ${refill}`);
+      assert.equal(log.droppedLines, 10_000 - burst.length);
+      // the drops are told at most once a second, with the next line that gets through
+      await sleep(1050);
+      log.log('warn', 'after');
+      log.close();
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      assert.match(lines.at(-2) ?? '', /warn: log rate limit: \d+ lines dropped \(more than 50 a second\)/);
+      assert.match(lines.at(-1) ?? '', /warn: after$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+void describe('log limits', () => {
+  void it('a token bucket: the burst at once, then the sustained rate', () => {
+    const b = new LineBudget(10, 5);
+    let taken = 0;
+    for (let i = 0; i < 100; i++) if (b.take(0)) taken++;
+    assert.equal(taken, 5);
+    for (let t = 0; t <= 1000; t += 10) if (b.take(t)) taken++;
+    assert.ok(taken >= 14 && taken <= 16, String(taken));
+  });
+
+  void it('a keyed gate lets one line per key per interval and never holds more than its key cap', () => {
+    const g = new KeyedGate(10_000);
+    assert.equal(g.allow('auth-rejected:bad-auth', 0), true);
+    assert.equal(g.allow('auth-rejected:bad-auth', 5000), false);
+    assert.equal(g.allow('auth-rejected:unknown-key', 5000), true);
+    assert.equal(g.allow('auth-rejected:bad-auth', 10_000), true);
+    for (let i = 0; i < 100_000; i++) g.allow(`k${i}`, 20_000);
+    assert.ok(g.size <= MAX_GATE_KEYS);
+    assert.equal(g.takeSuppressed(), 1);
+    assert.equal(reasonOf('bad-auth: sha1 digest does not match'), 'bad-auth');
+  });
 });

@@ -135,7 +135,7 @@ void test('missing t/src/ts/seq/hg are missing-field', () => {
   assert.equal(kind(b.receive(ns, MEDIUM, 0)), 'message');
 });
 
-void test('generations: lower hg is a replay, higher hg a restart', () => {
+void test('generations: lower hg is a replay, higher hg a restart once a second packet confirms it', () => {
   const b = endpoint('node2');
   const old = endpoint('node1', { generation: 4 });
   const cur = endpoint('node1', { generation: 5 });
@@ -144,9 +144,39 @@ void test('generations: lower hg is a replay, higher hg a restart', () => {
   const r1 = b.receive(cur.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
   assert.ok(r1.received.kind === 'message' && !r1.received.peerRestarted);
   assert.equal(kind(b.receive(oldBytes, MEDIUM, 0)), 'rejected:replay');
+  // node1 is tracked (not declared dead): its new generation is held until it goes on
+  const first = next.send(STATUS, 0, { wallMs: WALL });
+  assert.equal(kind(b.receive(first, MEDIUM, 0)), 'rejected:seq-jump');
   const r2 = b.receive(next.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
-  assert.ok(r2.received.kind === 'message' && r2.received.peerRestarted && r2.received.seq === 1);
-  assert.equal(b.counters().rejected.replay, 1);
+  assert.ok(r2.received.kind === 'message' && r2.received.peerRestarted && r2.received.seq === 2);
+  assert.deepEqual(r2.received.resync, {
+    direction: 'forward',
+    fromGeneration: 5,
+    fromSeq: 1,
+    toGeneration: 6,
+    toSeq: 2,
+  });
+  // the held seq 1 is asked for again and delivered when it comes
+  const req = b.tick(b.nextWakeMs());
+  assert.equal(req.length, 1);
+  const answer = next.receive(req[0] as Uint8Array, MEDIUM, 1000);
+  assert.ok(Buffer.from(answer.packets[0] as Uint8Array).equals(Buffer.from(first)));
+  const r3 = b.receive(first, MEDIUM, 1000);
+  assert.ok(r3.received.kind === 'message' && r3.received.seq === 1 && !r3.received.peerRestarted);
+  assert.equal(kind(b.receive(cur.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'rejected:replay');
+  assert.equal(b.counters().rejected.replay, 2);
+  assert.equal(b.counters().rejected['seq-jump'], 1);
+  assert.equal(b.counters().resyncs, 1);
+});
+
+void test('a peer declared dead (forgetPeer) is accepted at once in a new generation', () => {
+  const b = endpoint('node2');
+  const cur = endpoint('node1', { generation: 5 });
+  const next = endpoint('node1', { generation: 6 });
+  b.receive(cur.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  b.forgetPeer('node1' as NodeName);
+  const r = b.receive(next.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
+  assert.ok(r.received.kind === 'message' && r.received.peerRestarted && r.received.resync === undefined);
 });
 
 void test('replayed old sequence numbers are rejected as old-seq, recent ones are duplicates', () => {
@@ -246,9 +276,18 @@ void test('re-requests every max_rexmit_delay, then gives up; gaps over 250 rese
   assert.equal(requests, 10);
   assert.equal(b.counters().lostPackets, 1);
   for (let i = 0; i < 300; i++) a.send(STATUS, 0, { wallMs: WALL });
-  b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 20_000);
+  // 300 missing at once: not trusted to one packet; the next one confirms the jump
+  assert.equal(kind(b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 20_000)), 'rejected:seq-jump');
   assert.equal(b.nextWakeMs(), Infinity);
-  assert.equal(b.counters().lostPackets, 301);
+  const r = b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 20_000);
+  assert.ok(r.received.kind === 'message' && !r.received.peerRestarted && r.received.seq === 0x131);
+  assert.equal(r.received.resync?.direction, 'forward');
+  // only the held packet is asked for, not the 300 before it
+  const req = b.tick(b.nextWakeMs());
+  assert.equal(req.length, 1);
+  assert.equal(getString(fields(req[0] as Uint8Array), 'firstseq'), String(0x130));
+  assert.equal(getString(fields(req[0] as Uint8Array), 'lastseq'), String(0x130));
+  assert.equal(b.counters().lostPackets, 1);
 });
 
 void test('requests beyond the history are NAKed; a NAK makes the requester forget the gap', () => {
@@ -256,16 +295,15 @@ void test('requests beyond the history are NAKed; a NAK makes the requester forg
   const b = endpoint('node2');
   b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0); // seq 1
   for (let i = 0; i < 600; i++) a.send(STATUS, 0, { wallMs: WALL }); // seq 2..601, history keeps 102..601
-  const last = a.send(STATUS, 0, { wallMs: WALL }); // 602: b misses 2..601 -> more than 250: reset
-  b.receive(last, MEDIUM, 0);
-  // build a smaller real gap: b misses 603, receives 604
-  a.send(STATUS, 0, { wallMs: WALL });
+  // 602 is more than 250 ahead: held; 603 confirms the jump, and 602 is asked for
+  const held = a.send(STATUS, 0, { wallMs: WALL });
+  assert.equal(kind(b.receive(held, MEDIUM, 0)), 'rejected:seq-jump');
   b.receive(a.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
   const req = b.tick(1000);
   assert.equal(req.length, 1);
   const ans = a.receive(req[0] as Uint8Array, MEDIUM, 1000);
   assert.equal(ans.packets.length, 1);
-  assert.equal(getString(fields(ans.packets[0] as Uint8Array), 'seq'), '25b');
+  assert.equal(getString(fields(ans.packets[0] as Uint8Array), 'seq'), '25a');
   // a hand-made request for seq 5 (decimal), long gone: NAK with hex firstseq
   const c = endpoint('node2', { generation: 0x100 });
   const hand = c.send([s('t', 'NS_rexmit'), s('dest', 'node1'), s('firstseq', '5'), s('lastseq', '5')], 0, {
@@ -375,6 +413,7 @@ void test('a restarted peer’s control message does not hide the restart from t
     dest: 'node2' as NodeName,
   });
   assert.equal(kind(b.receive(ack, MEDIUM, 0)), 'link-only');
+  assert.equal(kind(b.receive(after.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0)), 'rejected:seq-jump');
   const r = b.receive(after.send(STATUS, 0, { wallMs: WALL }), MEDIUM, 0);
   assert.ok(r.received.kind === 'message' && r.received.peerRestarted && r.received.generation === 6);
   // and the old generation is now a replay, for control messages too

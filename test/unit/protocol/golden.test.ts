@@ -261,7 +261,10 @@ void test('an observer endpoint accepts every recorded run without a rejection',
     });
     for (const p of inRun) {
       const r = ep.receive(load(p), 'bcast:eth0' as MediumId, 0);
-      const hard = r.received.kind === 'rejected' && !['old-seq', 'replay'].includes(r.received.reason);
+      // seq-jump: a restart seen by an observer that never declares the peer dead is held for
+      // one packet (the next one confirms it).
+      const hard =
+        r.received.kind === 'rejected' && !['old-seq', 'replay', 'seq-jump'].includes(r.received.reason);
       assert.ok(!hard, `${p.file}: ${JSON.stringify(r.received)}`);
     }
     const c = ep.counters();
