@@ -199,7 +199,16 @@ export class ClusterNode {
         this.peers.heardOnLink(r.src, r.medium);
         return;
       case 'message':
-        this.onMessage(r.src, r.medium, r.message, r.type, r.seq, r.generation, r.peerRestarted);
+        this.onMessage(
+          r.src,
+          r.medium,
+          r.message,
+          r.type,
+          r.seq,
+          r.generation,
+          r.peerRestarted,
+          r.resync?.direction === 'back',
+        );
         return;
     }
   }
@@ -212,11 +221,12 @@ export class ClusterNode {
     seq: number | undefined,
     generation: number,
     peerRestarted: boolean,
+    resyncedBack: boolean,
   ): void {
     const peer = this.peers.get(src);
     if (!peer) return;
     this.peers.heardOnLink(src, medium);
-    const restarted = this.peers.noteGeneration(peer, generation, peerRestarted);
+    const restarted = this.peers.noteGeneration(peer, generation, peerRestarted, resyncedBack);
     const decoded = decodeClusterMessage(raw, type);
     if (!decoded.ok) {
       this.out.counters.rejected++;

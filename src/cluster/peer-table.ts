@@ -8,68 +8,13 @@ import { FailureDetector } from './failure-detector.js';
 import type { DetectorEvent } from './failure-detector.js';
 import type { LocalGroups } from './local-groups.js';
 import type { Outbox } from './outbox.js';
-import type { MonoMs, NodePhase, NodeStatusName } from './types.js';
+import type { MonoMs } from './types.js';
 import type { ClusterMessage } from './wire-decode.js';
 import type { OwnershipAdvert } from './wire.js';
+import { blankFacts } from './peer-facts.js';
+import type { PeerFacts } from './peer-facts.js';
 
-export interface PeerFacts {
-  readonly name: NodeName;
-  implementation: 'hbts' | 'heartbeat' | 'unknown';
-  /** What the peer last advertised in `st`. */
-  advertised: NodeStatusName;
-  generation: number | undefined;
-  cfg: string | undefined;
-  phase: NodePhase | undefined;
-  held: Set<GroupId>;
-  claims: Set<GroupId>;
-  declines: Set<GroupId>;
-  failed: Set<GroupId>;
-  handoffs: Map<GroupId, NodeName>;
-  /** Its `hbts_inc`, and whether its latest heartbeat lists us (our incarnation) as seen. */
-  incarnation: string | undefined;
-  seesUs: boolean;
-  /** A real Heartbeat peer answered our `starting` with a `resource` report. */
-  resourceReported: boolean;
-  /** A real Heartbeat peer's last `resource` report said isstable=1: it accepts a standby request. */
-  rscStable: boolean;
-  leaving: boolean;
-  /** Generation that announced `shutdone`: its later heartbeats do not revive it. */
-  shutdoneGeneration: number | undefined;
-  /**
-   * Seq of the newest message whose ownership facts we applied. An older message (reordered, or a
-   * retransmission filling a gap) still proves liveness but must not roll its facts back.
-   */
-  factsSeq: number | undefined;
-  /** The last applied extension fields, to skip identical heartbeats cheaply. */
-  advertKey: string | undefined;
-  /** Nodes it says it has fenced (or knows fenced), with their generation then. */
-  fenced: ReadonlyMap<NodeName, number | undefined>;
-}
-
-function blankFacts(name: NodeName): PeerFacts {
-  return {
-    name,
-    implementation: 'unknown',
-    advertised: 'init',
-    generation: undefined,
-    cfg: undefined,
-    phase: undefined,
-    held: new Set(),
-    claims: new Set(),
-    declines: new Set(),
-    failed: new Set(),
-    handoffs: new Map(),
-    incarnation: undefined,
-    seesUs: false,
-    resourceReported: false,
-    rscStable: false,
-    leaving: false,
-    shutdoneGeneration: undefined,
-    factsSeq: undefined,
-    advertKey: undefined,
-    fenced: new Map(),
-  };
-}
+export type { PeerFacts } from './peer-facts.js';
 
 type StatusMessage = Extract<ClusterMessage, { kind: 'status' }>;
 type ResourceMessage = Extract<ClusterMessage, { kind: 'resource' }>;
@@ -135,19 +80,32 @@ export class PeerTable {
     this.onDetectorEvents(this.detector.check(this.out.nowMs));
   }
 
-  /** A message with a new generation (or a restart the endpoint saw): forget what it told us. */
-  noteGeneration(peer: PeerFacts, generation: number, restartSeen: boolean): boolean {
+  /**
+   * A message with a new generation (or a restart the endpoint saw): forget what it told us. After
+   * `resyncedBack` (sequence tracking returned to the peer's real stream after stray packets that
+   * claimed to be it), what those packets said is forgotten the same way, but it is no restart.
+   */
+  noteGeneration(peer: PeerFacts, generation: number, restartSeen: boolean, resyncedBack = false): boolean {
     const restarted = restartSeen || (peer.generation !== undefined && generation > peer.generation);
     if (restarted) {
       this.out.factsChanged = true;
-      this.out.emit(
-        'peer-restarted',
-        'info',
-        `Heartbeat restart on node ${peer.name} (generation ${generation})`,
-        {
-          node: peer.name,
-        },
-      );
+      if (resyncedBack) {
+        this.out.emit(
+          'note',
+          'warn',
+          `sequence tracking of node ${peer.name} resynchronised back to its real stream (generation ${generation}): what the stray packets said is forgotten`,
+          { node: peer.name },
+        );
+      } else {
+        this.out.emit(
+          'peer-restarted',
+          'info',
+          `Heartbeat restart on node ${peer.name} (generation ${generation})`,
+          {
+            node: peer.name,
+          },
+        );
+      }
       this.forget(peer);
     }
     if (peer.generation === undefined || generation > peer.generation) peer.generation = generation;
