@@ -135,7 +135,6 @@ void test('sample ha.cf with its example lines enabled resolves to the values it
   assert.deepEqual(notActed, [
     'stonith',
     'stonith_host',
-    'watchdog',
     'ping',
     'ping_group',
     'respawn',
