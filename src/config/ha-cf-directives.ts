@@ -88,7 +88,7 @@ export const HA_CF_DIRECTIVES = [
   d('msgfmt', 'one', true, 'classic|netstring', 'classic'),
   d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
-  d('watchdog', 'one', false, 'device', 'none'),
+  d('watchdog', 'one', true, 'device', 'none'),
   d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),
   d('failfast', 'line', false, 'user /absolute/path [args...]', 'none'),
   d('apiauth', 'line', false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),

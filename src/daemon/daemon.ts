@@ -27,6 +27,7 @@ import { openLocalState } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
+import { WatchdogWriter } from './watchdog.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -73,13 +74,16 @@ export interface DaemonOptions {
    * and send from it, and treat it as our only own address.
    */
   readonly bindAddress?: string;
+  /** Told when a shutdown starts (the supervisor must not take the exit that follows for a crash). */
+  readonly onShutdown?: () => void;
 }
 
 export interface RunningDaemon {
   /** Resolves when the daemon has finished (graceful shutdown or fatal error). */
   readonly done: Promise<number>;
   status(): DaemonStatus;
-  shutdown(): void;
+  /** Graceful shutdown; `why` (logged at crit) when it is not an operator's request. */
+  shutdown(why?: string): void;
   reload(): Promise<{ ok: boolean; message: string }>;
 }
 
@@ -221,6 +225,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let control: ControlServer | undefined;
+  let watchdog: WatchdogWriter | undefined;
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -232,6 +237,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
     await groupRunner.close?.();
+    // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
+    watchdog?.close(code === 0);
     rmSync(pidPath, { force: true });
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
@@ -329,9 +336,11 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   };
 
   let graceTimer: NodeJS.Timeout | undefined;
-  const shutdown = (): void => {
+  const shutdown = (why?: string): void => {
     if (finishing || graceTimer !== undefined) return;
-    log.log('info', 'shutdown requested: handing groups over');
+    if (why === undefined) log.log('info', 'shutdown requested: handing groups over');
+    else log.log('crit', `${why}: handing groups over`);
+    opts.onShutdown?.();
     driver?.admin({ kind: 'shutdown' });
     graceTimer = setTimeout(() => {
       log.log('crit', 'graceful shutdown did not finish; exiting with groups possibly still running', {
@@ -418,6 +427,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
   writeFileNoFollow(pidPath, `${process.pid}\n`, false);
+  if (config.watchdog !== undefined)
+    watchdog = WatchdogWriter.open(config.watchdog, config.keepaliveMs, (l, t, f) => log.log(l, t, f));
 
   const onTerm = (): void => shutdown();
   const onInt = (): void => shutdown();

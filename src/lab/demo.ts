@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CONTROL_SOCKET_NAME } from '../daemon/control-protocol.js';
 import { controlRequest } from '../daemon/control-server.js';
 import type { DaemonStatus } from '../daemon/daemon.js';
-import { hbtsMain, Lab, labSkipReason, ProbeClient } from './netns-lab.js';
+import { hbtsMain, Lab, labSkipReason, ProbeClient, supervisedDaemonPid } from './netns-lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,6 +29,14 @@ interface DemoNode {
   readonly name: string;
   readonly runDir: string;
   daemon: ChildProcess | undefined;
+}
+
+/** What `kill -9` must hit to crash a node: its supervisor and the daemon that runs under it. */
+function crashPids(node: DemoNode): (number | string)[] {
+  const sup = node.daemon?.pid;
+  if (sup === undefined) return ['?'];
+  const inner = supervisedDaemonPid(sup, node.runDir);
+  return inner === undefined ? [sup] : [sup, inner];
 }
 
 interface DemoCluster {
@@ -84,7 +92,7 @@ async function netnsCluster(): Promise<DemoCluster> {
       client,
       crashCommand: (node) => {
         const n = lab.node(node.name);
-        return `kill -9 ${node.daemon?.pid ?? '?'}; ip -n ${lab.sw} link set n${n.index}e0 down`;
+        return `kill -9 ${crashPids(node).join(' ')}; ip -n ${lab.sw} link set n${n.index}e0 down`;
       },
       crash: (node) => {
         const n = lab.node(node.name);
@@ -184,8 +192,18 @@ async function loopbackCluster(): Promise<DemoCluster> {
     nodes,
     service: `http://127.0.0.1:${servicePort}/ (demo service; daemons talk ucast on lo, udpport ${udpPort})`,
     client,
-    crashCommand: (node) => `kill -9 ${node.daemon?.pid ?? '?'}`,
-    crash: (node) => kill(node.daemon, 'SIGKILL'),
+    crashCommand: (node) => `kill -9 ${crashPids(node).join(' ')}`,
+    crash: (node) => {
+      // a crash: the supervisor and its daemon at once (the supervisor first, so it cannot react)
+      const inner =
+        node.daemon?.pid === undefined ? undefined : supervisedDaemonPid(node.daemon.pid, node.runDir);
+      kill(node.daemon, 'SIGKILL');
+      try {
+        if (inner !== undefined) process.kill(inner, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    },
     cleanup: async () => {
       cleaned = true;
       // graceful first, so the demo services are stopped by their daemons

@@ -332,14 +332,27 @@ export class Lab {
     sh('ip', ['-n', this.sw, 'link', 'set', `n${n.index}${dev === 'eth0' ? 'e0' : 'e1'}`, 'up']);
   }
 
+  /**
+   * Signal a process the lab started. SIGKILL of a node's `hbts daemon` is a crash: the supervisor
+   * and the daemon it runs are both killed (supervisor first, so it cannot react); other signals
+   * go to the supervisor, which forwards them.
+   */
   kill(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const node = this.nodes.find((n) => n.daemon === child);
+    const inner = signal === 'SIGKILL' && node ? supervisedDaemonPid(child.pid, node.runDir) : undefined;
+    for (const pid of inner === undefined ? [child.pid] : [child.pid, inner]) {
       try {
-        process.kill(child.pid, signal);
+        process.kill(pid, signal);
       } catch {
         // already gone
       }
     }
+  }
+
+  /** The pid of the daemon a node's supervisor runs now (its hbts.pid), if that daemon is alive. */
+  daemonChildPid(n: LabNode): number | undefined {
+    return n.daemon?.pid === undefined ? undefined : supervisedDaemonPid(n.daemon.pid, n.runDir);
   }
 
   /** Wait for a child to exit; SIGKILL it after timeoutMs. Returns its exit code (or signal). */
@@ -405,6 +418,22 @@ export class Lab {
 
 export { ProbeClient };
 export type { Probe } from './probe-results.js';
+
+/**
+ * The daemon a supervisor runs: the pid in RUN/hbts.pid when that process is alive and its parent
+ * is the supervisor (a stale file or a reused pid is not taken for it).
+ */
+export function supervisedDaemonPid(supervisorPid: number, runDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(runDir, 'hbts.pid'), 'utf8').trim());
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command name in parentheses: state, ppid, ...
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(ppid) === supervisorPid && state !== 'Z' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

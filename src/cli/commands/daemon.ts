@@ -1,18 +1,20 @@
-// hbts daemon: run the heartbeat-ts daemon (foreground with --foreground, else detached).
+// hbts daemon: run the heartbeat-ts daemon (foreground with --foreground, else detached), under the
+// supervisor (src/daemon/supervisor.ts) unless --no-supervise. The supervisor and the daemon are
+// loaded only where they run, so the supervisor process never loads the cluster core.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_DIR, DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, parseArgs } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
-import { startDaemon } from '../../daemon/daemon.js';
-import { DaemonStartError } from '../../daemon/errors.js';
-import { loadConfigForDaemon, realDeps } from '../../daemon/real-deps.js';
+import { DEFAULT_RESTART_LIMIT, parseRestartLimit, type RestartLimit } from '../../daemon/restart-budget.js';
+import { SUPERVISED_CHILD_FLAG } from '../../daemon/supervisor-link.js';
 
 export const summary = 'run the cluster daemon (hbts daemon --help)';
 
 const HELP = `usage: hbts daemon [--config-dir ${DEFAULT_CONFIG_DIR}] [--node-name NAME] [--run-dir ${DEFAULT_RUN_DIR}]
-                   [--state-dir ${DEFAULT_STATE_DIR}] [--foreground]
+                   [--state-dir ${DEFAULT_STATE_DIR}] [--foreground] [--no-supervise]
+                   [--restart-limit COUNT/SECONDS]
 
   --config-dir DIR  ha.cf, authkeys, haresources, resource.d/ (default ${DEFAULT_CONFIG_DIR})
   --node-name NAME  this node's name (default: first line of DIR/nodeinfo, else uname -n)
@@ -22,10 +24,21 @@ const HELP = `usage: hbts daemon [--config-dir ${DEFAULT_CONFIG_DIR}] [--node-na
   --foreground      stay in the foreground and log to stderr too (systemd, tests)
   --bind-address A  several daemons on one host (the loopback demo): receive on and send from
                     address A instead of 0.0.0.0 / the interface address
+  --no-supervise    run the daemon bare, without the supervisor parent (see below)
+  --restart-limit N/S  restarts of a dead daemon allowed in S seconds (default ${DEFAULT_RESTART_LIMIT.count}/${DEFAULT_RESTART_LIMIT.windowMs / 1000})
+
+supervisor: by default the daemon runs as the child of a small supervisor process (pid file
+         hbts-supervisor.pid in the run dir). If the daemon dies unexpectedly it is restarted at
+         once, so it is back before the peers' deadtime and nothing moves; when it cannot be (limit
+         reached, the restart fails or is late) the supervisor stops the groups held here, virtual
+         IPs first, before deadtime ends, logs at crit and exits 1. If the supervisor itself dies,
+         the daemon hands its groups over and exits.
 
 signals: SIGTERM graceful shutdown (groups handed over first), SIGINT the same,
-         SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running)
-exit codes: 0 stopped cleanly, 6 configuration error, 1 other start failure
+         SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running);
+         the supervisor forwards all three to the daemon
+exit codes: 0 stopped cleanly, 6 configuration error, 1 other start failure, or the supervisor
+         stopped the groups itself after the daemon died
 `;
 
 export async function run(args: readonly string[]): Promise<number> {
@@ -34,8 +47,8 @@ export async function run(args: readonly string[]): Promise<number> {
     return 0;
   }
   const parsed = parseArgs(args, {
-    values: ['config-dir', 'node-name', 'run-dir', 'state-dir', 'bind-address'],
-    flags: ['foreground'],
+    values: ['config-dir', 'node-name', 'run-dir', 'state-dir', 'bind-address', 'restart-limit'],
+    flags: ['foreground', 'no-supervise', SUPERVISED_CHILD_FLAG],
   });
   if (typeof parsed === 'string' || parsed.positional.length > 0) {
     process.stderr.write(
@@ -49,18 +62,61 @@ export async function run(args: readonly string[]): Promise<number> {
   const nodeName = parsed.values.get('node-name');
   const bindAddress = parsed.values.get('bind-address');
 
-  if (!parsed.flags.has('foreground')) return detach(args, configDir, nodeName, runDir);
+  const limitText = parsed.values.get('restart-limit');
+  const restartLimit: RestartLimit | string =
+    limitText === undefined ? DEFAULT_RESTART_LIMIT : parseRestartLimit(limitText);
+  if (typeof restartLimit === 'string') {
+    process.stderr.write(`hbts daemon: ${restartLimit}\n${HELP}`);
+    return 2;
+  }
 
+  if (!parsed.flags.has('foreground')) return detach(args, configDir, nodeName, runDir);
+  const child = parsed.flags.has(SUPERVISED_CHILD_FLAG);
+  if (!child && !parsed.flags.has('no-supervise')) {
+    const { runSupervisor } = await import('../../daemon/supervisor.js');
+    return runSupervisor({
+      args,
+      mainScript: mainScript(),
+      configDir,
+      nodeName,
+      runDir,
+      stateDir,
+      restartLimit,
+      foreground: true,
+    });
+  }
+  return runDaemon({ configDir, nodeName, runDir, stateDir, bindAddress }, child);
+}
+
+/** The daemon itself: bare (--no-supervise), or as the supervisor's child. */
+async function runDaemon(
+  o: {
+    configDir: string;
+    nodeName: string | undefined;
+    runDir: string;
+    stateDir: string;
+    bindAddress: string | undefined;
+  },
+  supervised: boolean,
+): Promise<number> {
+  const [{ startDaemon }, { DaemonStartError }, { realDeps }, { SupervisorLink }] = await Promise.all([
+    import('../../daemon/daemon.js'),
+    import('../../daemon/errors.js'),
+    import('../../daemon/real-deps.js'),
+    import('../../daemon/supervisor-link.js'),
+  ]);
+  const link = supervised ? SupervisorLink.connect() : undefined;
   let daemon;
   try {
     daemon = await startDaemon(
       {
-        configDir,
-        nodeName,
-        runDir,
-        stateDir,
+        configDir: o.configDir,
+        nodeName: o.nodeName,
+        runDir: o.runDir,
+        stateDir: o.stateDir,
         foreground: true,
-        ...(bindAddress !== undefined ? { bindAddress } : {}),
+        ...(o.bindAddress !== undefined ? { bindAddress: o.bindAddress } : {}),
+        ...(link !== undefined ? { onShutdown: () => link.stopping() } : {}),
       },
       realDeps,
     );
@@ -71,7 +127,16 @@ export async function run(args: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  if (link !== undefined) {
+    link.ready();
+    // Without the supervisor nothing would stop our groups if this daemon died: hand them over.
+    link.onLost(() => daemon.shutdown('the supervisor is gone'));
+  }
   return daemon.done;
+}
+
+function mainScript(): string {
+  return join(fileURLToPath(new URL('..', import.meta.url)), 'main.js');
 }
 
 /** Background mode: validate the config here (errors on the terminal), then re-run detached. */
@@ -81,13 +146,13 @@ async function detach(
   nodeName: string | undefined,
   runDir: string,
 ): Promise<number> {
+  const { loadConfigForDaemon } = await import('../../daemon/load-config.js');
   const loaded = await loadConfigForDaemon(configDir, nodeName);
   if (!loaded.ok) {
     process.stderr.write(`hbts daemon: not started:\n${loaded.errors.join('\n')}\n`);
     return 6;
   }
-  const main = join(fileURLToPath(new URL('..', import.meta.url)), 'main.js');
-  const child = spawn(process.execPath, [main, 'daemon', ...args, '--foreground'], {
+  const child = spawn(process.execPath, [mainScript(), 'daemon', ...args, '--foreground'], {
     detached: true,
     stdio: 'ignore',
   });

@@ -133,7 +133,6 @@ void test('sample ha.cf with its example lines enabled resolves to the values it
     .filter((i) => i.message.endsWith('is parsed, not acted on by heartbeat-ts yet'))
     .map((i) => /'([a-z_]+)'/.exec(i.message)?.[1]);
   assert.deepEqual(notActed, [
-    'watchdog',
     'ping',
     'ping_group',
     'respawn',

@@ -332,7 +332,6 @@ void test('directives parsed but not acted on are warnings, never silent; crm of
     'hbgenmethod time',
   );
   assert.deepEqual(warnings(text), [
-    "ha.cf:4: warning: 'watchdog' is parsed, not acted on by heartbeat-ts yet",
     "ha.cf:5: warning: 'realtime' is parsed, not acted on by heartbeat-ts yet",
     "ha.cf:6: warning: 'compression' is parsed, not acted on by heartbeat-ts yet",
     "ha.cf:8: warning: 'crm' is parsed, not acted on by heartbeat-ts yet",
