@@ -272,6 +272,13 @@ export class Lab {
     return child;
   }
 
+  /** Track a process the test started itself (outside the nodes): killed by PID in cleanup. */
+  track(child: ChildProcess): ChildProcess {
+    this.procs.add(child);
+    child.on('exit', () => this.procs.delete(child));
+    return child;
+  }
+
   startDaemon(n: LabNode, extraArgs: readonly string[] = []): ChildProcess {
     const child = this.spawnIn(
       n.ns,
