@@ -119,8 +119,8 @@ export const HA_CF_DIRECTIVES = [
   x('fence', 'line', true, 'node agent key=value... | node sbd', 'none'),
   x('fence_delay', 'time', true, 'time', '5 (5000 ms)'),
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
-  // The poison-pill watcher (sbd-*.ts) acts on it; until then only `fence <node> sbd` uses it.
-  x('disk_lock', 'one', false, '/dev/device', 'none'),
+  // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
+  x('disk_lock', 'one', true, '/dev/device', 'none'),
 ] as const;
 
 /** The name of a directive in the table. */

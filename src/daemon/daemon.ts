@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { changedFacts } from '../config/fingerprint.js';
 import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
 import { createFenceRunner } from '../fencing/fence-runner.js';
-import type { ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
+import type { AdminCommand, ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
 import type { ScriptTracker } from '../resources/index.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
@@ -22,6 +22,7 @@ import type { ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
+import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
 import { openLocalState } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
@@ -99,6 +100,8 @@ export interface DaemonStatus {
   readonly actionsInFlight: readonly string[];
   /** Log limits at work: lines dropped by the rate limit, keys held by the rejection gate. */
   readonly log: { readonly droppedLines: number; readonly gateKeys: number };
+  /** `disk_lock`: our slot and whether the disk is reachable. */
+  readonly diskLock?: ReturnType<DiskLock['state']>;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -110,6 +113,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const self = loaded.nodeName.toLowerCase();
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
+  await checkDiskLock(config.diskLock?.device, () => log.close());
 
   // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
   // with here, before anything can probe or start.
@@ -226,6 +230,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const done = new Promise<number>((r) => (resolveDone = r));
   let control: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
+  let diskLock: DiskLock | undefined;
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -236,6 +241,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
+    await diskLock?.close();
     await groupRunner.close?.();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
@@ -397,6 +403,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`,
     ),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
+    ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -419,11 +426,16 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     }
   };
 
+  // disk_lock: no start without our slot on it; from here on a message there can stop us.
   try {
+    const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
+    diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
   } catch (err) {
+    await diskLock?.close();
     await Promise.all(transports.map((t) => t.close()));
     log.close();
+    if (err instanceof DaemonStartError) throw err;
     throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
   }
   writeFileNoFollow(pidPath, `${process.pid}\n`, false);

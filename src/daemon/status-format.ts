@@ -45,6 +45,11 @@ export function formatStatus(s: DaemonStatus): string {
   }
   out.push(table(groupRows));
   out.push('');
+  if (s.diskLock !== undefined) {
+    const d = s.diskLock;
+    const how = d.lost ? 'LOST' : d.lastError !== undefined ? `failing: ${d.lastError}` : 'ok';
+    out.push(`disk lock ${d.device}: slot ${d.slot}, ${how} (last good read ${d.lastGoodAgoMs} ms ago)`, '');
+  }
   if (c.selfFenced !== undefined)
     out.push(`SELF-FENCED: ${c.selfFenced} (releases everything, takes nothing)`, '');
   // A daemon of an older version reports no fencing field.

@@ -7,8 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { imageSkipReason, tempImage } from '../fencing/sbd-helpers.js';
 
-function tryStart(haCf: string | undefined): { code: number | null; err: string } {
+function tryStart(
+  haCf: string | undefined,
+  extra: Readonly<Record<string, string>> = {},
+): { code: number | null; err: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hbts-start-'));
   try {
     const cfg = join(dir, 'ha.d');
@@ -17,6 +21,7 @@ function tryStart(haCf: string | undefined): { code: number | null; err: string 
     writeFileSync(join(cfg, 'authkeys'), 'auth 1\n1 sha1 s\n', { mode: 0o600 });
     chmodSync(join(cfg, 'authkeys'), 0o600);
     writeFileSync(join(cfg, 'haresources'), '');
+    for (const [name, body] of Object.entries(extra)) writeFileSync(join(cfg, name), body);
     const r = spawnSync(
       process.execPath,
       [
@@ -61,6 +66,23 @@ void describe('hbts daemon start-up refusals', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.err, /broadcast/);
   });
+
+  void it(
+    'a disk_lock device that is not SBD-formatted: exit 6, saying how to create it',
+    { skip: imageSkipReason() },
+    () => {
+      const img = tempImage();
+      try {
+        const r = tryStart(base('ucast lo 127.0.0.2'), { 'hbts.cf': `disk_lock ${img.path}\n` });
+        assert.equal(r.code, 6, r.err);
+        assert.match(r.err, new RegExp(`disk_lock: ${img.path} is not an SBD device: no SBD header`));
+        assert.match(r.err, new RegExp(`sbd -d ${img.path} create`));
+        assert.doesNotMatch(r.err, /'disk_lock' is parsed, not acted on/);
+      } finally {
+        img.cleanup();
+      }
+    },
+  );
 
   void it('an unknown flag is a usage error', () => {
     const r = spawnSync(process.execPath, [hbtsMain, 'daemon', '--bogus'], { encoding: 'utf8' });

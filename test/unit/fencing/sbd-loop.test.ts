@@ -104,6 +104,11 @@ void describe('SBD on a loop device, with Debian sbd', { skip }, () => {
         admin: (c) => admin.push(c),
         shutdown: () => shutdowns++,
       });
+      assert.ok(lock !== undefined);
+      assert.equal(
+        await startDiskLock(undefined, 'node1', log, { admin: () => 0, shutdown: () => 0 }),
+        undefined,
+      );
       try {
         assert.deepEqual(sbdList(d.dev), [
           ['0', 'node2', 'clear', ''],
