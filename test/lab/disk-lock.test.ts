@@ -20,6 +20,7 @@ import { haCf } from './lab-config.js';
 
 const skip = labSkipReason() ?? loopSkipReason();
 const vip = '198.18.16.200';
+const vip2 = '198.18.20.200';
 
 function holds(n: LabNode): Promise<boolean> {
   return new Promise((resolve) => {
@@ -36,6 +37,7 @@ function holds(n: LabNode): Promise<boolean> {
 function watchHolders(
   nodes: readonly LabNode[],
   initially: readonly string[],
+  address = vip,
 ): {
   stop(): { overlaps: number; maxHolders: number; events: string[]; gapMs: number | undefined };
 } {
@@ -51,7 +53,7 @@ function watchHolders(
       const lines = buf.split('\n');
       buf = lines.pop() ?? '';
       for (const l of lines)
-        if (l.includes(` ${vip}/`)) events.push({ t, node: n.name, present: !l.startsWith('Deleted') });
+        if (l.includes(` ${address}/`)) events.push({ t, node: n.name, present: !l.startsWith('Deleted') });
     });
     return m;
   });
@@ -184,3 +186,81 @@ void describe('disk lock (SBD) in the lab: poison pill moves the group', { skip:
     assert.ok(!(await holds(n1)));
   });
 });
+
+void describe(
+  'disk lock (SBD) in the lab: heartbeat link cut, fence <node> sbd',
+  { skip: skip ?? false },
+  () => {
+    let lab: Lab;
+    let dev = '';
+    let detach = (): void => undefined;
+    let removeImage = (): void => undefined;
+
+    before(async () => {
+      const img = tempImage(8 << 20);
+      removeImage = img.cleanup;
+      const loop = attachLoop(img.path);
+      dev = loop.dev;
+      detach = loop.detach;
+      const created = sbdSync(['-d', dev, '-1', '1', '-2', '0', '-4', '2', 'create']);
+      assert.equal(created.code, 0, created.stderr);
+      // heartbeats on eth1 only, the VIP on eth0: cutting eth1 partitions the cluster
+      lab = Lab.create({ nodes: 2, tag: 'sbdf', secondNet: true, net: 20 });
+      lab.writeConfig({
+        haCf: haCf(lab, { media: ['bcast eth1'], autoFailback: 'off' }),
+        haresources: `node1 IPaddr2::${vip2}/24/eth0\n`,
+        scripts: { 'hbts.cf': `disk_lock ${dev}\nfence node1 sbd\nfence node2 sbd\nfence_delay 2\n` },
+      });
+      startAllNodes(lab);
+      const [n1] = lab.nodes;
+      assert.ok(n1);
+      await waitUntil('node1 holds the VIP', () => lab.addressesOf(n1).includes(vip2), 15000, 100);
+      await waitUntil('both slots', () => sbdList(dev).length === 2, 5000, 100);
+    });
+    after(async () => {
+      if (lab !== undefined) await cleanupLab(lab);
+      detach();
+      removeImage();
+    });
+
+    void it('node1 (holding the group) fences node2 through the disk; node2 stops; never two holders', async () => {
+      const [n1, n2] = lab.nodes;
+      assert.ok(n1 && n2);
+      await sleep(1000);
+      const watch = watchHolders([n1, n2], ['node1'], vip2);
+      await sleep(300);
+      const started = Date.now();
+      lab.linkDown(n1, 'eth1');
+      const code = await lab.waitExit(n2.daemon, 15000);
+      const stoppedMs = Date.now() - started;
+      await waitUntil(
+        'node1 logs node2 fenced',
+        () => /node fenced node=node2/.test(lab.log(n1)),
+        10000,
+        100,
+      );
+      const fencedMs = Date.now() - started;
+      await sleep(500);
+      const { overlaps, maxHolders, events } = watch.stop();
+      process.stdout.write(
+        `# heartbeat link cut: node2 got the poison pill and stopped ${stoppedMs} ms after the cut; node1 counted it fenced after ${fencedMs} ms (msgwait 2 s); VIP changes: ${events.length}\n`,
+      );
+      assert.equal(code, 0, 'node2 stopped cleanly');
+      assert.equal(overlaps, 0, `never two holders: ${events.join(', ')}`);
+      assert.equal(maxHolders, 1);
+      assert.deepEqual(events, [], 'the VIP stayed on node1 throughout');
+      assert.ok(lab.addressesOf(n1).includes(vip2));
+      assert.match(
+        lab.log(n2),
+        /disk lock: poison pill; releasing every group and stopping now .*command=off from=/,
+      );
+      assert.deepEqual(
+        sbdList(dev)
+          .map((r) => `${r[1]} ${r[2]}`)
+          .sort(),
+        ['node1 clear', 'node2 off'],
+        'node2 never fenced node1 back',
+      );
+    });
+  },
+);
