@@ -9,6 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface IoInit {
   readonly path: string;
   readonly sectorSize: number;
+  /** The id of the first answer: the device opened, or why not. */
+  readonly readyId: number;
 }
 
 export type IoRequest =
@@ -51,7 +53,9 @@ try {
     ...(e.code !== undefined ? { code: e.code } : {}),
   };
 }
-port.postMessage(openError === undefined ? { id: 0, ok: true } : { id: 0, ok: false, ...openError });
+port.postMessage(
+  openError === undefined ? { id: init.readyId, ok: true } : { id: init.readyId, ok: false, ...openError },
+);
 
 function readSector(sector: number): Uint8Array {
   if (fd === undefined) throw new Error('device not open');

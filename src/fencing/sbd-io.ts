@@ -16,11 +16,11 @@ import { SbdIoError } from './sbd-errors.js';
 
 const MAX_STUCK = 3;
 
-type Pending = {
+interface Pending {
   resolve(data: readonly Uint8Array[]): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
-};
+  readonly timer: NodeJS.Timeout;
+}
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -38,11 +38,12 @@ export async function deviceSectorSize(path: string): Promise<number> {
 }
 
 export class SectorIo {
-  private worker: Worker | undefined;
-  private ready: Promise<void> | undefined;
+  /** The thread in use and the promise of its open; undefined after it was given up. */
+  private current: { readonly worker: Worker; readonly ready: Promise<void> } | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private stuck = 0;
+  private readonly pending = new Map<number, Pending & { readonly worker: Worker }>();
+  /** Threads given up while a request of theirs was still in the kernel. */
+  private readonly stuck = new Set<Worker>();
   private closed = false;
 
   private constructor(
@@ -53,7 +54,7 @@ export class SectorIo {
   /** Opens `path` in a worker (O_DIRECT|O_SYNC); fails with the system's reason within timeoutMs. */
   static async open(path: string, sectorSize: number, timeoutMs: number): Promise<SectorIo> {
     const io = new SectorIo(path, sectorSize);
-    await io.start(timeoutMs);
+    await io.thread(timeoutMs);
     return io;
   }
 
@@ -70,48 +71,46 @@ export class SectorIo {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const w = this.worker;
-    if (w === undefined) return;
+    const c = this.current;
+    if (c === undefined) return;
     try {
-      await this.requestOn(w, { op: 'close' }, 1000);
+      await c.ready;
+      await this.requestOn(c.worker, { op: 'close' }, 1000);
     } catch {
-      // stuck or gone: terminate below
+      // stuck or gone: terminated below
     }
-    this.abandon(w, new SbdIoError(`${this.path}: closed`));
+    this.giveUp(c.worker, new SbdIoError(`${this.path}: closed`));
   }
 
-  private async start(timeoutMs: number): Promise<void> {
-    if (this.stuck >= MAX_STUCK)
-      throw new SbdIoError(`${this.path}: ${this.stuck} I/O threads are still stuck on the device`);
-    const init: IoInit = { path: this.path, sectorSize: this.sectorSize };
+  /** The thread to use, started (and the device opened) when there is none. */
+  private async thread(timeoutMs: number): Promise<Worker> {
+    if (this.current === undefined) {
+      if (this.stuck.size >= MAX_STUCK)
+        throw new SbdIoError(`${this.path}: ${this.stuck.size} I/O threads are still stuck on the device`);
+      this.current = this.spawn(timeoutMs);
+    }
+    const c = this.current;
+    await c.ready;
+    return c.worker;
+  }
+
+  private spawn(timeoutMs: number): { worker: Worker; ready: Promise<void> } {
+    const init: IoInit = { path: this.path, sectorSize: this.sectorSize, readyId: this.nextId++ };
     const w = new Worker(new URL('./sbd-io-worker.js', import.meta.url), { workerData: init });
     w.unref();
-    this.worker = w;
-    w.on('message', (reply: IoReply) => this.answer(reply));
-    w.on('error', (err) =>
-      this.abandon(w, new SbdIoError(`${this.path}: I/O thread failed: ${err.message}`)),
-    );
+    w.on('message', (reply: IoReply) => this.answer(w, reply));
+    w.on('error', (err) => this.giveUp(w, new SbdIoError(`${this.path}: I/O thread failed: ${err.message}`)));
     w.on('exit', () => {
-      if (this.worker === w) {
-        this.worker = undefined;
-        this.ready = undefined;
-        this.failAll(new SbdIoError(`${this.path}: I/O thread exited`));
-      }
+      this.giveUp(w, new SbdIoError(`${this.path}: I/O thread exited`));
+      this.stuck.delete(w);
     });
-    // the worker answers id 0 once it has opened the device
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.abandon(w, new SbdIoError(`${this.path}: open did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(0, { resolve: () => resolve(), reject, timer });
-    });
-    try {
-      await this.ready;
-    } catch (err) {
-      // the thread stays alive after a failed open: let it go
-      this.abandon(w, err as SbdIoError);
-      throw err;
-    }
+    // the worker answers readyId once it has opened the device (or failed to)
+    const ready = new Promise<void>((resolve, reject) =>
+      this.track(w, init.readyId, 'open', timeoutMs, () => resolve(), reject),
+    );
+    // a failed open leaves the thread alive: let it go
+    ready.catch((err: SbdIoError) => this.giveUp(w, err));
+    return { worker: w, ready };
   }
 
   private async request(
@@ -119,11 +118,7 @@ export class SectorIo {
     timeoutMs: number,
   ): Promise<readonly Uint8Array[]> {
     if (this.closed) throw new SbdIoError(`${this.path}: closed`);
-    if (this.worker === undefined) await this.start(timeoutMs);
-    else await this.ready;
-    const w = this.worker;
-    if (w === undefined) throw new SbdIoError(`${this.path}: I/O thread gone`);
-    return this.requestOn(w, req, timeoutMs);
+    return this.requestOn(await this.thread(timeoutMs), req, timeoutMs);
   }
 
   private requestOn(
@@ -133,43 +128,53 @@ export class SectorIo {
   ): Promise<readonly Uint8Array[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.abandon(
-          w,
-          new SbdIoError(`${this.path}: ${req.op} did not finish within ${timeoutMs} ms`, 'ETIMEDOUT'),
-        );
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.track(w, id, req.op, timeoutMs, resolve, reject);
       w.postMessage({ ...req, id });
     });
   }
 
-  private answer(reply: IoReply): void {
+  /** Waits for answer `id` from `w`; none within `timeoutMs` gives the thread up. */
+  private track(
+    w: Worker,
+    id: number,
+    what: string,
+    timeoutMs: number,
+    resolve: Pending['resolve'],
+    reject: Pending['reject'],
+  ): void {
+    const timer = setTimeout(() => {
+      this.giveUp(
+        w,
+        new SbdIoError(`${this.path}: ${what} did not finish within ${timeoutMs} ms`, 'ETIMEDOUT'),
+      );
+    }, timeoutMs);
+    this.pending.set(id, { worker: w, resolve, reject, timer });
+  }
+
+  private answer(w: Worker, reply: IoReply): void {
     const p = this.pending.get(reply.id);
-    if (p === undefined) return;
+    if (p === undefined || p.worker !== w) return;
     this.pending.delete(reply.id);
     clearTimeout(p.timer);
     if (reply.ok) p.resolve(reply.data ?? []);
     else p.reject(new SbdIoError(`${this.path}: ${reply.error}`, reply.code));
   }
 
-  /** Give up on a worker: fail what it owes, terminate it (when the kernel lets go), start afresh. */
-  private abandon(w: Worker, err: SbdIoError): void {
-    if (this.worker !== w) return;
-    this.worker = undefined;
-    this.ready = undefined;
-    this.failAll(err);
-    this.stuck++;
-    w.removeAllListeners('exit');
-    w.once('exit', () => this.stuck--);
-    void w.terminate().catch(() => undefined);
-  }
-
-  private failAll(err: Error): void {
+  /**
+   * Stop using a thread: fail what it owes, and terminate it. A thread blocked in the kernel ends
+   * only when the kernel lets go; until then it counts as stuck.
+   */
+  private giveUp(w: Worker, err: SbdIoError): void {
+    if (this.current?.worker === w) this.current = undefined;
+    let owed = false;
     for (const [id, p] of this.pending) {
+      if (p.worker !== w) continue;
+      owed = true;
       clearTimeout(p.timer);
       this.pending.delete(id);
       p.reject(err);
     }
+    if (owed && w.threadId !== -1) this.stuck.add(w);
+    void w.terminate().catch(() => undefined);
   }
 }

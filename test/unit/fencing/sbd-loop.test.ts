@@ -213,9 +213,23 @@ void describe('SBD on a disk that hangs', { skip: skip ?? hangSkipReason() }, ()
         assert.match(out.detail, /write did not finish within 500 ms/);
         assert.ok(took >= 500 && took < 1500, `failed after ${took} ms`);
         assert.ok(ticks >= 30, `timers ran during the hang (${ticks} ticks of 10 ms in ${took} ms)`);
+        // two more hung writes make three stuck threads; then requests fail at once, not pile up
+        for (let i = 0; i < 2; i++)
+          await assert.rejects(dev.writeMailbox(0, 'test', 'node1'), /write did not finish within 500 ms/);
+        const t2 = performance.now();
+        await assert.rejects(dev.readMailbox(0), /3 I\/O threads are still stuck on the device/);
+        assert.ok(performance.now() - t2 < 100, 'refused at once');
         disk.thaw();
-        // a fresh I/O thread; the stuck one ends once the kernel lets go of it
-        assert.equal(await dev.findSlot('node2'), 0);
+        // the stuck threads end once the kernel lets go of them; then a fresh thread works
+        let slot: number | undefined;
+        for (let i = 0; i < 50 && slot === undefined; i++) {
+          try {
+            slot = await dev.findSlot('node2');
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        assert.equal(slot, 0);
         const again = await fenceViaSbd(dev, 'node2', () => undefined, { from: 'node1' });
         assert.equal(again.ok, true, again.detail);
         assert.deepEqual(sbdList(disk.dev), [['0', 'node2', 'off', 'node1']]);
