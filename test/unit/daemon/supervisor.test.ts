@@ -63,7 +63,12 @@ void describe('hbts daemon supervisor', () => {
       assert.ok(Number(m[2]) <= Number(m[3]));
       assert.match(log, /crit: supervisor: the daemon died how="killed by SIGKILL"/);
       // the restarted daemon found the group running and kept it
-      await waitFor('the probe', () => /group marker is already running here/.test(read(n.logFile)));
+      await waitFor('the probe', () => /group marker is already running here/.test(read(n.logFile))).catch(
+        (err: unknown) => {
+          // a failure here must be diagnosable from the CI log alone
+          throw new Error(`${String(err)}\n--- daemon log (tail)\n${read(n.logFile).slice(-4000)}`);
+        },
+      );
       assert.deepEqual(journalOps(n), ['start']);
       // SIGTERM to the supervisor: forwarded, graceful stop, exit 0, pid files gone
       sup.kill('SIGTERM');
