@@ -35,6 +35,8 @@ void describe('serial medium between two daemons (socat pty pair)', { skip: skip
         '--state-dir',
         join(base(name), 'state'),
         '--foreground',
+        // this test is about the serial medium: no supervisor, so SIGKILL at the end ends it all
+        '--no-supervise',
       ],
       { stdio: 'ignore' },
     );
