@@ -149,7 +149,8 @@ function reply(o: Record<string, unknown>): string {
   return JSON.stringify(o) + '\n';
 }
 
-function isAlive(path: string): Promise<boolean> {
+/** Whether a daemon answers on the control socket at `path` (a connect succeeds). */
+export function isAlive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const c = net.createConnection(path);
     c.once('connect', () => {

@@ -3,11 +3,11 @@
 // wired to the script records, and the clean-up after a previous run that did not stop cleanly:
 // start/stop scripts it left running are killed and their groups stopped (orphan-scripts.ts has
 // the policy and why), all before the media open and before any group is probed.
-import net from 'node:net';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../config/types.js';
 import type { ScriptTracker } from '../resources/index.js';
 import { CONTROL_SOCKET_NAME } from './control-protocol.js';
+import { isAlive } from './control-server.js';
 import type { ActionRunner } from './driver.js';
 import { ControlSocketError, StateDirError } from './errors.js';
 import type { EventLog } from './event-log.js';
@@ -77,7 +77,7 @@ interface PreviousRunOptions {
 async function cleanUpAfterPreviousRun(o: PreviousRunOptions): Promise<void> {
   o.records.open();
   if (o.records.list().records.length === 0) return;
-  if (await socketAnswers(o.controlSocket))
+  if (await isAlive(o.controlSocket))
     throw new ControlSocketError(
       `previous run: another daemon answers on ${o.controlSocket}; not touching the scripts it runs`,
     );
@@ -100,15 +100,4 @@ async function cleanUpAfterPreviousRun(o: PreviousRunOptions): Promise<void> {
         detail: out.detail,
       });
   }
-}
-
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.createConnection(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
 }
