@@ -90,21 +90,17 @@ export class Fencing {
         continue;
       }
       if (r === undefined) this.decide(n);
-      else if (
-        r.state !== 'fenced' &&
-        r.actionId === undefined &&
-        this.toldFenced(n, r.generation) !== undefined
-      )
-        this.markFenced(
-          n,
-          r,
-          this.toldFenced(n, r.generation) ?? this.self,
-          `node ${n} was fenced by another node`,
-        );
-      else if ((r.state === 'delayed' || r.state === 'retrying') && this.out.nowMs >= r.nextAttemptMs)
-        this.start(n, r);
-      else if (r.state === 'waiting-for-peer' && this.fencer(n) === this.self) this.start(n, r);
+      else this.advanceRecord(n, r);
     }
+  }
+
+  private advanceRecord(n: NodeName, r: FenceRecord): void {
+    const told =
+      r.state !== 'fenced' && r.actionId === undefined ? this.toldFenced(n, r.generation) : undefined;
+    if (told !== undefined) this.markFenced(n, r, told, `node ${n} was fenced by another node`);
+    else if ((r.state === 'delayed' || r.state === 'retrying') && this.out.nowMs >= r.nextAttemptMs)
+      this.start(n, r);
+    else if (r.state === 'waiting-for-peer' && this.fencer(n) === this.self) this.start(n, r);
   }
 
   private forget(n: NodeName, r: FenceRecord): void {
@@ -144,20 +140,14 @@ export class Fencing {
     const mine = fencer === this.self;
     // The dead node is the one that ran the most: it may be the other half of a partition that
     // will fence us first. Wait fence_delay before shooting it.
-    const victimPreferred =
-      this.preferred([...this.config.nodes.filter((x) => x === this.self || x === n)]) === n;
+    const victimPreferred = this.preferred(this.config.nodes.filter((x) => x === this.self || x === n)) === n;
     const delay = victimPreferred ? this.delayMs : 0;
-    const generation = this.peers.get(n)?.generation;
-    const r: FenceRecord = {
-      state: mine ? 'delayed' : 'waiting-for-peer',
-      attempts: 0,
-      lastError: undefined,
-      nextAttemptMs: this.out.nowMs + delay + (mine ? 0 : this.timeoutMs),
-      actionId: undefined,
-      fencedBy: undefined,
-      generation,
-    };
-    this.records.set(n, r);
+    const r = this.newRecord(
+      n,
+      mine ? 'delayed' : 'waiting-for-peer',
+      this.out.nowMs + delay + (mine ? 0 : this.timeoutMs),
+    );
+    const generation = r.generation;
     const told = this.toldFenced(n, generation);
     if (told !== undefined) {
       this.markFenced(n, r, told, `node ${n} is dead and was fenced by ${told} already`);
@@ -246,16 +236,16 @@ export class Fencing {
       );
       return;
     }
-    const r = this.records.get(n) ?? this.decideQuietly(n);
+    const r = this.records.get(n) ?? this.newRecord(n, 'delayed', Infinity);
     this.markFenced(n, r, 'operator', `operator confirmed node ${n} is off: taking over without fencing it`);
   }
 
-  private decideQuietly(n: NodeName): FenceRecord {
+  private newRecord(n: NodeName, state: FenceRecord['state'], nextAttemptMs: MonoMs): FenceRecord {
     const r: FenceRecord = {
-      state: 'delayed',
+      state,
       attempts: 0,
       lastError: undefined,
-      nextAttemptMs: Infinity,
+      nextAttemptMs,
       actionId: undefined,
       fencedBy: undefined,
       generation: this.peers.get(n)?.generation,
