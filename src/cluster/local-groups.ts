@@ -19,7 +19,8 @@ export interface LocalGroup {
   gateRetryAtMs: MonoMs;
   detail: string | undefined;
   inConflict: boolean;
-  waitingFor: NodeName | undefined;
+  /** What starting it here waits for (a holder, a fence, a restarted peer), logged once each. */
+  waitingFor: string | undefined;
   /** We released (are releasing) the group towards this node; advertised until it holds it. */
   handoffTo: NodeName | undefined;
   /** When we first saw the handoff target holding it. */

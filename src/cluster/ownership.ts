@@ -69,30 +69,26 @@ export class Ownership {
     }
   }
 
+  /** Starting `g` waits for something (`key`): say so once, not at every step. */
+  private waiting(g: LocalGroup, key: string, text: string): void {
+    if (g.waitingFor === key) return;
+    g.waitingFor = key;
+    this.out.emit('note', 'info', `group ${g.group.id}: ${text}`, { group: g.group.id });
+  }
+
   /** Placement picked us: take the group once nobody else holds it and every gate says yes. */
   private acquireWhenFree(g: LocalGroup, otherHolders: readonly NodeName[]): void {
     const gid = g.group.id;
     if (otherHolders.length > 0) {
       // Release before acquire: wait for the live holder to report it stopped.
-      if (g.waitingFor !== otherHolders[0]) {
-        g.waitingFor = otherHolders[0];
-        this.out.emit('note', 'info', `group ${gid}: waiting for ${otherHolders.join(', ')} to release it`, {
-          group: gid,
-        });
-      }
+      this.waiting(g, otherHolders[0] ?? '', `waiting for ${otherHolders.join(', ')} to release it`);
       return;
     }
     if (this.dialect.holdsBackAcquire(gid)) return;
     const unfenced = this.fencing.unfenced();
     if (unfenced.length > 0) {
       // A dead node that is not off may still run anything: start nothing until it is fenced.
-      const key = `fence:${unfenced.join(',')}`;
-      if (g.waitingFor !== key) {
-        g.waitingFor = key as NodeName;
-        this.out.emit('note', 'info', `group ${gid}: waiting until ${unfenced.join(', ')} is fenced`, {
-          group: gid,
-        });
-      }
+      this.waiting(g, `fence:${unfenced.join(',')}`, `waiting until ${unfenced.join(', ')} is fenced`);
       return;
     }
     g.waitingFor = undefined;
@@ -108,18 +104,11 @@ export class Ownership {
       if (phase !== 'negotiating' && phase !== 'stable') {
         // It restarted (daemon crash, restart within deadtime) and is still probing: the group
         // may still run there. Its first advert after start-up tells.
-        const key = `restart:${fromPeer}` as NodeName;
-        if (g.waitingFor !== key) {
-          g.waitingFor = key;
-          this.out.emit(
-            'note',
-            'info',
-            `group ${gid}: ${fromPeer} restarted and is still probing; waiting for what it runs`,
-            {
-              group: gid,
-            },
-          );
-        }
+        this.waiting(
+          g,
+          `restart:${fromPeer}`,
+          `${fromPeer} restarted and is still probing; waiting for what it runs`,
+        );
         return;
       }
     }
