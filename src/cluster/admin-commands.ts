@@ -72,8 +72,7 @@ export class AdminCommands {
       if (g.state === 'failed' && !g.stopFailed) g.state = 'stopped';
       if (!this.groups.holdsHere(g)) this.groups.claims.add(g.group.id);
     }
-    this.groups.bumpClaimVersion();
-    for (const p of this.peers.all()) p.seesUs = false; // they must echo the new version
+    this.newClaims();
     this.out.factsChanged = true;
     this.out.advertDirty = true;
   }
@@ -98,8 +97,13 @@ export class AdminCommands {
     for (const g of this.groups.list) {
       if (this.groups.inSet(g, 'local') && !this.groups.holdsHere(g)) this.groups.claims.add(g.group.id);
     }
+    this.newClaims();
+  }
+
+  /** We claim more: every peer must echo the new claim version before we act on it. */
+  private newClaims(): void {
     this.groups.bumpClaimVersion();
-    for (const p of this.peers.all()) p.seesUs = false; // they must echo the new version
+    for (const p of this.peers.all()) p.seesUs = false;
   }
 
   private shutdown(): void {
