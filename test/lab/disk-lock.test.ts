@@ -126,7 +126,14 @@ void describe('disk lock (SBD) in the lab: poison pill moves the group', { skip:
     assert.deepEqual(rows, ['node1 clear', 'node2 clear']);
     const [n1] = lab.nodes;
     assert.ok(n1);
-    assert.match(lab.log(n1), /sbd: watching slot \d on \/dev\/loop\d+ every 500 ms/);
+    // The slot is visible to `sbd list` as soon as it is allocated; the daemon logs that it watches
+    // it only after clearing its mailbox, a moment later.
+    await waitUntil(
+      'the watching line in node1 log',
+      () => /sbd: watching slot \d on \/dev\/loop\d+ every 500 ms/.test(lab.log(n1)),
+      5000,
+      100,
+    );
     const status = lab.hbts(n1, ['status']);
     assert.match(status, /disk lock \/dev\/loop\d+: slot \d, ok/);
   });
