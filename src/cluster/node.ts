@@ -1,7 +1,7 @@
 // ClusterNode: the pure cluster core of one node, as a composer of its parts. step() runs one
 // input through a fixed pipeline (pause check, the input itself, protocol timers, liveness,
 // start-up, ownership, the real-Heartbeat handshakes, heartbeats) and returns what the shell
-// must do. Each part owns one piece of state (see the README's architecture section):
+// must do. Each part owns one piece of state (see docs/architecture.md):
 //   outbox       the step's packets, actions, events and counters
 //   peer-table   what peers told us, and their liveness (failure detector)
 //   local-groups our groups' local state and the action lifecycle

@@ -6,9 +6,13 @@ import { controlRequest } from './control-server.js';
 
 const SETS = ['all', 'local', 'foreign'] as const;
 
-export async function runAdminCommand(cmd: 'standby' | 'takeover', args: readonly string[]): Promise<number> {
+/** `usage` is the command's --help text, printed on --help and after a usage error. */
+export async function runAdminCommand(
+  cmd: 'standby' | 'takeover',
+  args: readonly string[],
+  usage: string,
+): Promise<number> {
   const parsed = parseArgs(args, { values: ['run-dir'], flags: ['help'] });
-  const usage = `usage: hbts ${cmd} [all|local|foreign] [--run-dir ${DEFAULT_RUN_DIR}]\n`;
   if (typeof parsed === 'string' || parsed.flags.has('help') || parsed.positional.length > 1) {
     process.stdout.write(usage);
     return typeof parsed === 'string' || parsed.positional.length > 1 ? 2 : 0;

@@ -3,7 +3,7 @@
 // Every loop timeout (from the header; more often when the watchdog timeout is under two loop
 // timeouts) one request reads the header, our slot entry and our
 // mailbox. A poison pill (`off`, `reset`, `crashdump`) is reported once and the watch ends: the
-// daemon releases everything and stops (there is no machine reset here; see README). `test` is
+// daemon releases everything and stops (there is no machine reset here; see docs/fencing.md). `test` is
 // logged and cleared, as sbd does; `exit` (sbd's "stop watching") is logged and cleared, since
 // watching is the daemon's job and the daemon is stopped with `hbts` instead.
 //

@@ -10,7 +10,7 @@
 //     they build (ACKs, retransmit requests, NAKs). Without it the endpoint uses nowMs plus the
 //     wall-minus-monotonic offset learnt from the last send().
 //
-// Semantics worth knowing (details in the README, section "Wire protocol"):
+// Semantics worth knowing (details in docs/wire-protocol.md):
 //   - A message naming auth key N is verified with key N's own method AND secret (Heartbeat uses
 //     the active key's secret: its rotation quirk). Keys with sha256/sha512 are ignored unless
 //     allowExtendedAuth; createEndpoint throws if the active key is then unusable.

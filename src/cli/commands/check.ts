@@ -7,17 +7,36 @@ import { formatIssue } from '../../config/config-issues.js';
 import { configToJson, describeConfig } from '../../config/describe-config.js';
 import { DEFAULT_CONFIG_DIR } from '../../config/resolve-config.js';
 import { flagArgs } from '../flag-args.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = 'validate ha.cf, hbts.cf, authkeys and haresources and summarize the cluster';
+export const help: CommandHelp = {
+  name: 'check',
+  summary: 'validate ha.cf, hbts.cf, authkeys and haresources and summarize the cluster',
+  synopsis: ['check [--config-dir DIR] [--node-name NAME] [--json]'],
+  description: [
+    'Reads the configuration the way the daemon will and prints a summary of the resolved cluster, or every problem as file:line: message. Warnings (the configuration is used) include host facts such as missing interfaces and resource scripts.',
+  ],
+  options: [
+    {
+      flag: '--config-dir DIR',
+      text: `directory holding ha.cf, hbts.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})`,
+    },
+    {
+      flag: '--node-name NAME',
+      text: "this node's name (default: first line of DIR/nodeinfo, else uname -n)",
+    },
+    { flag: '--json', text: 'print the resolved configuration as JSON instead of the summary' },
+  ],
+  sections: [
+    {
+      title: 'exit status',
+      paragraphs: ['0 valid (warnings may be printed), 2 invalid configuration or bad usage'],
+    },
+  ],
+};
+export const summary = help.summary;
 
-const USAGE = `usage: hbts check [--config-dir DIR] [--node-name NAME] [--json]
-
-  --config-dir DIR   directory holding ha.cf, hbts.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})
-  --node-name NAME   this node's name (default: first line of DIR/nodeinfo, else uname -n)
-  --json             print the resolved configuration as JSON instead of the summary
-
-exit status: 0 valid (warnings may be printed), 2 invalid configuration or bad usage
-`;
+const USAGE = formatHelp(help);
 
 interface CheckArgs {
   readonly configDir: string;

@@ -9,37 +9,69 @@ import { DEFAULT_CONFIG_DIR, DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, parseArgs } fro
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { DEFAULT_RESTART_LIMIT, parseRestartLimit, type RestartLimit } from '../../daemon/restart-budget.js';
 import { SUPERVISED_CHILD_FLAG } from '../../daemon/supervisor-link.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = 'run the cluster daemon (hbts daemon --help)';
+export const help: CommandHelp = {
+  name: 'daemon',
+  summary: 'run the cluster daemon (hbts daemon --help)',
+  synopsis: [
+    'daemon [--config-dir DIR] [--node-name NAME] [--run-dir DIR] [--state-dir DIR] [--foreground] [--bind-address A] [--no-supervise] [--restart-limit COUNT/SECONDS]',
+  ],
+  description: [
+    'Runs the heartbeat-ts daemon: sends and judges heartbeats on every medium of ha.cf, takes over and releases the resource groups of haresources, and answers hbts status, standby, takeover and fence on its control socket.',
+  ],
+  options: [
+    {
+      flag: '--config-dir DIR',
+      text: `ha.cf, hbts.cf, authkeys, haresources, resource.d/ (default ${DEFAULT_CONFIG_DIR})`,
+    },
+    {
+      flag: '--node-name NAME',
+      text: "this node's name (default: first line of DIR/nodeinfo, else uname -n)",
+    },
+    {
+      flag: '--run-dir DIR',
+      text: `control socket hbts.sock and pid file hbts.pid (default ${DEFAULT_RUN_DIR})`,
+    },
+    {
+      flag: '--state-dir DIR',
+      text: `hb_uuid, hb_generation, held-groups.json, scripts/ (default ${DEFAULT_STATE_DIR}); both dirs are created 0700, an existing one must be ours and not group/other-writable`,
+    },
+    { flag: '--foreground', text: 'stay in the foreground and log to stderr too (systemd, tests)' },
+    {
+      flag: '--bind-address A',
+      text: 'several daemons on one host (the loopback demo): receive on and send from address A instead of 0.0.0.0 / the interface address',
+    },
+    { flag: '--no-supervise', text: 'run the daemon bare, without the supervisor parent (see below)' },
+    {
+      flag: '--restart-limit N/S',
+      text: `restarts of a dead daemon allowed in S seconds (default ${DEFAULT_RESTART_LIMIT.count}/${DEFAULT_RESTART_LIMIT.windowMs / 1000})`,
+    },
+  ],
+  sections: [
+    {
+      title: 'supervisor',
+      paragraphs: [
+        "By default the daemon runs as the child of a small supervisor process (pid file hbts-supervisor.pid in the run dir). If the daemon dies unexpectedly it is restarted at once, so it is back before the peers' deadtime and nothing moves; when it cannot be (limit reached, the restart fails or is late) the supervisor stops the groups held here, virtual IPs first, before deadtime ends, logs at crit and exits 1. If the supervisor itself dies, the daemon hands its groups over and exits.",
+      ],
+    },
+    {
+      title: 'signals',
+      paragraphs: [
+        'SIGTERM graceful shutdown (groups handed over first), SIGINT the same, SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running); the supervisor forwards all three to the daemon',
+      ],
+    },
+    {
+      title: 'exit status',
+      paragraphs: [
+        '0 stopped cleanly, 6 configuration error, 1 other start failure, or the supervisor stopped the groups itself after the daemon died',
+      ],
+    },
+  ],
+};
+export const summary = help.summary;
 
-const HELP = `usage: hbts daemon [--config-dir ${DEFAULT_CONFIG_DIR}] [--node-name NAME] [--run-dir ${DEFAULT_RUN_DIR}]
-                   [--state-dir ${DEFAULT_STATE_DIR}] [--foreground] [--no-supervise]
-                   [--restart-limit COUNT/SECONDS]
-
-  --config-dir DIR  ha.cf, authkeys, haresources, resource.d/ (default ${DEFAULT_CONFIG_DIR})
-  --node-name NAME  this node's name (default: first line of DIR/nodeinfo, else uname -n)
-  --run-dir DIR     control socket hbts.sock and pid file hbts.pid (default ${DEFAULT_RUN_DIR})
-  --state-dir DIR   hb_uuid, hb_generation, held-groups.json, scripts/ (default ${DEFAULT_STATE_DIR})
-                    both dirs: created 0700; an existing one must be ours and not group/other-writable
-  --foreground      stay in the foreground and log to stderr too (systemd, tests)
-  --bind-address A  several daemons on one host (the loopback demo): receive on and send from
-                    address A instead of 0.0.0.0 / the interface address
-  --no-supervise    run the daemon bare, without the supervisor parent (see below)
-  --restart-limit N/S  restarts of a dead daemon allowed in S seconds (default ${DEFAULT_RESTART_LIMIT.count}/${DEFAULT_RESTART_LIMIT.windowMs / 1000})
-
-supervisor: by default the daemon runs as the child of a small supervisor process (pid file
-         hbts-supervisor.pid in the run dir). If the daemon dies unexpectedly it is restarted at
-         once, so it is back before the peers' deadtime and nothing moves; when it cannot be (limit
-         reached, the restart fails or is late) the supervisor stops the groups held here, virtual
-         IPs first, before deadtime ends, logs at crit and exits 1. If the supervisor itself dies,
-         the daemon hands its groups over and exits.
-
-signals: SIGTERM graceful shutdown (groups handed over first), SIGINT the same,
-         SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running);
-         the supervisor forwards all three to the daemon
-exit codes: 0 stopped cleanly, 6 configuration error, 1 other start failure, or the supervisor
-         stopped the groups itself after the daemon died
-`;
+const HELP = formatHelp(help);
 
 export async function run(args: readonly string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {

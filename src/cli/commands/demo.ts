@@ -1,21 +1,28 @@
 // hbts demo: a live 3-node cluster with nothing to configure (npm start).
 import { parseArgs } from '../../daemon/cli-args.js';
 import { runDemo } from '../../lab/demo.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = 'live 3-node demo cluster (namespaces as root, else loopback); Ctrl-C to stop';
+export const help: CommandHelp = {
+  name: 'demo',
+  summary: 'live 3-node demo cluster (namespaces as root, else loopback); Ctrl-C to stop',
+  synopsis: ['demo [--duration SECONDS] [--crash-after SECONDS] [--netns | --loopback]'],
+  description: [
+    'As root on Linux: 3 network namespaces on a bridge (198.18.64.0/24), a VIP 198.18.64.200 and an HTTP server per node. Otherwise: 3 daemons on loopback with a demo service on 127.0.0.1. A client asks the service who answers every 10 ms. Kill a node and watch the failover. This is what npm start runs.',
+  ],
+  options: [
+    { flag: '--duration S', text: 'stop after S seconds (non-interactive; prints changes and a summary)' },
+    {
+      flag: '--crash-after S',
+      text: 'crash the node serving the client after S seconds, once the service has answered (SIGKILL; in namespaces its link goes down too)',
+    },
+    { flag: '--netns', text: 'insist on the namespace demo (root)' },
+    { flag: '--loopback', text: 'use the loopback demo even as root' },
+  ],
+};
+export const summary = help.summary;
 
-const HELP = `usage: hbts demo [--duration SECONDS] [--crash-after SECONDS] [--netns | --loopback]
-
-As root on Linux: 3 network namespaces on a bridge (198.18.64.0/24), a VIP 198.18.64.200 and an
-HTTP server per node. Otherwise: 3 daemons on loopback with a demo service on 127.0.0.1.
-A client asks the service who answers every 10 ms. Kill a node and watch the failover.
-
-  --duration S     stop after S seconds (non-interactive; prints changes and a summary)
-  --crash-after S  crash the node serving the client after S seconds, once the service has
-                   answered (SIGKILL; in namespaces its link goes down too)
-  --netns          insist on the namespace demo (root)
-  --loopback       use the loopback demo even as root
-`;
+const HELP = formatHelp(help);
 
 export async function run(args: readonly string[]): Promise<number> {
   const parsed = parseArgs(args, {

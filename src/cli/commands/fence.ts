@@ -10,22 +10,43 @@ import { DEFAULT_CONFIG_DIR, DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { controlRequest } from '../../daemon/control-server.js';
 import { createFenceRunner, type FenceAction, type FenceOutcome } from '../../fencing/fence-runner.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary =
-  'fence a node by hand with its configured method, or --confirm-off a node for the daemon';
+export const help: CommandHelp = {
+  name: 'fence',
+  summary: 'fence a node by hand with its configured method, or --confirm-off a node for the daemon',
+  synopsis: [
+    'fence <node> [--action off|reboot|on|status] [--config-dir DIR] [--node-name NAME]',
+    'fence --confirm-off <node> [--run-dir DIR]',
+  ],
+  description: [
+    "Runs the node's configured fence methods (fence, stonith, stonith_host, sbd) in order, as the daemon would, and prints each outcome. --confirm-off is Heartbeat's meatware: the operator has checked by hand that the node is off, and the running daemon counts it as fenced (logged at crit).",
+  ],
+  options: [
+    { flag: '--action ACTION', text: 'off (default, what the daemon does), reboot, on, or status' },
+    { flag: '--config-dir DIR', text: `directory holding ha.cf and hbts.cf (default ${DEFAULT_CONFIG_DIR})` },
+    {
+      flag: '--node-name NAME',
+      text: "this node's name, for stonith_host lines (default: DIR/nodeinfo, else uname -n)",
+    },
+    {
+      flag: '--confirm-off NODE',
+      text: 'tell the running daemon NODE is off (checked by hand): it counts as fenced',
+    },
+    { flag: '--run-dir DIR', text: `the daemon's run directory (default ${DEFAULT_RUN_DIR})` },
+  ],
+  sections: [
+    {
+      title: 'exit status',
+      paragraphs: [
+        '0 done (off/reboot confirmed, on done, status read), 1 the fence failed, 2 bad usage or configuration, 3 (--confirm-off) no daemon answered',
+      ],
+    },
+  ],
+};
+export const summary = help.summary;
 
-const USAGE = `usage: hbts fence <node> [--action off|reboot|on|status] [--config-dir DIR] [--node-name NAME]
-       hbts fence --confirm-off <node> [--run-dir DIR]
-
-  --action ACTION    off (default, what the daemon does), reboot, on, or status
-  --config-dir DIR   directory holding ha.cf and hbts.cf (default ${DEFAULT_CONFIG_DIR})
-  --node-name NAME   this node's name, for stonith_host lines (default: DIR/nodeinfo, else uname -n)
-  --confirm-off NODE tell the running daemon NODE is off (checked by hand): it counts as fenced
-  --run-dir DIR      the daemon's run directory (default ${DEFAULT_RUN_DIR})
-
-exit status: 0 done (off/reboot confirmed, on done, status read), 1 the fence failed,
-             2 bad usage or configuration, 3 (--confirm-off) no daemon answered
-`;
+const USAGE = formatHelp(help);
 
 const ACTIONS: readonly FenceAction[] = ['off', 'reboot', 'on', 'status'];
 

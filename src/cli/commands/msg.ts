@@ -13,31 +13,36 @@ import { checkEncodable, encodeClassic } from '../../protocol/encode.js';
 import type { Field, Message } from '../../protocol/message.js';
 import { messageFromJson, messageToJson } from '../../protocol/message-json.js';
 import { flagArgs } from '../flag-args.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = 'decode a Heartbeat packet to JSON, or encode and sign JSON into a packet';
+export const help: CommandHelp = {
+  name: 'msg',
+  summary: 'decode a Heartbeat packet to JSON, or encode and sign JSON into a packet',
+  synopsis: ['msg decode [--authkeys FILE]', 'msg encode --authkeys FILE [--classic] [--key N]'],
+  description: [
+    'decode reads one raw packet (netstring "###" or classic ">>>" form) on stdin and prints its fields as JSON:',
+    '   {"auth": "ok"|"bad"|"unchecked", "encoding": "netstring"|"classic",\n    "fields": [{"name", "type", "value"}, ...]}',
+    'Fields are in wire order (the inner "auth" field is one of them). String values are byte strings (one char per byte); binary/compressed values are base64; struct values are nested field lists; list values are string arrays. With --authkeys the signature is verified (the trailer for netstring, the inner auth field for classic); a bad signature or an undecodable packet adds "reason" and exits 1.',
+    'encode reads that JSON on stdin (only "fields" is used) and writes the packet to stdout, signed with the active key of FILE (or key N): netstring with its auth trailer by default, --classic for the serial form. An "auth" field in the JSON is recomputed in place; the classic form always gets one (appended when absent).',
+  ],
+  options: [
+    {
+      flag: '--authkeys FILE',
+      text: 'Heartbeat authkeys file (auth N + keys); sha256/sha512 keys are accepted here',
+    },
+    { flag: '--classic', text: 'encode the classic (serial) form instead of netstring' },
+    { flag: '--key N', text: 'sign with key N instead of the active key' },
+  ],
+  sections: [
+    {
+      title: 'exit status',
+      paragraphs: ['0 ok, 1 packet rejected (decode) or JSON invalid (encode), 2 bad usage or authkeys'],
+    },
+  ],
+};
+export const summary = help.summary;
 
-const USAGE = `usage: hbts msg decode [--authkeys FILE]
-       hbts msg encode --authkeys FILE [--classic] [--key N]
-
-decode  reads one raw packet (netstring "###" or classic ">>>" form) on stdin and prints
-        {"auth": "ok"|"bad"|"unchecked", "encoding": "netstring"|"classic",
-         "fields": [{"name", "type", "value"}, ...]}
-        Fields are in wire order (the inner "auth" field is one of them). String values are byte
-        strings (one char per byte); binary/compressed values are base64; struct values are
-        nested field lists; list values are string arrays. With --authkeys the signature is
-        verified (the trailer for netstring, the inner auth field for classic); a bad signature
-        or an undecodable packet adds "reason" and exits 1.
-encode  reads that JSON on stdin (only "fields" is used) and writes the packet to stdout, signed
-        with the active key of FILE (or key N): netstring with its auth trailer by default,
-        --classic for the serial form. An "auth" field in the JSON is recomputed in place; the
-        classic form always gets one (appended when absent).
-
-  --authkeys FILE   Heartbeat authkeys file (auth N + keys); sha256/sha512 keys are accepted here
-  --classic         encode the classic (serial) form instead of netstring
-  --key N           sign with key N instead of the active key
-
-exit status: 0 ok, 1 packet rejected (decode) or JSON invalid (encode), 2 bad usage or authkeys
-`;
+const USAGE = formatHelp(help);
 
 /** Largest stdin accepted; bigger input is reported as too big without reading it all. */
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;

@@ -5,13 +5,32 @@ import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { controlRequest } from '../../daemon/control-server.js';
 import type { DaemonStatus } from '../../daemon/daemon.js';
 import { formatStatus } from '../../daemon/status-format.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = 'show nodes, links and who owns which resource group (--json for JSON)';
+export const help: CommandHelp = {
+  name: 'status',
+  summary: 'show nodes, links and who owns which resource group (--json for JSON)',
+  synopsis: ['status [--run-dir DIR] [--json]'],
+  description: [
+    'Asks the running daemon over its control socket for the cluster as it sees it: nodes and their state, every link per medium, each resource group with its owner and state, and fencing.',
+  ],
+  options: [
+    { flag: '--run-dir DIR', text: `the daemon's run directory (default ${DEFAULT_RUN_DIR})` },
+    { flag: '--json', text: 'print the status as JSON' },
+  ],
+  sections: [
+    {
+      title: 'exit status',
+      paragraphs: ['0 printed, 1 the daemon answered with an error, 2 bad usage, 3 no daemon answered'],
+    },
+  ],
+};
+export const summary = help.summary;
 
 export async function run(args: readonly string[]): Promise<number> {
   const parsed = parseArgs(args, { values: ['run-dir'], flags: ['json', 'help'] });
   if (typeof parsed === 'string' || parsed.flags.has('help') || parsed.positional.length > 0) {
-    process.stdout.write(`usage: hbts status [--run-dir ${DEFAULT_RUN_DIR}] [--json]\n`);
+    process.stdout.write(formatHelp(help));
     return typeof parsed === 'string' || parsed.positional.length > 0 ? 2 : 0;
   }
   const sock = join(parsed.values.get('run-dir') ?? DEFAULT_RUN_DIR, CONTROL_SOCKET_NAME);

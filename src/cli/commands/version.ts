@@ -1,9 +1,20 @@
 // hbts version: print the version from package.json.
 import { readFileSync } from 'node:fs';
 
-export const summary = 'print the heartbeat-ts version';
+import { formatHelp, type CommandHelp, wantsHelp } from '../help.js';
 
-export function run(): Promise<number> {
+export const help: CommandHelp = {
+  name: 'version',
+  summary: 'print the heartbeat-ts version',
+  synopsis: ['version'],
+};
+export const summary = help.summary;
+
+export function run(args: readonly string[] = []): Promise<number> {
+  if (wantsHelp(args)) {
+    process.stdout.write(formatHelp(help));
+    return Promise.resolve(0);
+  }
   const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };

@@ -1,5 +1,5 @@
 // contrib/systemd/hbts.service, checked by systemd itself (`systemd-analyze verify`, which works
-// without systemd as PID 1) and for the choices the README explains: the supervisor gets SIGTERM
+// without systemd as PID 1) and for the choices docs/operations.md explains: the supervisor gets SIGTERM
 // and forwards it, systemd restarts the service after the supervisor gave up, and no WatchdogSec=
 // since the daemon does not speak sd_notify.
 import assert from 'node:assert/strict';
