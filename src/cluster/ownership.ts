@@ -59,6 +59,11 @@ export class Ownership {
       this.groups.startRelease(g, `self-fence: ${selfFenced}`, target);
       return;
     }
+    if (g.state === 'running' && g.failedHere && target === undefined) {
+      // Its checks failed here past the policy and no other node may run it (health.ts): stop it.
+      this.groups.startRelease(g, 'its checks failed here and no other node may run it', undefined);
+      return;
+    }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
       if (this.dialect.needsHandshake(gid, target)) this.dialect.handOver(g, target);
       else this.groups.startRelease(g, `placement moves it to ${target}`, target);

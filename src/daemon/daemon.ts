@@ -21,6 +21,7 @@ import type { ControlRequest } from './control-protocol.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
+import { requestCleanup } from './cleanup-wiring.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
@@ -423,6 +424,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       }
       case 'fence-confirmed':
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
+      case 'cleanup':
+        return requestCleanup(req.group, { config, log, admin: (c) => driver?.admin(c) });
     }
   };
 
