@@ -61,6 +61,11 @@ export interface Clock {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** `fence node2`, `acquire <group>`: an action in flight, for status. */
+export function describeAction(a: Action): string {
+  return a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`;
+}
+
 export class Driver {
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Infinity;
