@@ -161,6 +161,10 @@ export class Health {
       g.state = 'stopped';
       g.detail = undefined;
     }
+    const failedPeers = [...this.peers.all()]
+      .filter((p) => p.name !== this.self && this.peers.isAlive(p.name) && p.failed.has(gid))
+      .map((p) => p.name);
+    g.cleanupWaitFor = failedPeers.length > 0 ? new Set(failedPeers) : undefined;
     if (h !== undefined) {
       h.restartsAtMs = [];
       h.lastFailure = undefined;

@@ -27,6 +27,11 @@ export interface LocalGroup {
   handoffTakenAtMs: MonoMs | undefined;
   /** Failed health checks here since the last cleanup (the fail count, advertised in `hbts_fails`). */
   monitorFailures: number;
+  /**
+   * After a cleanup: peers that advertised the group failed then. We start it only once each has
+   * advertised it cleaned (or died), so every node decides on the same, post-cleanup facts.
+   */
+  cleanupWaitFor: Set<NodeName> | undefined;
 }
 
 export class LocalGroups {
@@ -73,6 +78,7 @@ export class LocalGroups {
       handoffTo: undefined,
       handoffTakenAtMs: undefined,
       monitorFailures: 0,
+      cleanupWaitFor: undefined,
     }));
     for (const g of this.list) this.byId.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
