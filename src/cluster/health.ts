@@ -6,7 +6,7 @@
 // transition is dropped. Placement needs nothing new: a node past the threshold advertises the
 // group in `hbts_failed`, which placement already excludes, so there is no ping-pong by design.
 import type { ClusterConfig, GroupId, NodeName, ResourceMonitor } from '../config/types.js';
-import { healthPolicy } from '../config/resolve-monitors.js';
+import { checkText, healthPolicy } from '../config/resolve-monitors.js';
 import type { LocalGroup, LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
@@ -287,20 +287,5 @@ export class Health {
       if (down) h.reportedDown = true;
       else if (this.membership.placementView().holders(gid).size > 0) h.reportedDown = false;
     }
-  }
-}
-
-/** A check as a short text for status and logs. */
-export function checkText(m: Pick<ResourceMonitor, 'check'>): string {
-  const c = m.check;
-  switch (c.kind) {
-    case 'agent':
-      return c.depth > 0 ? `status depth=${c.depth}` : 'status';
-    case 'http':
-      return `http GET ${c.url} expect ${c.expect}`;
-    case 'tcp':
-      return `tcp ${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
-    case 'exec':
-      return `exec ${[c.file, ...c.args].join(' ')}`;
   }
 }

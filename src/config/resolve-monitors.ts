@@ -123,3 +123,18 @@ function findResource(
   );
   return undefined;
 }
+
+/** A check as a short text for status and logs. */
+export function checkText(m: Pick<ResourceMonitor, 'check'>): string {
+  const c = m.check;
+  switch (c.kind) {
+    case 'agent':
+      return c.depth > 0 ? `status depth=${c.depth}` : 'status';
+    case 'http':
+      return `http GET ${c.url} expect ${c.expect}`;
+    case 'tcp':
+      return `tcp ${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+    case 'exec':
+      return `exec ${[c.file, ...c.args].join(' ')}`;
+  }
+}

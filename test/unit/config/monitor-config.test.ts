@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigTexts } from '../../../src/config/resolve-config.js';
 import { healthPolicy } from '../../../src/config/resolve-monitors.js';
+import { describeConfig } from '../../../src/config/describe-config.js';
 import type { GroupId } from '../../../src/config/types.js';
 import { errorsOf, resolve, texts, warningsOf, withHaCf } from './config-fixtures.js';
 
@@ -152,4 +153,19 @@ void test('monitor_policy: two lines for one group is an error; restarts never r
   assert.deepEqual(warningsOf(r), [
     'hbts.cf:2: warning: monitor_policy apache: restarts=3 is never reached, the group moves at migration_threshold=2 failures',
   ]);
+});
+
+void test('hbts check describes the checks and each monitored group policy', () => {
+  const r = resolve(
+    hbts('monitor apache interval=500ms timeout=2 tcp 198.18.0.100:80', 'monitor_policy apache restarts=2'),
+  );
+  const text = describeConfig(r.config ?? assert.fail('no config'));
+  assert.match(
+    text,
+    /health checks:\n {2}apache \(group 198\.18\.0\.100\): tcp 198\.18\.0\.100:80 every 500 ms, timeout 2 s\n/,
+  );
+  assert.match(
+    text,
+    /group 198\.18\.0\.100: restart in place up to 2 time\(s\) in 60 s, then move; a node is not chosen again after 3 failure\(s\) until hbts cleanup/,
+  );
 });
