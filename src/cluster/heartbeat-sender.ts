@@ -93,6 +93,7 @@ export class HeartbeatSender {
         .filter((p) => p.incarnation !== undefined && this.membership.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
       fenced: this.fencing.fencedAdvert(),
+      failCounts: this.groups.failCounts(),
     };
   }
 

@@ -25,6 +25,13 @@ export interface LocalGroup {
   handoffTo: NodeName | undefined;
   /** When we first saw the handoff target holding it. */
   handoffTakenAtMs: MonoMs | undefined;
+  /** Failed health checks here since the last cleanup (the fail count, advertised in `hbts_fails`). */
+  monitorFailures: number;
+  /**
+   * After a cleanup: peers that advertised the group failed then. We start it only once each has
+   * advertised it cleaned (or died), so every node decides on the same, post-cleanup facts.
+   */
+  cleanupWaitFor: Set<NodeName> | undefined;
 }
 
 export class LocalGroups {
@@ -70,6 +77,8 @@ export class LocalGroups {
       waitingFor: undefined,
       handoffTo: undefined,
       handoffTakenAtMs: undefined,
+      monitorFailures: 0,
+      cleanupWaitFor: undefined,
     }));
     for (const g of this.list) this.byId.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -116,6 +125,13 @@ export class LocalGroups {
 
   failedIds(): GroupId[] {
     return this.list.filter((g) => g.failedHere).map((g) => g.group.id);
+  }
+
+  /** Fail counts of failed health checks here, for the groups that have any. */
+  failCounts(): Map<GroupId, number> {
+    return new Map(
+      this.list.flatMap((g) => (g.monitorFailures > 0 ? [[g.group.id, g.monitorFailures] as const] : [])),
+    );
   }
 
   handoffs(): Map<GroupId, NodeName> {
@@ -205,6 +221,26 @@ export class LocalGroups {
     this.out.act({ kind: 'release', id, group: g.group.id, reason });
   }
 
+  /**
+   * Restart in place after a failed check: the group stays held here (running) throughout, so no
+   * peer sees it free; only the resources from `fromResource` on are stopped and started again.
+   */
+  startRestart(g: LocalGroup, fromResource: number, reason: string): void {
+    if (!this.idle(g, 'restart')) return;
+    if (
+      !this.out.invariant(g.state === 'running', `restart of ${g.group.id} not running here (${g.state})`, {
+        group: g.group.id,
+      })
+    )
+      return;
+    const id = this.newAction(g, 'restart');
+    this.out.counters.restarts = (this.out.counters.restarts ?? 0) + 1;
+    this.out.emit('restart', 'warn', `restarting group ${g.group.id} in place (${reason})`, {
+      group: g.group.id,
+    });
+    this.out.act({ kind: 'restart', id, group: g.group.id, fromResource, reason });
+  }
+
   private idle(g: LocalGroup, next: Action['kind']): boolean {
     const p = g.pending;
     return this.out.invariant(
@@ -256,6 +292,14 @@ export class LocalGroups {
       case 'release':
         this.onReleased(g, ok, why);
         break;
+      case 'restart':
+        this.onRestarted(g, ok, why);
+        break;
+      case 'monitor':
+      case 'announce':
+      case 'fence':
+        // Never a group's pending action (health.ts and fencing.ts own theirs).
+        break;
     }
   }
 
@@ -306,6 +350,29 @@ export class LocalGroups {
       );
     }
     this.out.advertDirty = true;
+  }
+
+  private onRestarted(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    if (ok) {
+      g.detail = undefined;
+      this.out.emit('restarted', 'info', `group ${gid} restarted in place and running here`, { group: gid });
+      return;
+    }
+    // The shell stopped the whole group after the failed start, as after a failed acquire.
+    g.state = 'failed';
+    g.failedHere = true;
+    g.failures++;
+    g.detail = `restart in place failed${why}`;
+    this.claims.delete(gid);
+    if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
+    this.out.advertDirty = true;
+    this.out.emit(
+      'restart-failed',
+      'crit',
+      `group ${gid} failed to restart here${why}; released, another node may take it (not chosen here until hbts cleanup)`,
+      { group: gid },
+    );
   }
 
   private onReleased(g: LocalGroup, ok: boolean, why: string): void {

@@ -8,7 +8,7 @@
 //   membership   our phase, the candidates and the placement view
 //   heartbeat-sender / startup / admin-commands / heartbeat-dialect / ownership / status-view
 // No clock, no I/O: time arrives as nowMs, randomness through the injected Random.
-import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
+import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
@@ -16,6 +16,7 @@ import { Fencing } from './fencing.js';
 import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
 import { HeartbeatSender } from './heartbeat-sender.js';
+import { Health } from './health.js';
 import { LocalGroups } from './local-groups.js';
 import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
@@ -25,6 +26,7 @@ import { Startup } from './startup.js';
 import { clusterStatus } from './status-view.js';
 import type { ClusterNodeOptions, ClusterStatus, Input, MonoMs, Output } from './types.js';
 import { decodeClusterMessage } from './wire-decode.js';
+import { cleanupFields } from './wire.js';
 
 export class ClusterNode {
   private readonly config: ClusterConfig;
@@ -41,6 +43,7 @@ export class ClusterNode {
   private readonly dialect: HeartbeatDialect;
   private readonly ownership: Ownership;
   private readonly fencing: Fencing;
+  private readonly health: Health;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
@@ -88,6 +91,7 @@ export class ClusterNode {
       this.sender,
       this.fencing,
     );
+    this.health = new Health(config, self, out, this.groups, this.peers, this.membership);
   }
 
   step(input: Input): Output {
@@ -107,10 +111,13 @@ export class ClusterNode {
       case 'action-result':
         if (this.fencing.owns(input.actionId))
           this.fencing.onActionResult(input.actionId, input.ok, input.detail);
+        else if (this.health.owns(input.actionId))
+          this.health.onActionResult(input.actionId, input.ok, input.detail);
         else this.groups.onActionResult(input.actionId, input.ok, input.detail);
         break;
       case 'admin':
         if (input.command.kind === 'fence-confirmed') this.fencing.confirmOff(input.command.node);
+        else if (input.command.kind === 'cleanup') this.cleanup(input.command.group);
         else this.admin.run(input.command);
         break;
     }
@@ -121,6 +128,7 @@ export class ClusterNode {
     if (this.out.factsChanged) this.ownership.reconcile();
     this.dialect.advance();
     this.dialect.reportStableWhenSettled();
+    this.health.advance();
     this.sender.heartbeat();
     const wakeAtMs = this.wakeAt();
     this.lastWakeAtMs = wakeAtMs;
@@ -129,7 +137,19 @@ export class ClusterNode {
 
   status(): ClusterStatus {
     const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
-    return clusterStatus({ config, self, fingerprint, out, peers, groups, membership, sender, fencing });
+    const health = this.health;
+    return clusterStatus({
+      config,
+      self,
+      fingerprint,
+      out,
+      peers,
+      groups,
+      membership,
+      sender,
+      fencing,
+      health,
+    });
   }
 
   private wakeAt(): MonoMs {
@@ -144,8 +164,18 @@ export class ClusterNode {
       this.groups.nextWakeMs(this.nowMs),
       this.dialect.nextWakeMs(),
       this.fencing.nextWakeMs(),
+      this.health.nextWakeMs(),
     );
     return Math.max(next, this.nowMs);
+  }
+
+  /** `hbts cleanup <group>`: here, then on every hbts peer (real Heartbeat ignores the message). */
+  private cleanup(group: GroupId): void {
+    if (!this.health.cleanup(group, undefined)) {
+      this.out.emit('note', 'warn', `cleanup: no resource group ${group} here`);
+      return;
+    }
+    this.out.send(cleanupFields(group));
   }
 
   /** Pause awareness: input far later than the wake-up we asked for means we were frozen. */
@@ -266,6 +296,9 @@ export class ClusterNode {
         break;
       case 'ip-request':
         this.dialect.onIpRequest(peer, msg.group);
+        break;
+      case 'hbts_cleanup':
+        this.health.cleanup(msg.group, src);
         break;
       case 'other':
         break;

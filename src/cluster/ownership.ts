@@ -59,6 +59,11 @@ export class Ownership {
       this.groups.startRelease(g, `self-fence: ${selfFenced}`, target);
       return;
     }
+    if (g.state === 'running' && g.failedHere && target === undefined) {
+      // Its checks failed here past the policy and no other node may run it (health.ts): stop it.
+      this.groups.startRelease(g, 'its checks failed here and no other node may run it', undefined);
+      return;
+    }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
       if (this.dialect.needsHandshake(gid, target)) this.dialect.handOver(g, target);
       else this.groups.startRelease(g, `placement moves it to ${target}`, target);
@@ -85,6 +90,16 @@ export class Ownership {
       return;
     }
     if (this.dialect.holdsBackAcquire(gid)) return;
+    if (g.cleanupWaitFor !== undefined) {
+      // A cleanup was just applied: decide only on peers' post-cleanup facts (see LocalGroup).
+      for (const n of g.cleanupWaitFor)
+        if (!this.peers.isAlive(n) || this.peers.get(n)?.failed.has(gid) !== true) g.cleanupWaitFor.delete(n);
+      if (g.cleanupWaitFor.size > 0) {
+        this.waiting(g, 'cleanup', `waiting for ${[...g.cleanupWaitFor].join(', ')} to apply the cleanup`);
+        return;
+      }
+      g.cleanupWaitFor = undefined;
+    }
     const unfenced = this.fencing.unfenced();
     if (unfenced.length > 0) {
       // A dead node that is not off may still run anything: start nothing until it is fenced.

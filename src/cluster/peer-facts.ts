@@ -34,6 +34,8 @@ export interface PeerFacts {
   advertKey: string | undefined;
   /** Nodes it says it has fenced (or knows fenced), with their generation then. */
   fenced: ReadonlyMap<NodeName, number | undefined>;
+  /** Its failed health checks per group (`hbts_fails`), for status. */
+  failCounts: ReadonlyMap<GroupId, number>;
 }
 
 export function blankFacts(name: NodeName): PeerFacts {
@@ -58,5 +60,6 @@ export function blankFacts(name: NodeName): PeerFacts {
     factsSeq: undefined,
     advertKey: undefined,
     fenced: new Map(),
+    failCounts: new Map(),
   };
 }

@@ -245,6 +245,7 @@ export class PeerTable {
       a.incarnation,
       a.seen.join(' '),
       [...a.fenced].join(' '),
+      [...(a.failCounts ?? [])].join(' '),
     ].join('|');
     if (key === peer.advertKey) {
       // The usual heartbeat: nothing new (placement need not run again for it).
@@ -276,6 +277,7 @@ export class PeerTable {
     }
     peer.seesUs = a.seen.includes(`${this.self}:${this.groups.token()}`);
     peer.fenced = a.fenced;
+    peer.failCounts = a.failCounts ?? new Map();
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 

@@ -2,6 +2,7 @@
 // parts on demand; it owns no state.
 import type { ClusterConfig, NodeName } from '../config/types.js';
 import type { Fencing } from './fencing.js';
+import type { Health } from './health.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
 import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
@@ -19,6 +20,7 @@ export interface StatusSources {
   readonly membership: Membership;
   readonly sender: HeartbeatSender;
   readonly fencing: Fencing;
+  readonly health?: Health;
 }
 
 function selfEntry(s: StatusSources): NodeStatusEntry {
@@ -63,16 +65,20 @@ function peerEntry(s: StatusSources, name: NodeName): NodeStatusEntry {
 export function clusterStatus(s: StatusSources): ClusterStatus {
   const view = s.membership.placementView();
   const nodes = s.config.nodes.map((name) => (name === s.self ? selfEntry(s) : peerEntry(s, name)));
-  const groups: GroupStatusEntry[] = s.groups.list.map((g) => ({
-    id: g.group.id,
-    homeNode: g.group.homeNode,
-    owners: [...view.holders(g.group.id)],
-    target: s.membership.phase === 'stable' ? s.membership.target(g, view) : undefined,
-    localState: g.state,
-    failures: g.failures,
-    failedOn: [...view.failedOn(g.group.id)],
-    detail: g.detail,
-  }));
+  const groups: GroupStatusEntry[] = s.groups.list.map((g) => {
+    const health = s.health?.status(g);
+    return {
+      id: g.group.id,
+      homeNode: g.group.homeNode,
+      owners: [...view.holders(g.group.id)],
+      target: s.membership.phase === 'stable' ? s.membership.target(g, view) : undefined,
+      localState: g.state,
+      failures: g.failures,
+      failedOn: [...view.failedOn(g.group.id)],
+      detail: g.detail,
+      ...(health !== undefined ? { health } : {}),
+    };
+  });
   return {
     self: s.self,
     nowMs: s.out.nowMs,

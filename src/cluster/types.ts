@@ -29,7 +29,9 @@ export type AdminCommand =
   | { readonly kind: 'fence-confirmed'; readonly node: NodeName }
   /** Release every group here and take none (the disk lock was lost: we can no longer be told to stop). */
   | { readonly kind: 'self-fence'; readonly reason: string }
-  | { readonly kind: 'self-fence-clear' };
+  | { readonly kind: 'self-fence-clear' }
+  /** `hbts cleanup <group>`: forget the group's check failures here and on every peer that hears it. */
+  | { readonly kind: 'cleanup'; readonly group: GroupId };
 
 export type Input =
   | { readonly kind: 'timer'; readonly nowMs: MonoMs }
@@ -74,7 +76,30 @@ export type Action =
    * Announce the group's virtual IPs again (gratuitous ARP) while it keeps running here: after a
    * split brain is resolved in our favour, clients may still point at the loser's MAC. No result.
    */
-  | { readonly kind: 'announce'; readonly group: GroupId; readonly reason: string };
+  | { readonly kind: 'announce'; readonly group: GroupId; readonly reason: string }
+  /**
+   * Run one health check (config.monitors[monitor]) of a running group. ok = healthy; a check that
+   * does not answer within its timeout is killed by the shell and reported as failed.
+   */
+  | {
+      readonly kind: 'monitor';
+      readonly id: ActionId;
+      readonly group: GroupId;
+      readonly monitor: number;
+      readonly resource: string;
+    }
+  /**
+   * Restart in place: stop the group's resources from the last down to `fromResource`, then start
+   * them again left to right, the ones before it untouched. ok=false: a start failed and the shell
+   * stopped the whole group (as a failed acquire does).
+   */
+  | {
+      readonly kind: 'restart';
+      readonly id: ActionId;
+      readonly group: GroupId;
+      readonly fromResource: number;
+      readonly reason: string;
+    };
 
 /** The actions whose result comes back as an `action-result` input (all but `announce`). */
 export type ResultAction = Exclude<Action, { readonly kind: 'announce' }>;
@@ -162,7 +187,19 @@ export type ClusterEventKind =
   /** An internal invariant of the core broke (a bug): logged at crit, the transition skipped. */
   | 'invariant-broken'
   /** Anything else worth a log line (protocol notes, ignored requests). */
-  | 'note';
+  | 'note'
+  /** Health checks: a check failed (fail count here in the text). */
+  | 'monitor-failed'
+  /** A group is restarted in place after a failed check, and how that ended. */
+  | 'restart'
+  | 'restarted'
+  | 'restart-failed'
+  /** This node gives a group up after failed checks and is not chosen for it until cleaned up. */
+  | 'migrate'
+  /** A monitored group failed on every node that may run it: it stays down until cleaned up. */
+  | 'group-down'
+  /** `hbts cleanup`: a group's failures forgotten (here, or told by a peer). */
+  | 'cleanup';
 
 export interface ClusterEvent {
   readonly kind: ClusterEventKind;
@@ -222,6 +259,43 @@ export interface GroupStatusEntry {
   /** Nodes on which the group failed to start (excluded from placement until an admin command). */
   readonly failedOn: readonly NodeName[];
   readonly detail: string | undefined;
+  /** Service-level health (only for groups with a `monitor` line). */
+  readonly health?: GroupHealthStatus;
+}
+
+/** One `monitor` line's latest result here. */
+export interface ResourceHealthEntry {
+  readonly resource: string;
+  /** The check, as a short text (`status`, `http GET <url> expect 200`...). */
+  readonly check: string;
+  /** paused: the group is not running here, or is being started, stopped or restarted. */
+  readonly state: 'ok' | 'failed' | 'pending' | 'paused';
+  readonly lastCheckMs: MonoMs | undefined;
+  readonly lastDetail: string | undefined;
+}
+
+export interface HealthFailure {
+  readonly node: NodeName;
+  readonly resource: string;
+  readonly atMs: MonoMs;
+  readonly detail: string;
+}
+
+export interface GroupHealthStatus {
+  readonly resources: readonly ResourceHealthEntry[];
+  /** Failed checks per node since its last cleanup (peers: as they advertise them). */
+  readonly failCounts: readonly { readonly node: NodeName; readonly count: number }[];
+  /** Restarts in place here within the policy window. */
+  readonly restartsInWindow: number;
+  readonly policy: {
+    readonly restarts: number;
+    readonly windowMs: number;
+    readonly migrationThreshold: number;
+  };
+  /** The last failed check here. */
+  readonly lastFailure: HealthFailure | undefined;
+  /** Failed on every node that may run it: it stays down until `hbts cleanup`. */
+  readonly down: boolean;
 }
 
 export interface ClusterCounters {
@@ -242,6 +316,9 @@ export interface ClusterCounters {
   readonly fences: number;
   readonly fenceFailures: number;
   readonly invariantsBroken: number;
+  /** Health checks that failed here, and restarts in place. */
+  readonly monitorFailures?: number;
+  readonly restarts?: number;
 }
 
 export interface ClusterStatus {

@@ -30,6 +30,8 @@ export type ClusterMessage =
   | { readonly kind: 'ask_resources'; readonly info: string | undefined; readonly hold: HoldWord }
   | { readonly kind: 'ip-request'; readonly group: GroupId }
   | { readonly kind: 'ip-request-resp'; readonly group: GroupId; readonly ok: boolean }
+  /** Ours: forget the group's health-check failures (`hbts cleanup` on the sender). */
+  | { readonly kind: 'hbts_cleanup'; readonly group: GroupId }
   /** A type the core does not act on (ACKs, API messages, ...): it still proves the link alive. */
   | { readonly kind: 'other'; readonly type: string };
 
@@ -91,6 +93,19 @@ function handoffs(msg: Message): Map<GroupId, NodeName> {
   return out;
 }
 
+function failCounts(msg: Message): Map<GroupId, number> | undefined {
+  const pairs = words(msg, 'hbts_fails');
+  if (pairs.length === 0) return undefined;
+  const out = new Map<GroupId, number>();
+  for (const pair of pairs) {
+    const m = /^(\d{1,9})=(.+)$/.exec(pair);
+    if (m === null || m[1] === undefined || m[2] === undefined)
+      throw new Malformed(`hbts_fails entry ${pair.slice(0, 40)} is not count=group`);
+    out.set(m[2] as GroupId, Number(m[1]));
+  }
+  return out;
+}
+
 /** Our extension fields, or undefined when the sender does not speak them (a real Heartbeat). */
 function advert(msg: Message): OwnershipAdvert | undefined {
   const cfg = getString(msg, 'hbts_cfg');
@@ -106,7 +121,12 @@ function advert(msg: Message): OwnershipAdvert | undefined {
     incarnation: getString(msg, 'hbts_inc') ?? '',
     seen: words(msg, 'hbts_seen'),
     fenced: fenced(msg),
+    ...optional('failCounts', failCounts(msg)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function decode(msg: Message, type: string): ClusterMessage {
@@ -148,6 +168,8 @@ function decode(msg: Message, type: string): ClusterMessage {
         group: required(msg, 'ipaddr') as GroupId,
         ok: getString(msg, 'ok') === 'OK',
       };
+    case 'hbts_cleanup':
+      return { kind: 'hbts_cleanup', group: required(msg, 'group') as GroupId };
     default:
       return { kind: 'other', type };
   }

@@ -9,6 +9,8 @@
 //   hbts_handoff node=group pairs: groups released towards that node
 //   hbts_inc     random id of this process incarnation
 //   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
+//   hbts_fails   count=group pairs: failed health checks here since the last cleanup
+// and one message type of ours, `hbts_cleanup` (group=...): forget that group's check failures.
 import type { GroupId, NodeName } from '../config/types.js';
 import { str } from '../protocol/message.js';
 import type { Field } from '../protocol/message.js';
@@ -29,6 +31,8 @@ export interface OwnershipAdvert {
   readonly seen: readonly string[];
   /** Nodes this node knows fenced since they died, with their generation then (`hbts_fenced`). */
   readonly fenced: ReadonlyMap<NodeName, number | undefined>;
+  /** Failed health checks per group here since the last cleanup (`hbts_fails`); absent = none. */
+  readonly failCounts?: ReadonlyMap<GroupId, number>;
 }
 
 /** Heartbeat's rsc_hold word: which groups, relative to the node that sends it. */
@@ -54,6 +58,9 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   }
   if (a.handoffs.size > 0) {
     fields.push(str('hbts_handoff', [...a.handoffs].map(([g, n]) => `${n}=${g}`).join(' ')));
+  }
+  if (a.failCounts !== undefined && a.failCounts.size > 0) {
+    fields.push(str('hbts_fails', [...a.failCounts].map(([g, n]) => `${n}=${g}`).join(' ')));
   }
   return fields;
 }
@@ -104,6 +111,11 @@ export function ipRequestFields(group: GroupId): Field[] {
 
 export function ipRequestRespFields(group: GroupId): Field[] {
   return [str('t', 'ip-request-resp'), str('ipaddr', group), str('weown', 'yes'), str('ok', 'OK')];
+}
+
+/** `hbts cleanup <group>`: every hbts node that hears it forgets the group's check failures. */
+export function cleanupFields(group: GroupId): Field[] {
+  return [str('t', 'hbts_cleanup'), str('group', group)];
 }
 
 export function shutdoneFields(advert: OwnershipAdvert): Field[] {

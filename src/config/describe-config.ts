@@ -2,6 +2,7 @@
 import type { ClusterConfig, FenceMethod, Medium, PingTarget, ResourceGroup } from './types.js';
 import { formatDuration } from './heartbeat-time.js';
 import { fencingSettings } from './ha-cf-defaults.js';
+import { checkText, healthPolicy } from './resolve-monitors.js';
 
 export function describeMedium(m: Medium): string {
   switch (m.kind) {
@@ -67,6 +68,24 @@ function describeFencing(c: ClusterConfig): string[] {
   return out;
 }
 
+function describeHealth(c: ClusterConfig): string[] {
+  const monitors = c.monitors ?? [];
+  if (monitors.length === 0) return [];
+  const out = ['health checks:'];
+  for (const m of monitors) {
+    out.push(
+      `  ${m.resource} (group ${m.group}): ${checkText(m)} every ${formatDuration(m.intervalMs)}, timeout ${formatDuration(m.timeoutMs)}`,
+    );
+  }
+  for (const id of new Set(monitors.map((m) => m.group))) {
+    const p = healthPolicy(c, id);
+    out.push(
+      `  group ${id}: restart in place up to ${p.restarts} time(s) in ${formatDuration(p.windowMs)}, then move; a node is not chosen again after ${p.migrationThreshold} failure(s) until hbts cleanup`,
+    );
+  }
+  return out;
+}
+
 /** The multi-line summary `hbts check` prints for a valid configuration. */
 export function describeConfig(c: ClusterConfig): string {
   const out: string[] = [];
@@ -90,6 +109,7 @@ export function describeConfig(c: ClusterConfig): string {
       (others.length > 0 ? `; also accepts keys ${others.join(', ')}` : ''),
   );
   out.push(...describeFencing(c));
+  out.push(...describeHealth(c));
   if (c.resourceGroups.length === 0) {
     out.push('resource groups: none');
   } else {

@@ -11,6 +11,7 @@ import type {
   HaCf,
   Medium,
   MediumId,
+  MonitorLines,
   NodeEntry,
   PingTarget,
   SourceLocation,
@@ -62,6 +63,8 @@ export class HaCfBuilder {
   readonly pingTargets: PingTarget[] = [];
   readonly stonith: StonithDevice[] = [];
   readonly fence: FenceMethod[] = [];
+  readonly monitorLines: MonitorLines['monitorLines'][number][] = [];
+  readonly policyLines: MonitorLines['policyLines'][number][] = [];
   readonly clients: ClientProgram[] = [];
   readonly apiauth: ApiAuthEntry[] = [];
   readonly times = new Map<string, Timed>();

@@ -121,6 +121,21 @@ export const HA_CF_DIRECTIVES = [
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
   // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
   x('disk_lock', 'one', true, '/dev/device', 'none'),
+  // Service-level health checks (cluster/health.ts decides, daemon/monitor-runner.ts checks).
+  x(
+    'monitor',
+    'line',
+    true,
+    'resource [interval=time] [timeout=time] [status|monitor [depth=N]|http GET url expect code|tcp host:port|exec command...]',
+    'none',
+  ),
+  x(
+    'monitor_policy',
+    'line',
+    true,
+    'group [restarts=N] [window=time] [migration_threshold=N]',
+    'restarts=1 window=60 migration_threshold=3',
+  ),
 ] as const;
 
 /** The name of a directive in the table. */

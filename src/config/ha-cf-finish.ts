@@ -177,6 +177,8 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     fence: b.fence,
     ...fencing,
     diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
+    monitorLines: b.monitorLines,
+    policyLines: b.policyLines,
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

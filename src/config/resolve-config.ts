@@ -8,6 +8,7 @@ import { parseHaCf } from './parse-ha-cf.js';
 import { parseAuthkeys } from './parse-authkeys.js';
 import { parseHaresources, type HaresourcesLine } from './parse-haresources.js';
 import type { AuthConfig } from './types.js';
+import { resolveMonitors } from './resolve-monitors.js';
 
 export const DEFAULT_CONFIG_DIR = '/etc/ha.d';
 
@@ -83,11 +84,20 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
     ),
   );
   const resourceGroups = ownedGroups(haCf.haCf, haresources.groups, issues);
+  const health = resolveMonitors(haCf.haCf, resourceGroups, issues);
 
   const sorted = sortIssues(issues, [haCfFile, hbtsCfFile, authkeysFile, haresourcesFile]);
   if (hasErrors(sorted) || auth === undefined) return { issues: sorted };
   // Where things were written stays behind; every setting passes on as parsed (HaCfSettings).
-  const { file: _file, nodes, lines: _lines, crm: _crm, ...settings } = haCf.haCf;
+  const {
+    file: _file,
+    nodes,
+    lines: _lines,
+    crm: _crm,
+    monitorLines: _m,
+    policyLines: _p,
+    ...settings
+  } = haCf.haCf;
   const config: ClusterConfig = {
     configDir: texts.configDir ?? DEFAULT_CONFIG_DIR,
     ...settings,
@@ -95,6 +105,7 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
     auth,
     resourceGroups,
     localNode: local,
+    ...(health.monitors.length > 0 || health.healthPolicies.length > 0 ? health : {}),
   };
   return { config, issues: sorted };
 }

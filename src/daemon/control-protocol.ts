@@ -1,6 +1,7 @@
 // The control socket's wire format: one JSON object per line each way. Requests:
 //   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
 //   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
+//   {"cmd":"cleanup","group":"IPaddr2::198.18.0.10/24"}
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -11,7 +12,9 @@ export type ControlRequest =
   | { readonly cmd: 'shutdown' }
   | { readonly cmd: 'reload' }
   /** `hbts fence --confirm-off NODE`: the operator says the node is off (Heartbeat's meatware). */
-  | { readonly cmd: 'fence-confirmed'; readonly node: string };
+  | { readonly cmd: 'fence-confirmed'; readonly node: string }
+  /** `hbts cleanup <group>`: forget the group's health-check failures (here and on hbts peers). */
+  | { readonly cmd: 'cleanup'; readonly group: string };
 
 export const CONTROL_SOCKET_NAME = 'hbts.sock';
 export const PID_FILE_NAME = 'hbts.pid';
@@ -44,7 +47,13 @@ export function parseControlRequest(line: string): ControlRequest | string {
         return 'fence-confirmed needs "node": a node name';
       return { cmd: 'fence-confirmed', node };
     }
+    case 'cleanup': {
+      const group = o['group'];
+      if (typeof group !== 'string' || group.length === 0 || /\s/.test(group))
+        return 'cleanup needs "group": a resource group (its first resource as in haresources)';
+      return { cmd: 'cleanup', group };
+    }
     default:
-      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed)`;
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, cleanup)`;
   }
 }

@@ -19,8 +19,9 @@ import { ControlServer } from './control-server.js';
 import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
 import type { ControlRequest } from './control-protocol.js';
 import type { ActionRunner, CoreLike } from './driver.js';
-import { Driver } from './driver.js';
+import { describeAction, Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
+import { requestCleanup } from './cleanup-wiring.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
@@ -399,9 +400,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     cluster: core.status(),
     endpoint: endpoint.counters(),
     held: held.snapshot(),
-    actionsInFlight: [...(driver?.inFlight.values() ?? [])].map((a) =>
-      a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`,
-    ),
+    actionsInFlight: [...(driver?.inFlight.values() ?? [])].map(describeAction),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
   });
@@ -423,6 +422,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       }
       case 'fence-confirmed':
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
+      case 'cleanup':
+        return requestCleanup(req.group, { config, log, admin: (c) => driver?.admin(c) });
     }
   };
 

@@ -26,6 +26,10 @@ export interface ActionRunner {
   gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
   /** Power a node off with its configured fence method; ok = confirmed off. */
   fence?(node: string, reason: string): Promise<ActionOutcome>;
+  /** Run health check `monitor` (config.monitors index) of a running group; ok = healthy. */
+  monitor?(group: GroupId, monitor: number): Promise<ActionOutcome>;
+  /** Restart the group in place from its resource `fromResource` on (see the core's `restart`). */
+  restart?(group: GroupId, fromResource: number, reason: string): Promise<ActionOutcome>;
   /** Gratuitous ARP again for the group's virtual IPs (no result goes back to the core). */
   announce?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Use a reloaded configuration for later operations. */
@@ -56,6 +60,11 @@ export interface Clock {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `fence node2`, `acquire <group>`: an action in flight, for status. */
+export function describeAction(a: Action): string {
+  return a.kind === 'fence' ? `fence ${a.node}` : `${a.kind} ${a.group}`;
+}
 
 export class Driver {
   private timer: NodeJS.Timeout | undefined;
@@ -166,6 +175,17 @@ export class Driver {
         p =
           this.runner.fence?.(action.node, action.reason) ??
           Promise.resolve({ ok: false, detail: 'this daemon has no fencing runner' });
+        break;
+      case 'monitor':
+        // A shell that cannot check says healthy: not knowing is no reason to restart a service.
+        p =
+          this.runner.monitor?.(action.group, action.monitor) ??
+          Promise.resolve({ ok: true, detail: 'this daemon runs no health checks' });
+        break;
+      case 'restart':
+        p =
+          this.runner.restart?.(action.group, action.fromResource, action.reason) ??
+          Promise.resolve({ ok: false, detail: 'this daemon cannot restart in place' });
         break;
     }
     p.catch((err: unknown): ActionOutcome => ({ ok: false, detail: `internal error: ${String(err)}` })).then(

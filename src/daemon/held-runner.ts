@@ -45,6 +45,22 @@ export function heldRunner(
     },
     gate: (group: GroupId, fromNode: string): Promise<ActionOutcome> => groupRunner.gate(group, fromNode),
   };
+  const monitor = groupRunner.monitor?.bind(groupRunner);
+  if (monitor) runner.monitor = monitor;
+  const restart = groupRunner.restart?.bind(groupRunner);
+  if (restart)
+    runner.restart = async (group, fromResource, reason) => {
+      log.log('warn', 'restart start', { group, reason });
+      const out = await restart(group, fromResource, reason);
+      // A failed restart stopped the group (as a failed start does), unless a stop failed.
+      if (out.stopFailed === true) held.stopFailed(group);
+      else if (!out.ok) held.released(group);
+      log.log(out.ok ? 'info' : 'error', out.ok ? 'restart done' : 'restart failed', {
+        group,
+        detail: out.detail,
+      });
+      return out;
+    };
   const announce = groupRunner.announce?.bind(groupRunner);
   if (announce) runner.announce = announce;
   if (groupRunner.setConfig) runner.setConfig = (c) => groupRunner.setConfig?.(c);

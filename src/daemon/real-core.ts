@@ -6,6 +6,7 @@ import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 import { createResourceRunner, type ScriptTracker } from '../resources/index.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import type { EventLog } from './event-log.js';
+import { runCheck } from './monitor-runner.js';
 
 export function createCore(options: ClusterNodeOptions): CoreLike {
   return new ClusterNode(options);
@@ -17,6 +18,7 @@ export function createRunner(
   self: string,
   scripts?: ScriptTracker,
 ): ActionRunner {
+  let current = config;
   const runner = createResourceRunner({
     config,
     self: self as NodeName,
@@ -38,9 +40,36 @@ export function createRunner(
       return { ok: r.state === 'all', detail: `${r.state} running: ${r.detail}` };
     },
     announce: (group: GroupId) => runner.announceGroup(group),
+    monitor: async (group: GroupId, index: number) => {
+      const m = current.monitors?.[index];
+      if (m === undefined || m.group !== group)
+        return { ok: true, detail: `health check ${index} of ${group} is not configured any more` };
+      const rsc = current.resourceGroups.find((g) => g.id === group)?.resources[m.resourceIndex];
+      const env = {
+        PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+        HBTS_GROUP: group,
+        HBTS_RESOURCE: m.resource,
+      };
+      const out = await runCheck(m, rsc, { statusResource: (r, c) => runner.statusResource(r, c), env });
+      if (!out.ok)
+        log.log('warn', 'health check failed', { group, resource: m.resource, detail: out.detail });
+      return out;
+    },
+    restart: async (group: GroupId, fromResource: number) => {
+      const r = await runner.restartGroup(group, fromResource);
+      // A stop that failed before anything was started again: the group still runs (in part) here
+      // and stays held; the next check finds it broken and the policy goes on from there (a release
+      // whose stop fails keeps it held for the operator).
+      if (!r.ok && r.stopFailures.length > 0 && !r.steps.some((s) => s.op === 'start'))
+        return { ok: true, detail: r.detail };
+      return { ok: r.ok, detail: r.detail, stopFailed: r.stopFailures.length > 0 };
+    },
     // No fencing configured in this build: takeover is allowed at once (Heartbeat without STONITH).
     gate: () => Promise.resolve({ ok: true }),
-    setConfig: (c) => runner.setConfig(c),
+    setConfig: (c) => {
+      current = c;
+      runner.setConfig(c);
+    },
     close: () => runner.close(),
   };
 }

@@ -45,6 +45,32 @@ export function formatStatus(s: DaemonStatus): string {
   }
   out.push(table(groupRows));
   out.push('');
+  const health = c.groups.flatMap((g) => (g.health !== undefined ? [[g, g.health] as const] : []));
+  if (health.length > 0) {
+    const healthRows = [['HEALTH', 'RESOURCE', 'CHECK', 'STATE', 'LAST']];
+    for (const [g, h] of health) {
+      for (const r of h.resources) {
+        const ago = r.lastCheckMs !== undefined ? `${Math.round(c.nowMs - r.lastCheckMs)} ms ago` : '-';
+        healthRows.push([g.id, r.resource, r.check, r.state, ago]);
+      }
+    }
+    out.push(table(healthRows));
+    for (const [g, h] of health) {
+      const counts = h.failCounts.map((f) => `${f.node}=${f.count}`).join(' ') || 'none';
+      const p = h.policy;
+      out.push(
+        `${g.id}: ${h.down ? 'DOWN (failed on every node that may run it; hbts cleanup to retry)' : 'fail counts ' + counts}` +
+          `${h.down ? `, fail counts ${counts}` : ''}; restarts ${h.restartsInWindow}/${p.restarts} in ${Math.round(p.windowMs / 1000)} s, migration_threshold ${p.migrationThreshold}`,
+      );
+      if (h.lastFailure !== undefined) {
+        const f = h.lastFailure;
+        out.push(
+          `  last failure: ${f.resource} on ${f.node}, ${Math.round(c.nowMs - f.atMs)} ms ago: ${f.detail}`,
+        );
+      }
+    }
+    out.push('');
+  }
   if (s.diskLock !== undefined) {
     const d = s.diskLock;
     const how = d.lost ? 'LOST' : d.lastError !== undefined ? `failing: ${d.lastError}` : 'ok';

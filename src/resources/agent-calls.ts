@@ -20,6 +20,7 @@ import type {
   ResourceStatus,
   ResourceTimeoutsMs,
   ScriptHandle,
+  StatusCheckOptions,
 } from './types.js';
 
 export interface OpResult {
@@ -45,12 +46,16 @@ export class AgentCalls {
     this.ipAgent.close();
   }
 
-  async status(rsc: ResourceSpec): Promise<ResourceStatus> {
+  /**
+   * The resource's status (OCF: monitor). `check` (health checks): OCF_CHECK_LEVEL and a time limit
+   * other than the status timeout.
+   */
+  async status(rsc: ResourceSpec, check?: StatusCheckOptions): Promise<ResourceStatus> {
     const agent = resolveAgent(rsc, this.dirs());
     if (agent.kind === 'missing')
       return { resource: rsc.raw, state: 'unknown', agent: 'missing', detail: agent.detail };
     const startedMs = performance.now();
-    const verdict = await this.runStatus(agent);
+    const verdict = await this.runStatus(agent, check);
     const durationMs = Math.round(performance.now() - startedMs);
     this.options.log(
       `resource op=status rsc=${quote(rsc.raw)} agent=${agent.kind} state=${verdict.state} ${verdict.detail} duration_ms=${durationMs}`,
@@ -127,13 +132,24 @@ export class AgentCalls {
 
   private async runStatus(
     agent: Exclude<ResolvedAgent, { kind: 'missing' }>,
+    check: StatusCheckOptions | undefined,
   ): Promise<{ state: ResourceStatus['state']; detail: string }> {
+    const limit = check?.timeoutMs !== undefined ? { timeoutMs: check.timeoutMs } : {};
     switch (agent.kind) {
-      case 'builtin-ip':
-        return this.ipAgent.status(agent.spec, this.ipContext('status'));
+      case 'builtin-ip': {
+        const ctx = this.ipContext('status');
+        return this.ipAgent.status(agent.spec, { ...ctx, ...limit });
+      }
       case 'heartbeat':
       case 'lsb': {
-        const outcome = await this.exec(agent.path, [...agent.args, 'status'], this.env(), 'status');
+        const outcome = await this.exec(
+          agent.path,
+          [...agent.args, 'status'],
+          this.env(),
+          'status',
+          undefined,
+          check?.timeoutMs,
+        );
         if (outcome.kind !== 'exited')
           return { state: 'unknown', detail: `${agent.path} ${describeOutcome(outcome)}` };
         const verdict =
@@ -143,7 +159,10 @@ export class AgentCalls {
         return { state: verdict.state, detail: `(${verdict.rule}) ${describeOutcome(outcome)}` };
       }
       case 'ocf': {
-        const outcome = await this.exec(agent.path, ['monitor'], this.ocfEnv(agent, 'monitor'), 'status');
+        const env = this.ocfEnv(agent, 'monitor');
+        if (check?.depth !== undefined && check.depth > 0) env['OCF_CHECK_LEVEL'] = String(check.depth);
+        if (check?.timeoutMs !== undefined) env['OCF_RESKEY_CRM_meta_timeout'] = String(check.timeoutMs);
+        const outcome = await this.exec(agent.path, ['monitor'], env, 'status', undefined, check?.timeoutMs);
         if (outcome.kind !== 'exited')
           return { state: 'unknown', detail: `${agent.path} ${describeOutcome(outcome)}` };
         const verdict = ocfMonitorStatus(outcome.code);
@@ -162,8 +181,9 @@ export class AgentCalls {
     env: Readonly<Record<string, string>>,
     op: Op,
     what?: { group: GroupId; rsc: ResourceSpec },
+    timeoutOverrideMs?: number,
   ): Promise<CommandOutcome> {
-    const timeoutMs = this.timeouts[op];
+    const timeoutMs = timeoutOverrideMs ?? this.timeouts[op];
     let handle: ScriptHandle | undefined;
     const tracker = this.options.scripts;
     if (tracker !== undefined && what !== undefined && op !== 'status') {

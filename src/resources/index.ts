@@ -19,7 +19,9 @@ export type {
   ScriptInfo,
   ScriptTracker,
   StepOp,
+  StatusCheckOptions,
 } from './types.js';
+export { describeOutcome, errorText, runCommand } from './run-command.js';
 export { parseIpSpec, type IpSpec } from './ip-spec.js';
 export { locateResource, lookupDirs, resourceLocator, type LocateOptions } from './resolve-agent.js';
 export { heartbeatOutputSaysRunning } from './status-rules.js';

@@ -14,6 +14,7 @@ import {
   type ResourceRunnerOptions,
   type ResourceStatus,
   type ResourceStep,
+  type StatusCheckOptions,
 } from './types.js';
 
 export function createResourceRunner(options: ResourceRunnerOptions): ResourceRunner {
@@ -90,8 +91,12 @@ class GroupRunner implements ResourceRunner {
     return this.agents.reannounce(group);
   }
 
-  statusResource(rsc: ResourceSpec): Promise<ResourceStatus> {
-    return this.agents.status(rsc);
+  statusResource(rsc: ResourceSpec, check?: StatusCheckOptions): Promise<ResourceStatus> {
+    return this.agents.status(rsc, check);
+  }
+
+  restartGroup(ref: GroupRef, fromResource: number): Promise<GroupResult> {
+    return this.withGroup(ref, (group) => this.restart(group, fromResource), 'restart');
   }
 
   // --- group operations -------------------------------------------------------------------------
@@ -148,6 +153,52 @@ class GroupRunner implements ResourceRunner {
       return this.finish(group, false, detail, steps, stopFailures, 'acquire');
     }
     return this.finish(group, true, `${group.resources.length} resource(s) running`, steps, [], 'acquire');
+  }
+
+  private async restart(group: ResourceGroup, fromResource: number): Promise<GroupResult> {
+    const steps: ResourceStep[] = [];
+    const from = Math.max(0, Math.min(fromResource, group.resources.length - 1));
+    const kept = group.resources.slice(0, from);
+    const again = group.resources.slice(from);
+    for (const rsc of [...again].reverse()) {
+      const stop = await this.stopWithRetries(group.id, rsc, steps);
+      if (!stop.ok) {
+        const detail = `stop of ${rsc.raw} failed (${stop.detail}); nothing restarted, the group stays held here`;
+        return this.finish(group, false, detail, steps, [rsc.raw], 'restart');
+      }
+    }
+    const up: ResourceSpec[] = [...kept];
+    for (const rsc of again) {
+      const start = await this.agents.runOp(group.id, rsc, 'start');
+      steps.push({
+        resource: rsc.raw,
+        op: 'start',
+        outcome: start.ok ? 'ok' : 'failed',
+        detail: start.detail,
+        durationMs: start.durationMs,
+      });
+      if (start.ok) {
+        up.push(rsc);
+        continue;
+      }
+      // As a failed acquire: stop it and everything before it, so a peer can take the group.
+      const stopFailures: string[] = [];
+      for (const r of [rsc, ...up.reverse()]) {
+        const stop = await this.stopWithRetries(group.id, r, steps);
+        if (!stop.ok) {
+          stopFailures.push(r.raw);
+          break;
+        }
+      }
+      const detail =
+        `start of ${rsc.raw} failed (${start.detail}); ` +
+        (stopFailures.length === 0
+          ? 'group released'
+          : `group NOT released: stop of ${stopFailures.join(', ')} failed, resources may still run here`);
+      return this.finish(group, false, detail, steps, stopFailures, 'restart');
+    }
+    const detail = `${again.length} resource(s) restarted (${again.map((r) => r.raw).join(', ')})`;
+    return this.finish(group, true, detail, steps, [], 'restart');
   }
 
   private async release(group: ResourceGroup): Promise<GroupResult> {

@@ -1,6 +1,13 @@
 // Public types of the resource layer: what the daemon passes in and what it gets back.
 import type { ClusterConfig, GroupId, NodeName, ResourceGroup, ResourceSpec } from '../config/types.js';
 
+/** A status call made as a health check. */
+export interface StatusCheckOptions {
+  /** OCF_CHECK_LEVEL for an OCF agent's monitor (0 = the agent's default). */
+  readonly depth?: number;
+  readonly timeoutMs?: number;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** One log line per event; `level` is a hint (a plain `(line) => void` works too). */
 export type ResourceLog = (line: string, level?: LogLevel) => void;
@@ -147,7 +154,13 @@ export interface ResourceRunner {
    * at once and outside the group's operation queue: a split brain was resolved in our favour.
    */
   announceGroup(group: GroupRef): Promise<{ readonly ok: boolean; readonly detail: string }>;
-  statusResource(resource: ResourceSpec): Promise<ResourceStatus>;
+  statusResource(resource: ResourceSpec, check?: StatusCheckOptions): Promise<ResourceStatus>;
+  /**
+   * Restart in place after a failed health check: stop the resources from the last down to
+   * `fromResource`, then start them again; the ones before it keep running. A failed stop ends it
+   * there (`stopFailures`, nothing started); a failed start stops the whole group, as acquire does.
+   */
+  restartGroup(group: GroupRef, fromResource: number): Promise<GroupResult>;
   /** Use a reloaded configuration for later operations. */
   setConfig(config: ClusterConfig): void;
   /** Stop background helpers (gratuitous ARP senders); waits for operations in flight. */

@@ -32,7 +32,9 @@ export function actionLine(at: MonoMs, node: string, a: Action): string {
         ? `fence ${a.node}: ${a.reason}`
         : a.kind === 'probe'
           ? `probe ${a.group}`
-          : `${a.kind} ${a.group}: ${a.reason}`;
+          : a.kind === 'monitor'
+            ? `monitor ${a.group} ${a.resource}`
+            : `${a.kind} ${a.group}: ${a.reason}`;
   return `${fmtTime(at)} ${node} > ${what}`;
 }
 

@@ -7,6 +7,7 @@ import { falseDeathScenario } from './scenario-false-death.js';
 import { fencingScenario } from './scenario-fencing.js';
 import type { ScenarioName, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 import { livenessScenario } from './scenario-liveness.js';
+import { monitorScenario } from './scenario-monitor.js';
 import { randomScenario } from './scenario-random.js';
 import { stabilityScenario } from './scenario-stability.js';
 
@@ -32,5 +33,7 @@ export function runScenario(name: ScenarioName, seed: number, options: ScenarioO
       return falseDeathScenario(seed, true, options);
     case 'fencing':
       return fencingScenario(seed, options);
+    case 'monitor':
+      return monitorScenario(seed, options);
   }
 }

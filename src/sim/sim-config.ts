@@ -27,6 +27,8 @@ export interface SimClusterShape {
   /** Every node has a (simulated) fence device: `fence <node> fence_sim` for each. */
   readonly fencing?: boolean;
   readonly fenceDelayMs?: number;
+  /** Every group's (only) resource gets a health check (its status) with this interval and timeout. */
+  readonly monitor?: { readonly intervalMs: number; readonly timeoutMs: number };
 }
 
 export function simNodeName(i: number): NodeName {
@@ -106,5 +108,18 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
     auth,
     resourceGroups: groups,
     directives: new Map(),
+    ...(shape.monitor !== undefined
+      ? {
+          monitors: groups.map((g) => ({
+            group: g.id,
+            resourceIndex: 0,
+            resource: g.id as string,
+            intervalMs: shape.monitor?.intervalMs ?? 1000,
+            timeoutMs: shape.monitor?.timeoutMs ?? 1000,
+            check: { kind: 'agent' as const, depth: 0 },
+            at,
+          })),
+        }
+      : {}),
   };
 }

@@ -44,6 +44,12 @@ export interface SimNode {
   pausedUntilMs: MonoMs;
   /** Gratuitous-ARP re-announcements asked for (after a split brain resolved in its favour). */
   announcements: number;
+  /** Groups whose service died here while the group stays up (health checks fail until a restart). */
+  readonly serviceDead: Set<GroupId>;
+  /** Groups whose service is broken on this machine: it dies again after every start. */
+  readonly serviceBroken: Set<GroupId>;
+  /** Groups whose health checks hang here (answered only by the shell's timeout, as failed). */
+  readonly checkHangs: Set<GroupId>;
 }
 
 /** A powered-off machine with every group stopped; distinct generations per node. */
@@ -63,5 +69,8 @@ export function newSimNode(name: NodeName, index: number, groups: readonly Group
     heartbeatsReceived: 0,
     pausedUntilMs: -Infinity,
     announcements: 0,
+    serviceDead: new Set(),
+    serviceBroken: new Set(),
+    checkHangs: new Set(),
   };
 }

@@ -398,6 +398,34 @@ export class Simulator {
           fn: () => {
             if (n.incarnation !== incarnation) return;
             n.resources.set(a.group, fail ? 'stopped' : 'running');
+            if (n.serviceBroken.has(a.group)) n.serviceDead.add(a.group);
+            else n.serviceDead.delete(a.group);
+          },
+        });
+        result(t, !fail, fail ? 'simulated start failure' : undefined);
+        return;
+      }
+      case 'monitor': {
+        // The check answers in 1-5 ms, or, when it hangs, is killed at its timeout: failed.
+        const spec = this.config.monitors?.[a.monitor];
+        const hangs = n.checkHangs.has(a.group);
+        const dead = n.serviceDead.has(a.group) || n.resources.get(a.group) !== 'running';
+        if (hangs) result(spec?.timeoutMs ?? 1000, false, 'simulated check hung: killed at its timeout');
+        else result(1 + this.rng.next() * 4, !dead, dead ? 'simulated service dead' : undefined);
+        return;
+      }
+      case 'restart': {
+        // Stop and start the service again: the group stays up meanwhile; a broken service dies again.
+        const [lo, hi] = this.options.acquireMs ?? [20, 60];
+        const fail = n.failNextStart.delete(a.group);
+        const incarnation = n.incarnation;
+        const t = lo + this.rng.next() * (hi - lo);
+        this.queue.push(this.nowMs + t, {
+          kind: 'call',
+          fn: () => {
+            if (n.incarnation !== incarnation) return;
+            if (fail) n.resources.set(a.group, 'stopped');
+            if (!n.serviceBroken.has(a.group)) n.serviceDead.delete(a.group);
           },
         });
         result(t, !fail, fail ? 'simulated start failure' : undefined);

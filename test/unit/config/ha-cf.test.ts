@@ -408,6 +408,8 @@ void test('every directive in the table is accepted with a sensible value (no ha
     fence_delay: '5',
     fence_timeout: '60',
     disk_lock: '/dev/sdb',
+    monitor: 'httpd interval=2 timeout=1 http GET http://127.0.0.1/ expect 200',
+    monitor_policy: 'httpd restarts=1 window=60 migration_threshold=3',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);
