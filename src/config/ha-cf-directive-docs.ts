@@ -74,4 +74,8 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
   fence_timeout: 'The longest a fence method may run before it counts as failed.',
   disk_lock:
     'A shared SBD disk: this node watches its slot (a poison pill stops it), and `fence <node> sbd` writes to it.',
+  monitor:
+    'A health check of one resource: its agent status or monitor, an HTTP GET, a TCP connect or a command, every interval with a timeout; a failure restarts the service in place or moves its group (docs/health-checks.md).',
+  monitor_policy:
+    'How a group reacts to failed checks: restarts in place within a window, then the fail count after which a node gives the group up until `hbts cleanup`.',
 };

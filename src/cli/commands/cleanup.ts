@@ -4,12 +4,25 @@ import { join } from 'node:path';
 import { DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { controlRequest } from '../../daemon/control-server.js';
+import { formatHelp, type CommandHelp } from '../help.js';
 
-export const summary = "forget a resource group's health-check failures (fail counts, bans) on every node";
+export const help: CommandHelp = {
+  name: 'cleanup',
+  summary: "forget a resource group's health-check failures (fail counts, bans) on every node",
+  synopsis: ['cleanup <group> [--run-dir DIR]'],
+  description: [
+    "<group> is the group's first resource as in haresources, or any resource of it. The daemon forgets the group's fail counts, restarts and the nodes it gave the group up on, here and on every hbts peer, so placement may choose them again (Pacemaker's crm_resource --cleanup).",
+  ],
+  options: [{ flag: '--run-dir DIR', text: `the daemon's run directory (default ${DEFAULT_RUN_DIR})` }],
+  sections: [
+    { title: 'exit status', paragraphs: ['0 done, 1 the daemon refused, 2 bad usage, 3 no daemon answered'] },
+  ],
+};
+export const summary = help.summary;
 
 export async function run(args: readonly string[]): Promise<number> {
   const parsed = parseArgs(args, { values: ['run-dir'], flags: ['help'] });
-  const usage = `usage: hbts cleanup <group> [--run-dir ${DEFAULT_RUN_DIR}]\n  <group>: the group's first resource as in haresources, or any resource of it\n`;
+  const usage = formatHelp(help);
   if (typeof parsed === 'string' || parsed.flags.has('help') || parsed.positional.length !== 1) {
     process.stdout.write(usage);
     return typeof parsed !== 'string' && parsed.flags.has('help') ? 0 : 2;
