@@ -121,6 +121,12 @@ export const HA_CF_DIRECTIVES = [
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
   // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
   x('disk_lock', 'one', true, '/dev/device', 'none'),
+  // The HTTP API, metrics and dashboard (daemon/api-*.ts), loaded only when configured.
+  x('api_listen', 'one', true, 'address:port', 'none (no API)'),
+  x('api_token_file', 'one', true, '/path/to/token (mode 600)', 'none'),
+  x('api_cert', 'one', true, '/path/to/cert.pem', 'none (plain HTTP)'),
+  x('api_key', 'one', true, '/path/to/key.pem', 'none'),
+  x('metrics_listen', 'one', true, 'address:port', 'none (/metrics on api_listen)'),
 ] as const;
 
 /** The name of a directive in the table. */

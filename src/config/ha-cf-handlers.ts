@@ -13,6 +13,7 @@ import { baud, bcast, multicast, serial, udpport, unicast } from './ha-cf-media.
 import { ping, ping6, pingGroup } from './ha-cf-ping.js';
 import { apiauth, clientProgram, stonith, stonithHost } from './ha-cf-programs.js';
 import { diskLock, fence } from './ha-cf-fence.js';
+import { apiCert, apiKey, apiListen, apiTokenFile, metricsListen } from './ha-cf-api.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -197,4 +198,9 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   fence_delay: time,
   fence_timeout: time,
   disk_lock: diskLock,
+  api_listen: apiListen,
+  api_token_file: apiTokenFile,
+  api_cert: apiCert,
+  api_key: apiKey,
+  metrics_listen: metricsListen,
 };
