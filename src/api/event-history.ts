@@ -2,7 +2,7 @@
 // a client can ask for what came after the last one it saw), and per group since when it is in its
 // current state and why it changed (the event that explains it). Fed by the daemon from the core's
 // events and status; listeners (the live stream, the metrics) hear each event as it is recorded.
-import type { ClusterEvent, GroupLocalState, GroupStatusEntry } from '../cluster/types.js';
+import type { ClusterEvent, GroupStatusEntry } from '../cluster/types.js';
 
 export interface RecordedEvent {
   readonly seq: number;
@@ -19,7 +19,7 @@ export interface RecordedEvent {
 export interface GroupTransition {
   /** When the group entered its current state (ISO 8601). */
   readonly since: string;
-  /** The state before, e.g. `node1 running`, `nowhere`; undefined: seen so since the daemon started. */
+  /** Where it ran before, e.g. `node1`, `nowhere`; undefined: first seen (the daemon started). */
   readonly from: string | undefined;
   readonly to: string;
   /** The event that explains it (its text), or why there is none. */
@@ -96,10 +96,14 @@ export class EventHistory {
     return () => this.listeners.delete(listener);
   }
 
-  /** Compare the groups' owners and local state with what was seen last; note when and why they changed. */
+  /**
+   * Compare the groups' owners with what was seen last; note when and why they changed. An owner
+   * change is the transition; starting/stopping here is the group's state, not a new transition
+   * (else `acquired` would hide the reason it was acquired).
+   */
   observeGroups(groups: readonly GroupStatusEntry[]): void {
     for (const g of groups) {
-      const to = describe(g.owners, g.localState);
+      const to = describe(g.owners);
       const seen = this.groups.get(g.id);
       if (seen?.key === to) continue;
       const since = new Date(this.wallMs()).toISOString();
@@ -130,10 +134,7 @@ export class EventHistory {
   }
 }
 
-/** `node1 running`, `node1,node2 running` (a conflict being resolved), `nowhere`; our own state when it moves. */
-function describe(owners: readonly string[], local: GroupLocalState): string {
-  const where = owners.length === 0 ? 'nowhere' : `${[...owners].sort().join(',')} running`;
-  return local === 'starting' || local === 'stopping' || local === 'failed'
-    ? `${where}; here ${local}`
-    : where;
+/** `node1`, `node1,node2` (a conflict being resolved), `nowhere`: where the group runs (or starts, or stops). */
+function describe(owners: readonly string[]): string {
+  return owners.length === 0 ? 'nowhere' : [...owners].sort().join(',');
 }
