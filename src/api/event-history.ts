@@ -47,6 +47,8 @@ const NODE_REASONS: ReadonlySet<ClusterEvent['kind']> = new Set([
 
 interface Observed {
   key: string;
+  /** The newest event number when this state was last seen: only later events can explain a change. */
+  seenAtSeq: number;
   transition: GroupTransition;
 }
 
@@ -105,11 +107,17 @@ export class EventHistory {
     for (const g of groups) {
       const to = describe(g.owners);
       const seen = this.groups.get(g.id);
-      if (seen?.key === to) continue;
+      const newestSeq = this.nextSeq - 1;
+      if (seen?.key === to) {
+        seen.seenAtSeq = newestSeq;
+        continue;
+      }
       const since = new Date(this.wallMs()).toISOString();
-      const explained = this.explain(g.id, seen?.transition.eventSeq ?? 0);
+      // First sight: only an event about the group itself explains it (a peer coming up does not).
+      const explained = this.explain(g.id, seen?.seenAtSeq ?? 0, seen !== undefined);
       this.groups.set(g.id, {
         key: to,
+        seenAtSeq: newestSeq,
         transition: {
           since,
           from: seen?.key,
@@ -126,10 +134,10 @@ export class EventHistory {
   }
 
   /** The newest event about this group after `afterSeq`, else the newest node-level event after it. */
-  private explain(group: string, afterSeq: number): RecordedEvent | undefined {
+  private explain(group: string, afterSeq: number, nodeEvents: boolean): RecordedEvent | undefined {
     const g = this.lastGroupEvent.get(group);
     if (g !== undefined && g.seq > afterSeq) return g;
-    const n = this.lastNodeEvent;
+    const n = nodeEvents ? this.lastNodeEvent : undefined;
     return n !== undefined && n.seq > afterSeq ? n : undefined;
   }
 }
