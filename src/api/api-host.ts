@@ -57,19 +57,20 @@ export class ApiHost {
     const ctx = this.ctx;
     if (ctx === undefined || settings === undefined) return;
     if (settings.listen === undefined && settings.metricsListen === undefined) return;
-    const [{ ApiServers }, { Metrics }] = await Promise.all([
+    const [{ ApiServers }, { EventCounts, LazyMetrics }] = await Promise.all([
       import('./api-server.js'),
       import('./metrics.js'),
     ]);
-    const metrics = await Metrics.create(ctx);
+    // Events are counted from now on; prom-client itself loads at the first scrape.
+    const metrics = new LazyMetrics(ctx, new EventCounts(this.history));
     try {
       const servers = await ApiServers.start({ settings, ctx, metrics, version: packageVersion(), log });
       this.closeListeners = async () => {
         await servers.close();
-        metrics.close();
+        await metrics.close();
       };
     } catch (err) {
-      metrics.close();
+      await metrics.close();
       if (err instanceof ApiStartError) throw new DaemonStartError(err.message, 6, { cause: err });
       throw err;
     }

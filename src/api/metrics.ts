@@ -2,9 +2,9 @@
 // default collectors cost memory a node without metrics should not pay). Every value is read from
 // the daemon's one status at scrape time, or counted from the event history as events happen.
 import type * as PromClientModule from 'prom-client';
-import type { Counter, Gauge, Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { ApiContext } from './api-routes.js';
-import type { RecordedEvent } from './event-history.js';
+import type { EventHistory, RecordedEvent } from './event-history.js';
 import type { MetricsSource } from './api-server.js';
 
 type PromClient = typeof PromClientModule;
@@ -26,11 +26,46 @@ export function reasonLabel(text: string): string {
   return word !== undefined && (REASONS as readonly string[]).includes(word) ? word : 'other';
 }
 
+/**
+ * The metrics counted from events, kept from the start without prom-client (which loads at the
+ * first scrape: about 8 MB a node whose metrics nobody reads should not carry).
+ */
+export class EventCounts {
+  readonly late = new Map<string, number>();
+  readonly takeovers = new Map<string, number>();
+  readonly releases = new Map<string, number>();
+  readonly stop: () => void;
+  constructor(history: EventHistory) {
+    const add = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
+    this.stop = history.subscribe((e: RecordedEvent) => {
+      if (e.kind === 'peer-late' && e.node !== undefined) add(this.late, e.node);
+      else if (e.kind === 'takeover') add(this.takeovers, reasonLabel(e.text));
+      else if (e.kind === 'release') add(this.releases, reasonLabel(e.text));
+    });
+  }
+}
+
+/** Creates the prom-client registry at the first scrape. */
+export class LazyMetrics implements MetricsSource {
+  private metrics: Promise<Metrics> | undefined;
+  constructor(
+    private readonly ctx: ApiContext,
+    private readonly events: EventCounts,
+  ) {}
+  async render(): Promise<{ contentType: string; body: string }> {
+    this.metrics ??= Metrics.create(this.ctx, this.events);
+    return (await this.metrics).render();
+  }
+  async close(): Promise<void> {
+    this.events.stop();
+    if (this.metrics !== undefined) (await this.metrics).close();
+  }
+}
+
 export class Metrics implements MetricsSource {
   private readonly registry: Registry;
-  private readonly unsubscribe: () => void;
 
-  private constructor(client: PromClient, ctx: ApiContext) {
+  private constructor(client: PromClient, ctx: ApiContext, events: EventCounts) {
     const registry = new client.Registry();
     this.registry = registry;
     // process (RSS, CPU, fds) and Node (heap, GC, event-loop lag: nodejs_eventloop_lag_seconds)
@@ -142,34 +177,31 @@ export class Metrics implements MetricsSource {
       ];
     });
 
-    const late: Counter = new client.Counter({
-      name: 'hbts_heartbeats_late_total',
-      help: "A peer's heartbeat later than warntime (counted when noticed and when it arrives)",
-      labelNames: ['node'],
-      registers: [registry],
-    });
-    const takeovers: Counter = new client.Counter({
-      name: 'hbts_takeovers_total',
-      help: 'Groups this node started acquiring, by reason',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
-    const releases: Counter = new client.Counter({
-      name: 'hbts_releases_total',
-      help: 'Groups this node started releasing, by reason',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
-    this.unsubscribe = ctx.history.subscribe((e: RecordedEvent) => {
-      if (e.kind === 'peer-late' && e.node !== undefined) late.inc({ node: e.node });
-      else if (e.kind === 'takeover') takeovers.inc({ reason: reasonLabel(e.text) });
-      else if (e.kind === 'release') releases.inc({ reason: reasonLabel(e.text) });
-    });
+    const fromEvents = (name: string, help: string, label: string, counts: Map<string, number>): void =>
+      mirrored(name, help, [label], () => [...counts].map(([v, n]) => [{ [label]: v }, n] as const));
+    fromEvents(
+      'hbts_heartbeats_late_total',
+      "A peer's heartbeat later than warntime (counted when noticed and when it arrives)",
+      'node',
+      events.late,
+    );
+    fromEvents(
+      'hbts_takeovers_total',
+      'Groups this node started acquiring, by reason',
+      'reason',
+      events.takeovers,
+    );
+    fromEvents(
+      'hbts_releases_total',
+      'Groups this node started releasing, by reason',
+      'reason',
+      events.releases,
+    );
   }
 
-  static async create(ctx: ApiContext): Promise<Metrics> {
+  static async create(ctx: ApiContext, events: EventCounts): Promise<Metrics> {
     const mod = (await import('prom-client')) as PromClient & { default?: PromClient };
-    return new Metrics(mod.default ?? mod, ctx);
+    return new Metrics(mod.default ?? mod, ctx, events);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
@@ -177,7 +209,6 @@ export class Metrics implements MetricsSource {
   }
 
   close(): void {
-    this.unsubscribe();
     this.registry.clear();
   }
 }
