@@ -408,6 +408,11 @@ void test('every directive in the table is accepted with a sensible value (no ha
     fence_delay: '5',
     fence_timeout: '60',
     disk_lock: '/dev/sdb',
+    api_listen: '127.0.0.1:8443',
+    api_token_file: '/etc/ha.d/api.token',
+    api_cert: '/etc/ha.d/api.crt',
+    api_key: '/etc/ha.d/api.key',
+    metrics_listen: '127.0.0.1:9100',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);
