@@ -339,7 +339,7 @@ void describe('the daemon refuses to start with a bad API setup', () => {
     assert.equal(r.code, 6, r.err);
     assert.match(
       r.err,
-      /api_token_file .*api\.token is mode 644: it holds the API's bearer token, so only its owner may read it: chmod 600 /,
+      /hbts\.cf:1: api_token_file .*api\.token is readable by group or others \(mode 0644\): run `chmod 600 /,
     );
   });
 
