@@ -20,6 +20,8 @@ import { ApiStartError } from './errors.js';
 import { clusterView, groupsView, linksView, nodesView } from './api-views.js';
 import type { RecordedEvent } from './event-history.js';
 import { openApiDocument } from './openapi.js';
+import { LineBudget } from '../daemon/log-limits.js';
+import { performance } from 'node:perf_hooks';
 
 export type ApiLog = (
   level: 'info' | 'warn' | 'error',
@@ -44,6 +46,11 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const MAX_SESSIONS = 64;
 export const MAX_STREAMS = 16;
 export const MAX_BODY_BYTES = 16 * 1024;
+/**
+ * Requests per second over all listeners (burst twice that): the API shares the event loop with
+ * the heartbeats, so a client in a tight loop gets 429 instead of delaying them.
+ */
+export const API_REQUESTS_PER_SECOND = 50;
 /** A live stream sends a fresh snapshot at least this often (heartbeat ages move on). */
 export const STREAM_REFRESH_MS = 2000;
 /** Changes within this window go out as one snapshot. */
@@ -132,6 +139,7 @@ export class ApiServers {
   private readonly refreshTimer: NodeJS.Timeout;
   private token: TokenCheck | undefined;
   private readonly tls: boolean;
+  private readonly budget = new LineBudget(API_REQUESTS_PER_SECOND, 2 * API_REQUESTS_PER_SECOND);
 
   private constructor(private readonly opts: ApiServerOptions) {
     this.tls = opts.settings.cert !== undefined;
@@ -217,8 +225,22 @@ export class ApiServers {
     return undefined;
   }
 
+  /** Over the budget: 429 (and true). */
+  private throttled(req: http.IncomingMessage, res: Res): boolean {
+    if (this.budget.take(performance.now())) return false;
+    req.resume();
+    send(
+      res,
+      429,
+      { error: `more than ${API_REQUESTS_PER_SECOND} requests a second` },
+      { 'retry-after': '1' },
+    );
+    return true;
+  }
+
   private async serveApi(req: http.IncomingMessage, res: Res): Promise<void> {
     res.on('error', () => undefined);
+    if (this.throttled(req, res)) return;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://api.invalid');
@@ -267,6 +289,7 @@ export class ApiServers {
 
   private async serveMetricsOnly(req: http.IncomingMessage, res: Res): Promise<void> {
     res.on('error', () => undefined);
+    if (this.throttled(req, res)) return;
     req.resume();
     const path = new URL(req.url ?? '/', 'http://metrics.invalid').pathname;
     if (req.method !== 'GET' || path !== '/metrics')

@@ -297,6 +297,28 @@ void describe('HTTP API of a running daemon (loopback)', () => {
     assert.ok(doc.paths['/api/v1/standby']?.['post'] !== undefined);
     assert.ok(doc.paths['/metrics']?.['get'] !== undefined);
   });
+
+  // last: it spends the request budget
+  void it('a client in a tight loop gets 429 with Retry-After instead of the event loop', async () => {
+    const codes: number[] = [];
+    let retryAfter: unknown;
+    // 20 at a time (below the 64 connections a listener takes), 300 in all
+    for (let i = 0; i < 15; i++) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () => call(port, '/api/v1/cluster', { token: TOKEN })),
+      );
+      for (const r of batch) {
+        codes.push(r.status);
+        if (r.status === 429) retryAfter ??= r.headers['retry-after'];
+      }
+    }
+    const limited = codes.filter((c) => c === 429).length;
+    assert.ok(limited > 0, 'some requests were limited');
+    assert.ok(codes.filter((c) => c === 200).length >= 100, 'the burst went through');
+    assert.equal(retryAfter, '1');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await call(port, '/api/v1/cluster', { token: TOKEN })).status, 200);
+  });
 });
 
 function tryStart(hbtsCf: string, tokenMode: number): { code: number | null; err: string } {
