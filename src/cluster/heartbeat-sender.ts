@@ -65,6 +65,7 @@ export class HeartbeatSender {
   sendStatus(): void {
     this.out.advertDirty = false;
     this.lastSentStatusMs = this.out.nowMs;
+    this.out.counters.heartbeatsOut++;
     this.out.send(statusFields(this.ownStatus, this.config.deadtimeMs, this.advert()));
   }
 

@@ -37,6 +37,7 @@ export class Outbox {
     packetsIn: 0,
     packetsOut: 0,
     heartbeatsIn: 0,
+    heartbeatsOut: 0,
     rejected: 0,
     malformed: 0,
     peerDeaths: 0,

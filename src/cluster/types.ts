@@ -303,6 +303,8 @@ export interface ClusterCounters {
   readonly packetsOut: number;
   /** `status` heartbeats accepted from peers. */
   readonly heartbeatsIn: number;
+  /** `status` heartbeats sent (the metrics' hbts_heartbeats_sent_total). */
+  readonly heartbeatsOut: number;
   readonly rejected: number;
   /** Authentic messages dropped because a field did not parse (also counted in `rejected`). */
   readonly malformed: number;

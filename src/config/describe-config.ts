@@ -110,6 +110,15 @@ export function describeConfig(c: ClusterConfig): string {
   );
   out.push(...describeFencing(c));
   out.push(...describeHealth(c));
+  const api = c.api;
+  if (api?.listen !== undefined)
+    out.push(
+      `http api:       ${api.listen.host}:${api.listen.port} (${api.cert !== undefined ? 'HTTPS' : 'plain HTTP'}, bearer token from ${api.tokenFile ?? '?'}; dashboard at /)`,
+    );
+  if (api !== undefined)
+    out.push(
+      `metrics:        ${api.metricsListen !== undefined ? `${api.metricsListen.host}:${api.metricsListen.port}/metrics (no token)` : '/metrics on the http api (token)'}`,
+    );
   if (c.resourceGroups.length === 0) {
     out.push('resource groups: none');
   } else {

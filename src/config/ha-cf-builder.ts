@@ -89,6 +89,8 @@ export class HaCfBuilder {
   useLogd: Located<boolean> | undefined;
   crm: Located<string> | undefined;
   diskLock: Located<string> | undefined;
+  /** api_listen, api_token_file, ... as written (checked together by finishApi). */
+  readonly api = new Map<string, Located<string>>();
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

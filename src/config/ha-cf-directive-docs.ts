@@ -78,4 +78,10 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
     'A health check of one resource: its agent status or monitor, an HTTP GET, a TCP connect or a command, every interval with a timeout; a failure restarts the service in place or moves its group (docs/health-checks.md).',
   monitor_policy:
     'How a group reacts to failed checks: restarts in place within a window, then the fail count after which a node gives the group up until `hbts cleanup`.',
+  api_listen:
+    'Serve the HTTP API, the live dashboard and (without `metrics_listen`) the Prometheus metrics on this address and port; everything needs the bearer token (docs/http-api.md).',
+  api_token_file: 'The file holding the API bearer token (mode 600, at least 16 characters).',
+  api_cert: 'A PEM certificate: the API is served over HTTPS (needs `api_key`).',
+  api_key: 'The private key of `api_cert`.',
+  metrics_listen: 'Serve `/metrics` alone, without a token, on this address and port (for Prometheus).',
 };

@@ -136,6 +136,12 @@ export const HA_CF_DIRECTIVES = [
     'group [restarts=N] [window=time] [migration_threshold=N]',
     'restarts=1 window=60 migration_threshold=3',
   ),
+  // The HTTP API, metrics and dashboard (daemon/api-*.ts), loaded only when configured.
+  x('api_listen', 'one', true, 'address:port', 'none (no API)'),
+  x('api_token_file', 'one', true, '/path/to/token (mode 600)', 'none'),
+  x('api_cert', 'one', true, '/path/to/cert.pem', 'none (plain HTTP)'),
+  x('api_key', 'one', true, '/path/to/key.pem', 'none'),
+  x('metrics_listen', 'one', true, 'address:port', 'none (/metrics on api_listen)'),
 ] as const;
 
 /** The name of a directive in the table. */

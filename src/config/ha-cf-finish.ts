@@ -1,6 +1,7 @@
 // Once the whole of ha.cf is read: the defaults Heartbeat derives from other settings (warntime,
 // initdead, deadping from deadtime; auto_failback from nice_failback), the checks that concern
 // several directives or the whole file, and the finished HaCf.
+import { finishApi } from './ha-cf-api.js';
 import type { AutoFailback, HaCf, HaCfSettings } from './types.js';
 import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
@@ -179,6 +180,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
     monitorLines: b.monitorLines,
     policyLines: b.policyLines,
+    api: finishApi(b),
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

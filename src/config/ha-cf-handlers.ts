@@ -14,6 +14,7 @@ import { ping, ping6, pingGroup } from './ha-cf-ping.js';
 import { apiauth, clientProgram, stonith, stonithHost } from './ha-cf-programs.js';
 import { diskLock, fence } from './ha-cf-fence.js';
 import { monitor, monitorPolicy } from './ha-cf-monitor.js';
+import { apiCert, apiKey, apiListen, apiTokenFile, metricsListen } from './ha-cf-api.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -200,4 +201,9 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   disk_lock: diskLock,
   monitor,
   monitor_policy: monitorPolicy,
+  api_listen: apiListen,
+  api_token_file: apiTokenFile,
+  api_cert: apiCert,
+  api_key: apiKey,
+  metrics_listen: metricsListen,
 };

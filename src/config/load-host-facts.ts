@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { ClusterConfig, ConfigIssue, ResourceSpec, SourceLocation } from './types.js';
 import { isExecutableFile } from './host-files.js';
 import { fenceFacts, type FenceInspector } from './load-fence-facts.js';
+import { apiFacts } from './load-api-facts.js';
 
 export type { FenceCheck, FenceInspector } from './load-fence-facts.js';
 
@@ -158,10 +159,9 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
     advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);
   }
-  fenceFacts(config, ctx.inspectFence, {
-    secret: (at, message) => void issues.push({ file: at.file, line: at.line, severity: 'error', message }),
-    needed: add,
-    advise,
-  });
+  const secret = (at: SourceLocation, message: string): void =>
+    void issues.push({ file: at.file, line: at.line, severity: 'error', message });
+  fenceFacts(config, ctx.inspectFence, { secret, needed: add, advise });
+  apiFacts(config, { secret, needed: add });
   return issues;
 }

@@ -285,6 +285,26 @@ export interface MonitorLines {
   }[];
 }
 
+/** `api_listen`/`metrics_listen`: where to listen (host as written, brackets of IPv6 removed). */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly at: SourceLocation;
+}
+
+/** The HTTP API, metrics and dashboard (our extension); see config/ha-cf-api.ts. */
+export interface ApiSettings {
+  /** `api_listen`: the API, the dashboard and (without metrics_listen) /metrics, all behind the token. */
+  readonly listen: ListenAddress | undefined;
+  /** `api_token_file`: the bearer token (mode 600, read at start). */
+  readonly tokenFile: string | undefined;
+  /** `api_cert` + `api_key`: TLS for api_listen. */
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+  /** `metrics_listen`: /metrics alone, without the token. */
+  readonly metricsListen: ListenAddress | undefined;
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
@@ -293,6 +313,8 @@ export interface NodeEntry {
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
 export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings, MonitorLines {
   readonly file: string;
+  /** `api_listen` and friends; undefined: no API, no metrics listener. */
+  readonly api: ApiSettings | undefined;
   readonly nodes: readonly NodeEntry[];
   /** Where a directive was last given (absent: defaulted). */
   readonly lines: ReadonlyMap<string, SourceLocation>;
@@ -320,4 +342,6 @@ export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings
   readonly monitors?: readonly ResourceMonitor[];
   /** `monitor_policy` lines, one per group at most; other groups use DEFAULT_HEALTH_POLICY. */
   readonly healthPolicies?: readonly HealthPolicy[];
+  /** `api_listen` and friends (HTTP API, metrics, dashboard); undefined: off. */
+  readonly api?: ApiSettings | undefined;
 }

@@ -2,6 +2,7 @@
 //   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
 //   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
 //   {"cmd":"cleanup","group":"IPaddr2::198.18.0.10/24"}
+//   {"cmd":"api","method":"GET","path":"/api/v1/groups"} (any HTTP API route, same answers)
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -14,7 +15,9 @@ export type ControlRequest =
   /** `hbts fence --confirm-off NODE`: the operator says the node is off (Heartbeat's meatware). */
   | { readonly cmd: 'fence-confirmed'; readonly node: string }
   /** `hbts cleanup <group>`: forget the group's health-check failures (here and on hbts peers). */
-  | { readonly cmd: 'cleanup'; readonly group: string };
+  | { readonly cmd: 'cleanup'; readonly group: string }
+  /** One HTTP API route over the socket (src/api/api-routes.ts): the reply carries its status and body. */
+  | { readonly cmd: 'api'; readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown };
 
 export const CONTROL_SOCKET_NAME = 'hbts.sock';
 export const PID_FILE_NAME = 'hbts.pid';
@@ -53,7 +56,16 @@ export function parseControlRequest(line: string): ControlRequest | string {
         return 'cleanup needs "group": a resource group (its first resource as in haresources)';
       return { cmd: 'cleanup', group };
     }
+    case 'api': {
+      const method = o['method'] ?? 'GET';
+      const path = o['path'];
+      if (method !== 'GET' && method !== 'POST') return 'api needs "method": GET or POST';
+      if (typeof path !== 'string' || !path.startsWith('/')) return 'api needs "path": e.g. "/api/v1/groups"';
+      return o['body'] === undefined
+        ? { cmd: 'api', method, path }
+        : { cmd: 'api', method, path, body: o['body'] };
+    }
     default:
-      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, cleanup)`;
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, cleanup, api)`;
   }
 }

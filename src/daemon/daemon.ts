@@ -30,6 +30,8 @@ import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
 import { WatchdogWriter } from './watchdog.js';
+import { startBadPacketReport } from './bad-packet-report.js';
+import { ApiHost } from '../api/api-host.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -232,6 +234,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let control: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
+  const api = new ApiHost(() => core.status().groups);
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -242,6 +245,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
+    await api.close();
     await diskLock?.close();
     await groupRunner.close?.();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
@@ -279,6 +283,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         )
           return;
         log.event(e);
+        api.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
       onActionDone: () => undefined,
@@ -295,38 +300,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     { nowMs: () => performance.now() },
   );
 
-  // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
-  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per reason. Sequence
-  // tracking that moved to another stream of a peer (confirmed jump/restart, resync back) too.
+  // Bad packets are summarised every 10 s; forged signatures logged once per 10 s per reason.
   const authLogGate = new KeyedGate(10_000);
-  let lastRejected = endpoint.counters().rejected;
-  let lastResyncs = endpoint.counters().resyncs;
-  const badPacketTimer = setInterval(() => {
-    const counters = endpoint.counters();
-    const now = counters.rejected;
-    const delta = Object.entries(now)
-      .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
-      .filter(([, n]) => n > 0);
-    lastRejected = now;
-    const suppressed = authLogGate.takeSuppressed();
-    if (delta.length > 0) {
-      log.log('warn', 'packets rejected in the last 10 s', {
-        ...Object.fromEntries(delta),
-        ...(suppressed > 0 ? { 'auth-lines-suppressed': suppressed } : {}),
-      });
-    }
-    if (counters.resyncs > lastResyncs) {
-      log.log(
-        'warn',
-        'sequence tracking resynchronised (a peer jumped, restarted, or a stray packet was outvoted)',
-        {
-          count: counters.resyncs - lastResyncs,
-        },
-      );
-    }
-    lastResyncs = counters.resyncs;
-  }, 10_000);
-  badPacketTimer.unref();
+  const badPacketTimer = startBadPacketReport(endpoint, authLogGate, log);
 
   // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
   // failure splits the cluster, which deserves a warning naming what is left.
@@ -424,15 +400,20 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
       case 'cleanup':
         return requestCleanup(req.group, { config, log, admin: (c) => driver?.admin(c) });
+      case 'api':
+        return api.control(req);
     }
   };
+  api.bind(status, handle);
 
   // disk_lock: no start without our slot on it; from here on a message there can stop us.
   try {
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
+    await api.listen(config.api, (level, what, fields) => log.log(level, what, fields));
   } catch (err) {
+    await control?.close();
     await diskLock?.close();
     await Promise.all(transports.map((t) => t.close()));
     log.close();

@@ -296,6 +296,7 @@ export abstract class HeartbeatMembership implements SimCore {
     const zero = {
       packetsIn: 0,
       packetsOut: 0,
+      heartbeatsOut: 0,
       rejected: 0,
       malformed: 0,
       peerDeaths: 0,

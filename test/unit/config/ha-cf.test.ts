@@ -410,6 +410,11 @@ void test('every directive in the table is accepted with a sensible value (no ha
     disk_lock: '/dev/sdb',
     monitor: 'httpd interval=2 timeout=1 http GET http://127.0.0.1/ expect 200',
     monitor_policy: 'httpd restarts=1 window=60 migration_threshold=3',
+    api_listen: '127.0.0.1:8443',
+    api_token_file: '/etc/ha.d/api.token',
+    api_cert: '/etc/ha.d/api.crt',
+    api_key: '/etc/ha.d/api.key',
+    metrics_listen: '127.0.0.1:9100',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);

@@ -2,7 +2,8 @@
 // labelled ha.cf, hbts.cf, haresources or authkeys is a file of an example; an ha.cf block (or a
 // new section) starts a new example, and the files an example does not show get small defaults.
 // Valid examples must be accepted; a block labelled `error=FILE:LINE` (one or more) must be refused
-// with an error at exactly those places, as the docs say.
+// with an error at exactly those places, as the docs say. A `file:NAME` block after an example adds a
+// file it refers to (a token, a password file); `/etc/ha.d/` in an example means its own directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,8 @@ type ConfigFile = (typeof FILES)[number];
 interface Example {
   readonly where: string;
   readonly files: Map<ConfigFile, string>;
+  /** Other files the example refers to (`file:NAME` blocks: a token, a password file), mode 600. */
+  readonly extra: Map<string, string>;
   readonly errors: string[];
 }
 
@@ -55,9 +58,16 @@ export function examplesOf(path: string): Example[] {
     let j = i + 1;
     while (j < lines.length && !(lines[j] ?? '').startsWith('```')) body.push(lines[j++] ?? '');
     const lang = open[1] as ConfigFile;
+    const extra = /^file:([\w.-]+)$/.exec(open[1] ?? '')?.[1];
+    if (extra !== undefined && current !== undefined) current.extra.set(extra, body.join('\n') + '\n');
     if ((FILES as readonly string[]).includes(lang)) {
       if (current === undefined || lang === 'ha.cf' || current.files.has(lang)) {
-        current = { where: `${relative(PROJECT_ROOT, path)}:${i + 1}`, files: new Map(), errors: [] };
+        current = {
+          where: `${relative(PROJECT_ROOT, path)}:${i + 1}`,
+          files: new Map(),
+          extra: new Map(),
+          errors: [],
+        };
         examples.push(current);
       }
       current.files.set(lang, body.join('\n') + '\n');
@@ -70,9 +80,14 @@ export function examplesOf(path: string): Example[] {
 
 function checkExample(ex: Example): { code: number | null; out: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hbts-docs-example-'));
+  // The examples say /etc/ha.d: point that at the example's own directory.
+  const here = (text: string): string => text.replaceAll('/etc/ha.d/', `${dir}/`);
   for (const f of FILES) {
-    writeFileSync(join(dir, f), ex.files.get(f) ?? DEFAULTS[f], { mode: f === 'authkeys' ? 0o600 : 0o644 });
+    writeFileSync(join(dir, f), here(ex.files.get(f) ?? DEFAULTS[f]), {
+      mode: f === 'authkeys' ? 0o600 : 0o644,
+    });
   }
+  for (const [name, text] of ex.extra) writeFileSync(join(dir, name), text, { mode: 0o600 });
   const haCf = ex.files.get('ha.cf') ?? DEFAULTS['ha.cf'];
   const node = /^\s*node\s+([^\s,#]+)/m.exec(haCf)?.[1] ?? 'node1';
   const r = spawnSync(process.execPath, [MAIN, 'check', '--config-dir', dir, '--node-name', node], {
