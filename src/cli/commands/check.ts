@@ -10,11 +10,14 @@ import { flagArgs } from '../flag-args.js';
 
 export const summary = 'validate ha.cf, hbts.cf, authkeys and haresources and summarize the cluster';
 
-const USAGE = `usage: hbts check [--config-dir DIR] [--node-name NAME] [--json]
+const USAGE = `usage: hbts check [--config-dir DIR] [--node-name NAME] [--json] [--as-daemon]
 
   --config-dir DIR   directory holding ha.cf, hbts.cf, authkeys, haresources (default ${DEFAULT_CONFIG_DIR})
   --node-name NAME   this node's name (default: first line of DIR/nodeinfo, else uname -n)
   --json             print the resolved configuration as JSON instead of the summary
+  --as-daemon        judge this host as the daemon does: a host fact it needs (an interface, a
+                     serial device, a resource script, a respawn user, a ping or ucast host name
+                     that resolves) is an error, not a warning
 
 exit status: 0 valid (warnings may be printed), 2 invalid configuration or bad usage
 `;
@@ -23,6 +26,7 @@ interface CheckArgs {
   readonly configDir: string;
   readonly nodeName: string | undefined;
   readonly json: boolean;
+  readonly asDaemon: boolean;
 }
 
 type ParsedArgs = { kind: 'ok'; args: CheckArgs } | { kind: 'help' } | { kind: 'bad'; message: string };
@@ -31,6 +35,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let configDir = DEFAULT_CONFIG_DIR;
   let nodeName: string | undefined;
   let json = false;
+  let asDaemon = false;
   for (const { arg, flag, inline, value } of flagArgs(argv)) {
     switch (flag) {
       case '--help':
@@ -39,6 +44,10 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
       case '--json':
         if (inline !== undefined) return { kind: 'bad', message: '--json takes no value' };
         json = true;
+        break;
+      case '--as-daemon':
+        if (inline !== undefined) return { kind: 'bad', message: '--as-daemon takes no value' };
+        asDaemon = true;
         break;
       case '--config-dir': {
         const v = value();
@@ -56,7 +65,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
         return { kind: 'bad', message: `unknown argument '${arg}'` };
     }
   }
-  return { kind: 'ok', args: { configDir, nodeName, json } };
+  return { kind: 'ok', args: { configDir, nodeName, json, asDaemon } };
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -69,8 +78,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`hbts check: ${parsed.message}\n${USAGE}`);
     return 2;
   }
-  const { configDir, nodeName, json } = parsed.args;
+  const { configDir, nodeName, json, asDaemon } = parsed.args;
   const loaded = await loadClusterConfig(configDir, nodeName, {
+    hostFacts: asDaemon ? 'error' : 'warning',
     locateResource: resourceLocator(),
     inspectFence: fenceInspector(),
   });
