@@ -1,7 +1,7 @@
 // ha.cf directives that define heartbeat media, and the two settings media take on their own line
 // (udpport, baud): Heartbeat sets a medium up as soon as it reads it, so a udpport or baud written
 // below the first medium of its kind does not apply to it. A late udpport is a warning naming the
-// port each earlier medium really uses (Heartbeat runs such files); a late baud is refused.
+// port each earlier medium really uses (Heartbeat runs such files), and so is a late baud.
 import type { MediumId } from './types.js';
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
@@ -52,10 +52,13 @@ export const baud: DirectiveHandler = (b, value, { at }) => {
   }
   const first = b.firstSerial;
   if (first !== undefined) {
-    b.err(
+    // Heartbeat runs this file; the serial media above keep the rate they were set up with.
+    const serials = b.media.filter((m) => m.kind === 'serial');
+    b.warn(
       at,
-      `baud ${rate} comes after the serial medium on line ${first.at.line}, which Heartbeat has already opened at ` +
-        `${DEFAULT_BAUD} baud; move baud above line ${first.at.line}`,
+      `baud ${rate} comes after serial media that Heartbeat has already set up, so it does not apply to them: ` +
+        `${serials.map((m) => `${m.id} (line ${m.at.line}) stays at ${m.kind === 'serial' ? m.baud : DEFAULT_BAUD} baud`).join(', ')}` +
+        `; move baud above line ${first.at.line}`,
     );
   }
   b.baud = { value: rate, at };

@@ -175,13 +175,6 @@ const cases: BrokenCase[] = [
     errors: ["ha.cf:9: baud takes one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, got '12345'"],
   },
   {
-    name: 'baud after the serial line',
-    input: withHaCf('serial /dev/ttyS0', 'baud 38400'),
-    errors: [
-      'ha.cf:10: baud 38400 comes after the serial medium on line 9, which Heartbeat has already opened at 19200 baud; move baud above line 9',
-    ],
-  },
-  {
     name: 'baud twice',
     input: withHaCf('baud 9600', 'baud 19200'),
     errors: [

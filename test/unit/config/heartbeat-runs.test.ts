@@ -44,6 +44,18 @@ void test('udpport after a media line runs, and the warning names the port each 
   assert.match(warningsOf(same)[0] ?? '', /udpport 694 .* it changes nothing for them \(port 694 already\)/);
 });
 
+void test('baud after a serial line runs, and the warning names the rate the serial medium really uses', () => {
+  const r = resolve(withHaCf('serial /dev/ttyS0', 'baud 38400', 'serial /dev/ttyS1'));
+  assert.deepEqual(errorsOf(r), []);
+  assert.deepEqual(
+    r.config?.media.filter((m) => m.kind === 'serial').map((m) => (m.kind === 'serial' ? m.baud : 0)),
+    [19200, 38400],
+  );
+  assert.deepEqual(warningsOf(r), [
+    'ha.cf:10: warning: baud 38400 comes after serial media that Heartbeat has already set up, so it does not apply to them: serial:/dev/ttyS0 (line 9) stays at 19200 baud; move baud above line 9',
+  ]);
+});
+
 void test('nice_failback after auto_failback runs, and the warning names the value that wins (off, as Heartbeat)', () => {
   for (const value of ['on', 'off']) {
     const r = resolve(withHaCf(`nice_failback ${value}`));
