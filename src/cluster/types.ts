@@ -162,7 +162,9 @@ export type ClusterEventKind =
   /** An internal invariant of the core broke (a bug): logged at crit, the transition skipped. */
   | 'invariant-broken'
   /** Anything else worth a log line (protocol notes, ignored requests). */
-  | 'note';
+  | 'note'
+  /** ha.cf autojoin: an authenticated node that was not configured joined the cluster. */
+  | 'node-joined';
 
 export interface ClusterEvent {
   readonly kind: ClusterEventKind;
@@ -207,6 +209,8 @@ export interface NodeStatusEntry {
   /** Groups the node holds as we believe it (self: starting/running/stopping here). */
   readonly holds: readonly GroupId[];
   readonly phase: NodePhase | undefined;
+  /** Not on a `node` line: it joined through `autojoin` (now or remembered from an earlier run). */
+  readonly joined?: true;
 }
 
 export interface GroupStatusEntry {
@@ -261,6 +265,11 @@ export interface ClusterStatus {
   /** Released everything and takes nothing (`self-fence`): why. */
   readonly selfFenced: string | undefined;
   readonly counters: ClusterCounters;
+  /**
+   * ha.cf autojoin: the nodes that joined without a `node` line, remembered ones first (also in
+   * `nodes`); absent when autojoin is none. Counted with the node lines where membership is sized.
+   */
+  readonly joinedNodes?: readonly NodeName[];
 }
 
 /** A broken internal invariant throws (tests, simulator) or is logged at crit and skipped (daemon). */

@@ -84,7 +84,8 @@ export const HA_CF_DIRECTIVES = [
   d('debug', 'one', true, '0-255', '0'),
   d('max_rexmit_delay', 'one', true, 'milliseconds (integer)', '250'),
   d('msgfmt', 'one', true, 'classic|netstring', 'classic'),
-  d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
+  // Acted on in cluster/autojoin.ts: a node on no node line may join (other, any).
+  d('autojoin', 'one', true, 'none|other|any', 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
   d('watchdog', 'one', true, 'device', 'none'),
   d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),

@@ -24,7 +24,7 @@ import { EventLog, logTargets } from './event-log.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
-import { openLocalState } from './local-state.js';
+import { joinedNodesAtStart, openLocalState, rememberJoined } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
@@ -126,6 +126,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
   const { identity, held, groupRunner } = local;
+  config = joinedNodesAtStart(config, opts.stateDir, log); // autojoin: remembered joins are peers again
   if (identity.generation >= MAX_WIRE_GENERATION) {
     log.log(
       'crit',
@@ -279,6 +280,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
           return;
         log.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+        if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);
       },
       onActionDone: () => undefined,
       onStopped: () => void finish(0),
