@@ -11,8 +11,9 @@
 // even a Heartbeat that started resources could not touch the host or fail a stop (which makes
 // it `pkill -9 heartbeat` and reboot). Heartbeat runs alone for a few seconds, less than any
 // case's initdead, and its media are the namespace's veth links (198.18.40.0/23) only.
-// A `serial` device is replaced, in both daemons' copy of ha.cf, by one end of a pty pair
-// (socat) so that no real serial port of the host is ever opened.
+// In both daemons' copy of ha.cf a `serial` device becomes one end of a pty pair (socat) and a
+// `watchdog` device a plain file, so that no serial port or watchdog of the host is ever opened (a
+// watchdog left open by a killed Heartbeat would reboot the host).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

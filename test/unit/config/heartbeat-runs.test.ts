@@ -198,3 +198,15 @@ void test('the loader resolves ping and ucast names itself: an .invalid name is 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('hbts check --as-daemon judges host facts as the daemon does', async () => {
+  const { parseCheckArgs } = await import('../../../src/cli/commands/check.js');
+  const parsed = parseCheckArgs(['--as-daemon', '--config-dir', '/x']);
+  assert.equal(parsed.kind === 'ok' && parsed.args.asDaemon, true);
+  assert.deepEqual(parseCheckArgs(['--as-daemon=yes']), {
+    kind: 'bad',
+    message: '--as-daemon takes no value',
+  });
+  const plain = parseCheckArgs([]);
+  assert.equal(plain.kind === 'ok' && plain.args.asDaemon, false);
+});
