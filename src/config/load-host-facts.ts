@@ -133,21 +133,36 @@ export async function resolveHostNames(
   return out;
 }
 
-/** Heartbeat refuses a ping node or ucast peer whose name does not resolve ("Illegal ping", "cannot resolve hostname"). */
+/**
+ * Heartbeat refuses a ping node or ucast peer whose name does not resolve ("Illegal ping", "ucast:
+ * cannot resolve hostname"): needed facts. A ping_group member that does not resolve is only logged
+ * and left out of the group (Heartbeat runs, even when no member resolves): advice.
+ */
 function hostNameFacts(
   config: ClusterConfig,
   resolved: ReadonlyMap<string, boolean> | undefined,
   add: (at: SourceLocation, message: string) => void,
+  advise: (at: SourceLocation, message: string) => void,
 ): void {
   if (resolved === undefined) return;
   const unresolved = (name: string): boolean => resolved.get(name) === false;
   for (const p of config.pingTargets) {
     const bad = p.addresses.filter(unresolved);
     if (bad.length === 0) continue;
+    const names = bad.map((n) => `'${n}'`).join(', ');
+    if (p.kind === 'ping_group') {
+      const left = p.addresses.length - bad.length;
+      advise(
+        p.at,
+        `ping_group ${p.name} member ${names} does not resolve to an IPv4 address; Heartbeat logs "unknown host" and ` +
+          `leaves it out, so the group has ${left === 0 ? 'no member left and can never answer' : `${left} member${left === 1 ? '' : 's'} left`}: ` +
+          'write its address, or add it to /etc/hosts',
+      );
+      continue;
+    }
     add(
       p.at,
-      `${p.kind === 'ping_group' ? `ping_group ${p.name} member` : 'ping node'} ${bad.map((n) => `'${n}'`).join(', ')} ` +
-        'does not resolve to an IPv4 address (Heartbeat refuses it: "Illegal ping"); write its address, or add it to /etc/hosts',
+      `ping node ${names} does not resolve to an IPv4 address (Heartbeat refuses it: "Illegal ping"); write its address, or add it to /etc/hosts`,
     );
   }
   for (const m of config.media) {
@@ -218,7 +233,7 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
         `${c.kind} program ${c.path} is not an executable file (Heartbeat refuses it: "is not executable")`,
       );
   }
-  hostNameFacts(config, ctx.resolved, add);
+  hostNameFacts(config, ctx.resolved, add, advise);
   for (const a of config.apiauth ?? []) {
     for (const u of a.uids)
       if (users !== undefined && !users.has(u))

@@ -114,7 +114,7 @@ void test('autojoin as in Heartbeat 3.0.6: any needs no node line, other needs t
   );
 });
 
-void test('host facts Heartbeat checks: respawn user and program, ping and ucast host names; warnings for check, errors for the daemon', () => {
+void test('host facts Heartbeat checks: respawn user and program, ping and ucast host names; warnings for check, errors for the daemon (a ping_group member stays a warning, as Heartbeat runs it)', () => {
   const r = resolve(
     withHaCf(
       'respawn hbts-no-such-user0 /bin/true',
@@ -153,12 +153,17 @@ void test('host facts Heartbeat checks: respawn user and program, ping and ucast
     `ha.cf:9: on this host: respawn user 'hbts-no-such-user0' is not in /etc/passwd (Heartbeat refuses it: "Invalid uid")`,
     'ha.cf:10: on this host: respawn program /hbts/no/such/program is not an executable file (Heartbeat refuses it: "is not executable")',
     `ha.cf:11: on this host: ping node 'gw.hbts-test.invalid' does not resolve to an IPv4 address (Heartbeat refuses it: "Illegal ping"); write its address, or add it to /etc/hosts`,
-    `ha.cf:12: on this host: ping_group routers member 'rtr2.hbts-test.invalid' does not resolve to an IPv4 address (Heartbeat refuses it: "Illegal ping"); write its address, or add it to /etc/hosts`,
+    `ha.cf:12: warning: on this host: ping_group routers member 'rtr2.hbts-test.invalid' does not resolve to an IPv4 address; Heartbeat logs "unknown host" and leaves it out, so the group has 1 member left: write its address, or add it to /etc/hosts`,
     `ha.cf:13: on this host: ucast peer 'peer.hbts-test.invalid' does not resolve to an IPv4 address (Heartbeat refuses it: "ucast: cannot resolve hostname"); write its address, or add it to /etc/hosts`,
   ]);
   assert.deepEqual(
     asCheck.map((i) => i.severity),
     asDaemon.map(() => 'warning'),
+  );
+  // Heartbeat runs with a ping_group member that does not resolve: a warning for the daemon too
+  assert.deepEqual(
+    asDaemon.map((i) => i.severity),
+    ['error', 'error', 'error', 'warning', 'error'],
   );
   // a name that resolves is no news
   const ok = hostFactIssues(r.config, {
