@@ -3,8 +3,8 @@
 // exist, ping and ucast host names resolve. `hbts check` reports them as warnings so a config can be
 // validated on any machine; the daemon (and `check --as-daemon`) asks for severity 'error' for the
 // facts it needs and those Heartbeat refuses to start without (interfaces, serial devices, scripts,
-// respawn users and programs, ping and ucast names); the others (broadcast address, apiauth
-// users, watchdog) always stay warnings. Fencing's
+// respawn users and programs, apiauth users and groups, ping and ucast names); the others
+// (broadcast address, ping_group members, watchdog) always stay warnings. Fencing's
 // facts are in load-fence-facts.ts; a password others can read is an error whoever asks.
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
@@ -234,13 +234,20 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
       );
   }
   hostNameFacts(config, ctx.resolved, add, advise);
+  // Heartbeat refuses these too ("Invalid apiauth directive").
   for (const a of config.apiauth ?? []) {
     for (const u of a.uids)
       if (users !== undefined && !users.has(u))
-        advise(a.at, `apiauth ${a.client}: user '${u}' is not in ${paths.passwd}`);
+        add(
+          a.at,
+          `apiauth ${a.client}: user '${u}' is not in ${paths.passwd} (Heartbeat refuses it: "Bad uid list")`,
+        );
     for (const g of a.gids)
       if (groups !== undefined && !groups.has(g))
-        advise(a.at, `apiauth ${a.client}: group '${g}' is not in ${paths.group}`);
+        add(
+          a.at,
+          `apiauth ${a.client}: group '${g}' is not in ${paths.group} (Heartbeat refuses it: "Bad gid list")`,
+        );
   }
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
     advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);

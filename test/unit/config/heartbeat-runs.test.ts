@@ -215,3 +215,28 @@ void test('hbts check --as-daemon judges host facts as the daemon does', async (
   const plain = parseCheckArgs([]);
   assert.equal(plain.kind === 'ok' && plain.args.asDaemon, false);
 });
+
+void test('apiauth users and groups that do not exist are host facts: errors for the daemon, as Heartbeat refuses them', () => {
+  const r = resolve(withHaCf('apiauth ping gid=hbts-no-such-group0 uid=hbts-no-such-user0,root'));
+  assert.ok(r.config !== undefined);
+  const ctx = {
+    configDir: '/nonexistent',
+    haCfFile: 'ha.cf',
+    haresourcesFile: 'haresources',
+    locateResource: () => ({ ok: true as const, where: 'test' }),
+  };
+  const daemon = hostFactIssues(r.config, { ...ctx, severity: 'error' }).filter((i) =>
+    /apiauth/.test(i.message),
+  );
+  assert.deepEqual(daemon.map(formatIssue), [
+    `ha.cf:9: on this host: apiauth ping: user 'hbts-no-such-user0' is not in /etc/passwd (Heartbeat refuses it: "Bad uid list")`,
+    `ha.cf:9: on this host: apiauth ping: group 'hbts-no-such-group0' is not in /etc/group (Heartbeat refuses it: "Bad gid list")`,
+  ]);
+  const check = hostFactIssues(r.config, { ...ctx, severity: 'warning' }).filter((i) =>
+    /apiauth/.test(i.message),
+  );
+  assert.deepEqual(
+    check.map((i) => i.severity),
+    ['warning', 'warning'],
+  );
+});
