@@ -31,6 +31,8 @@ interface PeerState {
   deadtimeMs: number;
   lateWarned: boolean;
   readonly links: Map<MediumId, LinkState>;
+  /** When initdead starts for a never-heard peer: our start, or when it joined (autojoin). */
+  readonly unheardSinceMs?: MonoMs;
 }
 
 export interface DetectorOptions {
@@ -58,6 +60,24 @@ export class FailureDetector {
         links,
       });
     }
+  }
+
+  /**
+   * A peer that joined while we run (ha.cf autojoin): tracked from now on, as if just heard of, so
+   * it gets initdead from `nowMs` until its first status arrives.
+   */
+  addPeer(node: NodeName, nowMs: MonoMs): void {
+    if (this.peers.has(node)) return;
+    const links = new Map<MediumId, LinkState>();
+    for (const m of this.options.media) links.set(m, { lastMs: undefined, up: false });
+    this.peers.set(node, {
+      liveness: 'unheard',
+      lastStatusMs: undefined,
+      deadtimeMs: this.options.deadtimeMs,
+      lateWarned: false,
+      links,
+      unheardSinceMs: nowMs,
+    });
   }
 
   liveness(node: NodeName): PeerLiveness {
@@ -150,11 +170,16 @@ export class FailureDetector {
         }
       } else if (
         p.liveness === 'unheard' &&
-        nowMs - this.options.startMs >= this.options.initdeadMs &&
+        nowMs - (p.unheardSinceMs ?? this.options.startMs) >= this.options.initdeadMs &&
         mayKill
       ) {
         p.liveness = 'dead';
-        events.push({ kind: 'dead', node, silentMs: nowMs - this.options.startMs, neverHeard: true });
+        events.push({
+          kind: 'dead',
+          node,
+          silentMs: nowMs - (p.unheardSinceMs ?? this.options.startMs),
+          neverHeard: true,
+        });
       }
     }
     return events;
@@ -171,7 +196,7 @@ export class FailureDetector {
         next = Math.min(next, p.lastStatusMs + p.deadtimeMs);
         if (!p.lateWarned) next = Math.min(next, p.lastStatusMs + this.options.warntimeMs + 1);
       } else if (p.liveness === 'unheard') {
-        next = Math.min(next, this.options.startMs + this.options.initdeadMs);
+        next = Math.min(next, (p.unheardSinceMs ?? this.options.startMs) + this.options.initdeadMs);
       }
     }
     return Number.isFinite(next) ? Math.max(next, this.suppressDeathUntilMs) : next;

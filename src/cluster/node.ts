@@ -12,6 +12,7 @@ import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types
 import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
+import { Autojoin } from './autojoin.js';
 import { Fencing } from './fencing.js';
 import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
@@ -44,12 +45,18 @@ export class ClusterNode {
   private readonly ownership: Ownership;
   private readonly fencing: Fencing;
   private readonly health: Health;
+  private readonly autojoin: Autojoin;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
   constructor(options: ClusterNodeOptions) {
-    const { config, self, endpoint } = options;
+    const { self, endpoint } = options;
+    // Our own copy of the node list: it grows when a node joins (ha.cf autojoin), and every part
+    // reads config.nodes from this one object.
+    const nodes = [...options.config.nodes];
+    const config: ClusterConfig = { ...options.config, nodes };
     this.config = config;
+    this.autojoin = new Autojoin(config, self, nodes);
     this.self = self;
     this.endpoint = endpoint;
     this.nowMs = options.nowMs;
@@ -138,7 +145,7 @@ export class ClusterNode {
   status(): ClusterStatus {
     const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
     const health = this.health;
-    return clusterStatus({
+    const s = clusterStatus({
       config,
       self,
       fingerprint,
@@ -150,6 +157,29 @@ export class ClusterNode {
       fencing,
       health,
     });
+    const joinedNodes = this.autojoin.list();
+    if (joinedNodes === undefined) return s;
+    const nodes = s.nodes.map((n) => (this.autojoin.isJoined(n.name) ? { ...n, joined: true as const } : n));
+    return { ...s, nodes, joinedNodes };
+  }
+
+  /**
+   * ha.cf autojoin: an authenticated message from a node on no node line. True when the node joined
+   * (it is a peer from now on; this first message is dropped, its next heartbeat counts).
+   */
+  private join(src: string): boolean {
+    const name = this.autojoin.consider(src);
+    if (name === undefined) return false;
+    this.endpoint.admit?.(name);
+    this.peers.join(name);
+    this.out.factsChanged = true;
+    this.out.emit(
+      'node-joined',
+      'info',
+      `node ${name} joined the cluster (autojoin ${this.config.autojoin}): it is on no node line but presented the cluster's key`,
+      { node: name },
+    );
+    return true;
   }
 
   private wakeAt(): MonoMs {
@@ -215,6 +245,7 @@ export class ClusterNode {
       case 'own':
         return;
       case 'rejected':
+        if (r.reason === 'unknown-node' && r.src !== undefined && this.join(r.src)) return;
         this.out.counters.rejected++;
         if (r.reason === 'bad-auth' || r.reason === 'unknown-key') {
           this.out.emit(

@@ -21,8 +21,8 @@ type ResourceMessage = Extract<ClusterMessage, { kind: 'resource' }>;
 type ShutdoneMessage = Extract<ClusterMessage, { kind: 'shutdone' }>;
 
 export class PeerTable {
-  /** Every configured node but us, ha.cf order. */
-  readonly names: readonly NodeName[];
+  /** Every configured node but us, ha.cf order, then nodes that joined (autojoin). */
+  private readonly nameList: NodeName[];
   readonly detector: FailureDetector;
   /** Live peers advertising another config fingerprint. */
   readonly mismatched = new Set<NodeName>();
@@ -37,16 +37,28 @@ export class PeerTable {
     private readonly out: Outbox,
     startMs: MonoMs,
   ) {
-    this.names = config.nodes.filter((n) => n !== self);
+    this.nameList = config.nodes.filter((n) => n !== self);
     this.detector = new FailureDetector({
-      peers: this.names,
+      peers: this.nameList,
       media: config.media.map((m) => m.id),
       deadtimeMs: config.deadtimeMs,
       warntimeMs: config.warntimeMs,
       initdeadMs: config.initdeadMs,
       startMs,
     });
-    for (const name of this.names) this.byName.set(name, blankFacts(name));
+    for (const name of this.nameList) this.byName.set(name, blankFacts(name));
+  }
+
+  get names(): readonly NodeName[] {
+    return this.nameList;
+  }
+
+  /** A node that joined (ha.cf autojoin): a peer like the configured ones from now on. */
+  join(name: NodeName): void {
+    if (name === this.self || this.byName.has(name)) return;
+    this.nameList.push(name);
+    this.byName.set(name, blankFacts(name));
+    this.detector.addPeer(name, this.out.nowMs);
   }
 
   get(name: NodeName): PeerFacts | undefined {

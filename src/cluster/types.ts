@@ -199,7 +199,9 @@ export type ClusterEventKind =
   /** A monitored group failed on every node that may run it: it stays down until cleaned up. */
   | 'group-down'
   /** `hbts cleanup`: a group's failures forgotten (here, or told by a peer). */
-  | 'cleanup';
+  | 'cleanup'
+  /** ha.cf autojoin: an authenticated node that was not configured joined the cluster. */
+  | 'node-joined';
 
 export interface ClusterEvent {
   readonly kind: ClusterEventKind;
@@ -244,6 +246,8 @@ export interface NodeStatusEntry {
   /** Groups the node holds as we believe it (self: starting/running/stopping here). */
   readonly holds: readonly GroupId[];
   readonly phase: NodePhase | undefined;
+  /** Not on a `node` line: it joined through `autojoin` (now or remembered from an earlier run). */
+  readonly joined?: true;
 }
 
 export interface GroupStatusEntry {
@@ -340,6 +344,11 @@ export interface ClusterStatus {
   /** Released everything and takes nothing (`self-fence`): why. */
   readonly selfFenced: string | undefined;
   readonly counters: ClusterCounters;
+  /**
+   * ha.cf autojoin: the nodes that joined without a `node` line, remembered ones first (also in
+   * `nodes`); absent when autojoin is none. Counted with the node lines where membership is sized.
+   */
+  readonly joinedNodes?: readonly NodeName[];
 }
 
 /** A broken internal invariant throws (tests, simulator) or is logged at crit and skipped (daemon). */

@@ -49,7 +49,8 @@ export function configFacts(config: ClusterConfig): ConfigFact[] {
   const local = (name: string, value: string): ConfigFact => ({ name, value, agreed: false });
   const activeKey = config.auth.keys.get(config.auth.activeIndex);
   return [
-    agreed('nodes', config.nodes.join(',')),
+    // With autojoin the node lists differ by design (each node lists itself, others join).
+    agreed('nodes', config.autojoin === 'none' ? config.nodes.join(',') : `autojoin ${config.autojoin}`),
     local('media', JSON.stringify(config.media.map((m) => m.id))),
     agreed('keepalive', config.keepaliveMs),
     agreed('deadtime', config.deadtimeMs),

@@ -81,11 +81,10 @@ export class HaCfBuilder {
   };
   udpPort: Located<number> | undefined;
   baud: Located<number> | undefined;
-  /** The first bcast/ucast medium and the first serial one: Heartbeat sets them up on their line. */
-  firstUdpMedium: Medium | undefined;
+  /** The first serial medium: Heartbeat opens it at the baud in effect on its line. */
   firstSerial: Medium | undefined;
-  autoFailback: Located<AutoFailback> | undefined;
-  niceFailback: Located<boolean> | undefined;
+  /** In effect so far: set by auto_failback, or by nice_failback the way Heartbeat maps it. */
+  autoFailback: (Located<AutoFailback> & { readonly fromNiceFailback?: true }) | undefined;
   useLogd: Located<boolean> | undefined;
   crm: Located<string> | undefined;
   diskLock: Located<string> | undefined;
@@ -154,12 +153,6 @@ export class HaCfBuilder {
     }
     this.mediumLines.set(m.id, m.at);
     this.media.push(m);
-    if (
-      (m.kind === 'bcast' || m.kind === 'ucast' || m.kind === 'ucast6') &&
-      this.firstUdpMedium === undefined
-    ) {
-      this.firstUdpMedium = m;
-    }
     if (m.kind === 'serial' && this.firstSerial === undefined) this.firstSerial = m;
   }
 

@@ -27,8 +27,6 @@ export interface DirectiveSpec {
   readonly extension?: true;
 }
 
-const off = (v: string): boolean => /^(off|false|no|n|0)$/i.test(v);
-
 /** A spec that keeps its name as a literal type, so DirectiveName lists every directive. */
 type Spec<N extends string> = DirectiveSpec & { readonly name: N };
 
@@ -86,7 +84,8 @@ export const HA_CF_DIRECTIVES = [
   d('debug', 'one', true, '0-255', '0'),
   d('max_rexmit_delay', 'one', true, 'milliseconds (integer)', '250'),
   d('msgfmt', 'one', true, 'classic|netstring', 'classic'),
-  d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
+  // Acted on in cluster/autojoin.ts: a node on no node line may join (other, any).
+  d('autojoin', 'one', true, 'none|other|any', 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
   d('watchdog', 'one', true, 'device', 'none'),
   d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),
@@ -107,8 +106,9 @@ export const HA_CF_DIRECTIVES = [
   d('compression_threshold', 'one', false, 'KiB', '2'),
   d('traditional_compression', 'one', false, 'boolean', 'no'),
   d('env', 'list', false, 'NAME=value', 'none'),
-  d('crm', 'one', false, 'on|off|respawn|minimal|manual|ccm-only|valgrind (or a boolean)', 'off', off),
-  d('pacemaker', 'one', false, 'same as crm', 'off', off),
+  // crm/pacemaker on get their own warning (resolve-config.ts crmChecks), not the generic one.
+  d('crm', 'one', false, 'on|off|respawn|minimal|manual|ccm-only|valgrind (or a boolean)', 'off', () => true),
+  d('pacemaker', 'one', false, 'same as crm', 'off', () => true),
   d('crm_daemon_dir', 'one', false, 'directory', 'none'),
   d('crmd_spawns_pengine', 'one', false, 'boolean', 'none'),
   d('record_config_changes', 'one', false, 'boolean', 'none'),

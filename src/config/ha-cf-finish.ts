@@ -96,10 +96,10 @@ function deadpingCheck(b: HaCfBuilder, { keepaliveMs, deadpingMs }: Timings): vo
   }
 }
 
-/** At least one node and one medium, not too many nodes, ping nodes not named like cluster nodes. */
+/** At least one node (unless `autojoin any`, as in Heartbeat) and one medium, not too many nodes, ping nodes not named like cluster nodes. */
 function membershipChecks(b: HaCfBuilder): void {
   const fileAt = wholeFile(b.file);
-  if (b.nodes.length === 0) {
+  if (b.nodes.length === 0 && b.plain.autojoin !== 'any') {
     b.err(
       fileAt,
       'no nodes defined: add a `node <name>` line for every cluster member, named as `uname -n` prints it',
@@ -131,24 +131,17 @@ function loggingCheck(b: HaCfBuilder): void {
   }
 }
 
-/** auto_failback, else what nice_failback maps to, else Heartbeat's deprecated default 'legacy'. */
+/** auto_failback as the last auto_failback or nice_failback line left it, else Heartbeat's default 'legacy'. */
 function resolveFailback(b: HaCfBuilder): AutoFailback {
-  const { autoFailback, niceFailback } = b;
-  let resolved: AutoFailback = autoFailback?.value ?? 'legacy';
-  if (autoFailback === undefined && niceFailback !== undefined)
-    resolved = niceFailback.value ? 'off' : 'legacy';
-  if (autoFailback !== undefined && niceFailback !== undefined) {
-    b.err(
-      niceFailback.at,
-      `nice_failback conflicts with auto_failback on line ${autoFailback.at.line}; remove nice_failback`,
-    );
-  }
+  const { autoFailback } = b;
+  const resolved: AutoFailback = autoFailback?.value ?? 'legacy';
   if (resolved === 'legacy') {
     const why =
       "'legacy' is deprecated: a returning home node takes its groups back through the old ip-request " +
       'exchange, and hb_standby, hb_takeover and ipfail are silently disabled; write `auto_failback on` ' +
       '(groups return to their home node) or `auto_failback off` (they stay where they run)';
-    if (autoFailback !== undefined) b.warn(autoFailback.at, `auto_failback legacy: ${why}`);
+    if (autoFailback?.fromNiceFailback === true) b.warn(autoFailback.at, `auto_failback is legacy: ${why}`);
+    else if (autoFailback !== undefined) b.warn(autoFailback.at, `auto_failback legacy: ${why}`);
     else b.warn(wholeFile(b.file), `no auto_failback line, so Heartbeat's default 'legacy' applies: ${why}`);
   }
   return resolved;

@@ -2,7 +2,7 @@
 // simple settings: nodes, times, failback, logging, and the directives heartbeat-ts only validates.
 // HA_CF_HANDLERS is keyed by DirectiveName, so a directive added to the table without a handler
 // (or a handler without a directive) does not compile.
-import type { NodeName } from './types.js';
+import type { AutoFailback, NodeName } from './types.js';
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import type { DirectiveName } from './ha-cf-directives.js';
 import { parseHeartbeatTime } from './heartbeat-time.js';
@@ -50,13 +50,26 @@ const autoFailback: DirectiveHandler = (b, value, { at }) => {
   b.autoFailback = { value: on ? 'on' : 'off', at };
 };
 
+/**
+ * `nice_failback`, obsolete, mapped exactly as Heartbeat 3.0.6 maps it (config.c set_nice_failback):
+ * whatever its value, it becomes `auto_failback off` when an auto_failback on/off (or an earlier
+ * nice_failback) is already in effect, and `auto_failback legacy` otherwise. Heartbeat runs such a
+ * file, so this is a warning that names the value that wins; a later auto_failback line still wins.
+ */
 const niceFailback: DirectiveHandler = (b, value, { name, at }) => {
   const on = b.bool(name, value, at);
   if (on === undefined) return;
-  b.niceFailback = { value: on, at };
+  const before = b.autoFailback;
+  const wins: AutoFailback = before !== undefined && before.value !== 'legacy' ? 'off' : 'legacy';
+  b.autoFailback = { value: wins, at, fromNiceFailback: true };
+  const why =
+    before !== undefined && before.value !== 'legacy'
+      ? `after \`auto_failback ${before.value}\` on line ${before.at.line}, Heartbeat turns any nice_failback into \`auto_failback off\``
+      : `with no auto_failback on/off above it, Heartbeat reads any nice_failback as \`auto_failback legacy\``;
   b.warn(
     at,
-    `nice_failback is obsolete: write \`auto_failback ${on ? 'off' : 'on'}\` instead (Heartbeat maps it the same way)`,
+    `nice_failback ${value} is obsolete: ${why}, so auto_failback is ${wins} from here on` +
+      `; write \`auto_failback ${wins}\` (or the on/off you mean) instead of nice_failback`,
   );
 };
 

@@ -1,6 +1,7 @@
 // ha.cf directives that define heartbeat media, and the two settings media take on their own line
 // (udpport, baud): Heartbeat sets a medium up as soon as it reads it, so a udpport or baud written
-// below the first medium of its kind does not apply to it, and is refused here.
+// below the first medium of its kind does not apply to it. A late udpport is a warning naming the
+// port each earlier medium really uses (Heartbeat runs such files), and so is a late baud.
 import type { MediumId } from './types.js';
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
@@ -17,12 +18,20 @@ import {
 export const udpport: DirectiveHandler = (b, value, { name, at }) => {
   const port = b.int(name, value, at, 1, 65535);
   if (port === undefined) return;
-  const first = b.firstUdpMedium;
+  const earlier = b.media.filter((m) => m.kind === 'bcast' || m.kind === 'ucast' || m.kind === 'ucast6');
+  const first = earlier[0];
   if (first !== undefined) {
-    b.err(
+    // Heartbeat runs this file (a config that has run for years must still start): the media above
+    // keep the port they were set up with, as in Heartbeat, and the warning says which port that is.
+    const ports = earlier.map((m) => `${m.id} (line ${m.at.line}) stays on port ${m.port}`).join(', ');
+    const effect = earlier.every((m) => m.port === port)
+      ? `it changes nothing for them (port ${port} already)`
+      : `only media below this line use ${port}`;
+    b.warn(
       at,
-      `udpport ${port} comes after the ${first.kind} medium on line ${first.at.line}, which Heartbeat ` +
-        `has already set up on port ${b.currentPort()} and silently keeps there; move udpport above line ${first.at.line}`,
+      `udpport ${port} comes after media that Heartbeat has already set up, so it does not apply to them: ` +
+        `${ports}; ${effect} (Heartbeat keeps them there too, saying "udpport setting must precede media statements"); ` +
+        `move udpport above line ${first.at.line}`,
     );
   }
   b.udpPort = { value: port, at };
@@ -43,10 +52,13 @@ export const baud: DirectiveHandler = (b, value, { at }) => {
   }
   const first = b.firstSerial;
   if (first !== undefined) {
-    b.err(
+    // Heartbeat runs this file; the serial media above keep the rate they were set up with.
+    const serials = b.media.filter((m) => m.kind === 'serial');
+    b.warn(
       at,
-      `baud ${rate} comes after the serial medium on line ${first.at.line}, which Heartbeat has already opened at ` +
-        `${DEFAULT_BAUD} baud; move baud above line ${first.at.line}`,
+      `baud ${rate} comes after serial media that Heartbeat has already set up, so it does not apply to them: ` +
+        `${serials.map((m) => `${m.id} (line ${m.at.line}) stays at ${m.kind === 'serial' ? m.baud : DEFAULT_BAUD} baud`).join(', ')}` +
+        `; move baud above line ${first.at.line}`,
     );
   }
   b.baud = { value: rate, at };

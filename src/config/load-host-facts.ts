@@ -1,10 +1,14 @@
 // Facts about the host a config is checked on: interfaces exist (and have a broadcast address for
 // bcast), serial devices exist, resource scripts can be found, respawn/apiauth users and groups
-// exist. `hbts check` reports them as warnings so a config can be validated on any machine; the
-// daemon asks for severity 'error' for the facts it needs (interfaces, serial devices, scripts);
-// the others (broadcast address, respawn/apiauth users, watchdog) always stay warnings. Fencing's
+// exist, ping and ucast host names resolve. `hbts check` reports them as warnings so a config can be
+// validated on any machine; the daemon (and `check --as-daemon`) asks for severity 'error' for the
+// facts it needs and those Heartbeat refuses to start without (interfaces, serial devices, scripts,
+// respawn users and programs, apiauth users and groups, ping and ucast names); the others
+// (broadcast address, ping_group members, watchdog) always stay warnings. Fencing's
 // facts are in load-fence-facts.ts; a password others can read is an error whoever asks.
 import { execFileSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { existsSync } from 'node:fs';
 import { readConfigFileSync } from './load-file.js';
 import { networkInterfaces } from 'node:os';
@@ -39,6 +43,8 @@ export interface HostFactContext {
   readonly locateResource: ResourceLocator;
   /** Checks fence agents and stonith devices: the fencing code's own (fencing/inspect.ts). */
   readonly inspectFence?: FenceInspector;
+  /** Which ping/ucast host names resolved (resolveHostNames); absent: not checked. */
+  readonly resolved?: ReadonlyMap<string, boolean>;
 }
 
 /** This host's IPv4/IPv6 addresses (for the "ucast to ourselves only" check). */
@@ -96,6 +102,80 @@ export type ResourceLocation =
  */
 export type ResourceLocator = (rsc: ResourceSpec, configDir: string) => ResourceLocation;
 
+/** Host names in ha.cf that must resolve: ping nodes and ping_group members, ucast peers. */
+export function hostNamesToResolve(config: ClusterConfig): string[] {
+  const names = new Set<string>();
+  for (const p of config.pingTargets) {
+    if (p.kind === 'ping6') continue;
+    for (const a of p.addresses) if (!isIP(a)) names.add(a);
+  }
+  for (const m of config.media) if (m.kind === 'ucast' && !isIP(m.peer)) names.add(m.peer);
+  return [...names];
+}
+
+/** Resolves each name to an IPv4 address (as Heartbeat's gethostbyname), at most `timeoutMs` in all. */
+export async function resolveHostNames(
+  names: readonly string[],
+  timeoutMs = 3000,
+): Promise<ReadonlyMap<string, boolean>> {
+  const out = new Map<string, boolean>();
+  await Promise.all(
+    names.map(async (name) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+      const found = lookup(name, { family: 4 }).then(
+        () => true,
+        () => false,
+      );
+      out.set(name, await Promise.race([found, late]));
+      clearTimeout(timer);
+    }),
+  );
+  return out;
+}
+
+/**
+ * Heartbeat refuses a ping node or ucast peer whose name does not resolve ("Illegal ping", "ucast:
+ * cannot resolve hostname"): needed facts. A ping_group member that does not resolve is only logged
+ * and left out of the group (Heartbeat runs, even when no member resolves): advice.
+ */
+function hostNameFacts(
+  config: ClusterConfig,
+  resolved: ReadonlyMap<string, boolean> | undefined,
+  add: (at: SourceLocation, message: string) => void,
+  advise: (at: SourceLocation, message: string) => void,
+): void {
+  if (resolved === undefined) return;
+  const unresolved = (name: string): boolean => resolved.get(name) === false;
+  for (const p of config.pingTargets) {
+    const bad = p.addresses.filter(unresolved);
+    if (bad.length === 0) continue;
+    const names = bad.map((n) => `'${n}'`).join(', ');
+    if (p.kind === 'ping_group') {
+      const left = p.addresses.length - bad.length;
+      advise(
+        p.at,
+        `ping_group ${p.name} member ${names} does not resolve to an IPv4 address; Heartbeat logs "unknown host" and ` +
+          `leaves it out, so the group has ${left === 0 ? 'no member left and can never answer' : `${left} member${left === 1 ? '' : 's'} left`}: ` +
+          'write its address, or add it to /etc/hosts',
+      );
+      continue;
+    }
+    add(
+      p.at,
+      `ping node ${names} does not resolve to an IPv4 address (Heartbeat refuses it: "Illegal ping"); write its address, or add it to /etc/hosts`,
+    );
+  }
+  for (const m of config.media) {
+    if (m.kind !== 'ucast' || !unresolved(m.peer)) continue;
+    add(
+      m.at,
+      `ucast peer '${m.peer}' does not resolve to an IPv4 address (Heartbeat refuses it: "ucast: cannot resolve hostname"); ` +
+        'write its address, or add it to /etc/hosts',
+    );
+  }
+}
+
 export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): ConfigIssue[] {
   const paths = ctx.paths ?? DEFAULT_HOST_PATHS;
   const issues: ConfigIssue[] = [];
@@ -143,18 +223,32 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
   }
   const users = namesInColonFile(paths.passwd);
   const groups = namesInColonFile(paths.group);
+  // Heartbeat refuses to start on these two ("Invalid uid [...] specified for client child", "Client
+  // child command [...] is not executable"), so the daemon does too.
   for (const c of config.clients ?? []) {
     if (users !== undefined && !users.has(c.user))
-      advise(c.at, `${c.kind} user '${c.user}' is not in ${paths.passwd}`);
-    if (!isExecutableFile(c.path)) advise(c.at, `${c.kind} program ${c.path} is not an executable file`);
+      add(c.at, `${c.kind} user '${c.user}' is not in ${paths.passwd} (Heartbeat refuses it: "Invalid uid")`);
+    if (!isExecutableFile(c.path))
+      add(
+        c.at,
+        `${c.kind} program ${c.path} is not an executable file (Heartbeat refuses it: "is not executable")`,
+      );
   }
+  hostNameFacts(config, ctx.resolved, add, advise);
+  // Heartbeat refuses these too ("Invalid apiauth directive").
   for (const a of config.apiauth ?? []) {
     for (const u of a.uids)
       if (users !== undefined && !users.has(u))
-        advise(a.at, `apiauth ${a.client}: user '${u}' is not in ${paths.passwd}`);
+        add(
+          a.at,
+          `apiauth ${a.client}: user '${u}' is not in ${paths.passwd} (Heartbeat refuses it: "Bad uid list")`,
+        );
     for (const g of a.gids)
       if (groups !== undefined && !groups.has(g))
-        advise(a.at, `apiauth ${a.client}: group '${g}' is not in ${paths.group}`);
+        add(
+          a.at,
+          `apiauth ${a.client}: group '${g}' is not in ${paths.group} (Heartbeat refuses it: "Bad gid list")`,
+        );
   }
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
     advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);

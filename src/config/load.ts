@@ -10,7 +10,9 @@ import type { ConfigFileRead } from './load-file.js';
 import { resolveConfigFromText } from './resolve-config.js';
 import {
   hostFactIssues,
+  hostNamesToResolve,
   localAddresses,
+  resolveHostNames,
   type FenceInspector,
   type HostPaths,
   type ResourceLocator,
@@ -121,6 +123,7 @@ export async function loadClusterConfig(
   issues.push(...fromResolve);
   const config = issues.some((i) => i.severity === 'error') ? undefined : resolved.config;
   if (config !== undefined && options.hostFacts !== 'skip') {
+    const resolvedNames = await resolveHostNames(hostNamesToResolve(config));
     issues.push(
       ...hostFactIssues(config, {
         configDir,
@@ -129,6 +132,7 @@ export async function loadClusterConfig(
         severity: options.hostFacts ?? 'warning',
         ...(options.hostPaths !== undefined ? { paths: options.hostPaths } : {}),
         locateResource: options.locateResource,
+        resolved: resolvedNames,
         ...(options.inspectFence !== undefined ? { inspectFence: options.inspectFence } : {}),
       }),
     );

@@ -74,15 +74,7 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
   issues.push(...haresources.issues);
 
   const local = nodeName.toLowerCase() as NodeName;
-  issues.push(
-    ...crossChecks(
-      haCf.haCf,
-      haresources.groups,
-      local,
-      texts.localAddresses,
-      texts.haresources !== undefined,
-    ),
-  );
+  issues.push(...crossChecks(haCf.haCf, haresources.groups, local, texts.localAddresses));
   const resourceGroups = ownedGroups(haCf.haCf, haresources.groups, issues);
   const health = resolveMonitors(haCf.haCf, resourceGroups, issues);
 
@@ -98,10 +90,12 @@ export function resolveConfigFromText(texts: ConfigTexts, nodeName: string): Con
     policyLines: _p,
     ...settings
   } = haCf.haCf;
+  const listed = nodes.map((n) => n.name);
   const config: ClusterConfig = {
     configDir: texts.configDir ?? DEFAULT_CONFIG_DIR,
     ...settings,
-    nodes: nodes.map((n) => n.name),
+    // autojoin any: this node need not be listed; Heartbeat adds it ("Current node added to configuration").
+    nodes: listed.includes(local) || settings.autojoin !== 'any' ? listed : [...listed, local],
     auth,
     resourceGroups,
     localNode: local,
@@ -115,7 +109,6 @@ function crossChecks(
   groups: readonly HaresourcesLine[],
   local: NodeName,
   localAddresses: readonly string[] | undefined,
-  haresourcesGiven: boolean,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const fileAt = wholeFile(h.file);
@@ -137,27 +130,7 @@ function crossChecks(
       ),
     );
   }
-  if (groups.length > 0 && h.autojoin !== 'none') {
-    issues.push(
-      errorAt(
-        h.lines.get('autojoin') ?? fileAt,
-        `autojoin ${h.autojoin} conflicts with the resource groups in haresources (Heartbeat refuses it too): set \`autojoin none\``,
-      ),
-    );
-  }
-  if (h.crm !== undefined && groups.length > 0) {
-    issues.push(
-      errorAt(
-        h.crm.at,
-        `crm ${h.crm.value} hands resources to Pacemaker, and then Heartbeat ignores haresources; heartbeat-ts manages ` +
-          'haresources only: set `crm off` (or remove the line)',
-      ),
-    );
-  } else if (h.crm !== undefined && !haresourcesGiven) {
-    issues.push(
-      warningAt(h.crm.at, 'crm mode is not implemented by heartbeat-ts: no resources will be managed'),
-    );
-  }
+  issues.push(...autojoinChecks(h, groups), ...crmChecks(h, groups));
   for (const s of h.stonith) {
     if (s.kind === 'stonith_host' && s.host !== '*' && !names.includes(s.host as NodeName)) {
       issues.push(
@@ -184,6 +157,55 @@ function crossChecks(
     }
   }
   return issues;
+}
+
+/**
+ * autojoin other/any: Heartbeat 3.0.6 accepts it only with crm on (config.c r1_style_valid: "R1
+ * style resource management conflicts with autojoin set"), whether or not haresources has groups.
+ */
+function autojoinChecks(h: HaCf, groups: readonly HaresourcesLine[]): ConfigIssue[] {
+  if (h.autojoin === 'none') return [];
+  const at = h.lines.get('autojoin') ?? wholeFile(h.file);
+  if (h.crm === undefined) {
+    return [
+      errorAt(
+        at,
+        `autojoin ${h.autojoin} needs \`crm on\`: Heartbeat refuses it otherwise ("R1 style resource management ` +
+          'conflicts with autojoin set"); set `autojoin none` and list every node on a node line, or add `crm on`',
+      ),
+    ];
+  }
+  if (groups.length > 0) {
+    return [
+      errorAt(
+        at,
+        `autojoin ${h.autojoin} with resource groups in haresources: a node that joins is on no haresources line, ` +
+          'so no group could say where it may run; set `autojoin none` and list the nodes on node lines',
+      ),
+    ];
+  }
+  return [];
+}
+
+/**
+ * crm/pacemaker on: heartbeat-ts does not run Pacemaker. Heartbeat runs such a file (when Pacemaker
+ * is installed) and ignores haresources, so we run it too, and say what it means for the resources.
+ */
+function crmChecks(h: HaCf, groups: readonly HaresourcesLine[]): ConfigIssue[] {
+  if (h.crm === undefined) return [];
+  const name = h.lines.get('pacemaker')?.line === h.crm.at.line ? 'pacemaker' : 'crm';
+  const ours =
+    groups.length === 0
+      ? 'haresources has no resource groups, so this cluster manages no resources at all (membership only)'
+      : `heartbeat-ts manages the ${groups.length} resource group${groups.length === 1 ? '' : 's'} of haresources itself`;
+  return [
+    warningAt(
+      h.crm.at,
+      `${name} ${h.crm.value}: heartbeat-ts does not run Pacemaker; ${ours}. Real Heartbeat with ${name} on ignores ` +
+        'haresources and leaves resources to Pacemaker (cib, crmd): resources a cluster kept in the Pacemaker CIB are ' +
+        'never read, started or stopped by heartbeat-ts; write them as haresources groups (and stop Pacemaker first)',
+    ),
+  ];
 }
 
 function ownedGroups(h: HaCf, groups: readonly HaresourcesLine[], issues: ConfigIssue[]): ResourceGroup[] {

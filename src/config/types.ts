@@ -330,6 +330,11 @@ export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings
   readonly resourceGroups: readonly ResourceGroup[];
   /** The node this config was resolved for (lowercased; --node-name, nodeinfo or uname -n). */
   readonly localNode?: NodeName;
+  /**
+   * ha.cf autojoin: nodes that joined in an earlier run and were remembered in the state dir (the
+   * daemon adds them; they are in `nodes` too, after the node lines). Absent: none.
+   */
+  readonly joinedNodes?: readonly NodeName[];
   /** `fence` lines (hbts.cf or ha.cf), in order. */
   readonly fence?: readonly FenceMethod[];
   /** `fence_delay`: how long the node that does not fence first waits (default 5 s). */

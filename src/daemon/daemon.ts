@@ -25,7 +25,7 @@ import { requestCleanup } from './cleanup-wiring.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
-import { openLocalState } from './local-state.js';
+import { joinedNodesAtStart, openLocalState, rememberJoined } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
@@ -129,6 +129,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
   }
   const { identity, held, groupRunner } = local;
+  config = joinedNodesAtStart(config, opts.stateDir, log); // autojoin: remembered joins are peers again
   if (identity.generation >= MAX_WIRE_GENERATION) {
     log.log(
       'crit',
@@ -285,6 +286,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         log.event(e);
         api.event(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+        if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);
       },
       onActionDone: () => undefined,
       onStopped: () => void finish(0),

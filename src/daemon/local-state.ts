@@ -17,6 +17,9 @@ import { ensurePrivateDir } from './private-dir.js';
 import { ScriptRecords } from './script-records.js';
 import { HeldGroups, StateDir, type Identity } from './state-dir.js';
 
+// What else the daemon keeps in the state dir across runs: the nodes that joined (ha.cf autojoin).
+export { joinedNodesAtStart, rememberJoined } from './joined-nodes.js';
+
 export interface LocalState {
   readonly identity: Identity;
   readonly held: HeldGroups;

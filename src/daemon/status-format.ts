@@ -32,9 +32,17 @@ export function formatStatus(s: DaemonStatus): string {
     const word = (l: (typeof n.links)[number]): string =>
       l.status === 'dead' && l.lastHeardMs === undefined ? 'never heard' : l.status;
     const links = n.self ? '(self)' : n.links.map((l) => `${l.medium} ${word(l)}`).join(', ') || '-';
-    nodeRows.push([`${n.name}${n.self ? '*' : ''}`, n.status, links, n.holds.join(' ') || '-']);
+    // joined: on no node line, admitted by ha.cf autojoin (now or remembered in the state dir)
+    const name = `${n.name}${n.self ? '*' : ''}${n.joined === true ? ' (joined)' : ''}`;
+    nodeRows.push([name, n.status, links, n.holds.join(' ') || '-']);
   }
   out.push(table(nodeRows));
+  if (c.joinedNodes !== undefined)
+    out.push(
+      c.joinedNodes.length === 0
+        ? 'autojoin: no node has joined'
+        : `autojoin: joined and remembered: ${c.joinedNodes.join(', ')}`,
+    );
   out.push('');
   const groupRows = [['GROUP', 'HOME', 'OWNER', 'HERE', 'NOTE']];
   for (const g of c.groups) {

@@ -95,6 +95,10 @@ class Endpoint implements ProtocolEndpoint {
     this.random = () => r.next();
   }
 
+  admit(node: NodeName): void {
+    this.known.add(node.toLowerCase());
+  }
+
   // ------------------------------------------------------------------------------------------
   // Sending
 

@@ -153,5 +153,10 @@ export interface ProtocolEndpoint {
    * retransmit requests for what was missed), but seqs at or below the highest seen stay refused.
    */
   forgetPeer(node: NodeName): void;
+  /**
+   * Accept messages from `node` from now on (ha.cf `autojoin`: an authenticated message from a node
+   * that is not configured made the core admit it). Optional: an endpoint without it admits no one.
+   */
+  admit?(node: NodeName): void;
   counters(): EndpointCounters;
 }

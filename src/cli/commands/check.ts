@@ -12,7 +12,7 @@ import { formatHelp, type CommandHelp } from '../help.js';
 export const help: CommandHelp = {
   name: 'check',
   summary: 'validate ha.cf, hbts.cf, authkeys and haresources and summarize the cluster',
-  synopsis: ['check [--config-dir DIR] [--node-name NAME] [--json]'],
+  synopsis: ['check [--config-dir DIR] [--node-name NAME] [--json] [--as-daemon]'],
   description: [
     'Reads the configuration the way the daemon will and prints a summary of the resolved cluster, or every problem as file:line: message. Warnings (the configuration is used) include host facts such as missing interfaces and resource scripts.',
   ],
@@ -26,6 +26,10 @@ export const help: CommandHelp = {
       text: "this node's name (default: first line of DIR/nodeinfo, else uname -n)",
     },
     { flag: '--json', text: 'print the resolved configuration as JSON instead of the summary' },
+    {
+      flag: '--as-daemon',
+      text: 'judge this host as the daemon does: a host fact it needs (an interface, a serial device, a resource script, a respawn user, a ping or ucast host name that resolves) is an error, not a warning',
+    },
   ],
   sections: [
     {
@@ -42,6 +46,7 @@ interface CheckArgs {
   readonly configDir: string;
   readonly nodeName: string | undefined;
   readonly json: boolean;
+  readonly asDaemon: boolean;
 }
 
 type ParsedArgs = { kind: 'ok'; args: CheckArgs } | { kind: 'help' } | { kind: 'bad'; message: string };
@@ -50,6 +55,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
   let configDir = DEFAULT_CONFIG_DIR;
   let nodeName: string | undefined;
   let json = false;
+  let asDaemon = false;
   for (const { arg, flag, inline, value } of flagArgs(argv)) {
     switch (flag) {
       case '--help':
@@ -58,6 +64,10 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
       case '--json':
         if (inline !== undefined) return { kind: 'bad', message: '--json takes no value' };
         json = true;
+        break;
+      case '--as-daemon':
+        if (inline !== undefined) return { kind: 'bad', message: '--as-daemon takes no value' };
+        asDaemon = true;
         break;
       case '--config-dir': {
         const v = value();
@@ -75,7 +85,7 @@ export function parseCheckArgs(argv: readonly string[]): ParsedArgs {
         return { kind: 'bad', message: `unknown argument '${arg}'` };
     }
   }
-  return { kind: 'ok', args: { configDir, nodeName, json } };
+  return { kind: 'ok', args: { configDir, nodeName, json, asDaemon } };
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -88,8 +98,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`hbts check: ${parsed.message}\n${USAGE}`);
     return 2;
   }
-  const { configDir, nodeName, json } = parsed.args;
+  const { configDir, nodeName, json, asDaemon } = parsed.args;
   const loaded = await loadClusterConfig(configDir, nodeName, {
+    hostFacts: asDaemon ? 'error' : 'warning',
     locateResource: resourceLocator(),
     inspectFence: fenceInspector(),
   });

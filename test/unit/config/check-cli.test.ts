@@ -206,12 +206,12 @@ void test('host facts: missing interface, serial device, script, user are warnin
     assert.deepEqual(hostFacts, [
       `${dir}/ha.cf:3: warning: on this host: network interface nosuchif0 does not exist`,
       `${dir}/ha.cf:4: warning: on this host: serial device /dev/hbts-no-such-tty does not exist`,
-      `${dir}/ha.cf:5: warning: on this host: respawn user 'nosuchuser0' is not in /etc/passwd`,
+      `${dir}/ha.cf:5: warning: on this host: respawn user 'nosuchuser0' is not in /etc/passwd (Heartbeat refuses it: "Invalid uid")`,
       `${dir}/haresources:1: warning: on this host: Cannot locate resource script hbts-no-such-script (looked for an executable file in ${dir}/resource.d and /etc/init.d)`,
       `${dir}/haresources:1: warning: on this host: OCF::hbtsNoSuchType::x: no OCF agent hbtsNoSuchType in /usr/lib/ocf/resource.d/*/`,
       `${dir}/haresources:1: warning: on this host: ocf:heartbeat:hbtsNoSuch::a=b: OCF agent /usr/lib/ocf/resource.d/heartbeat/hbtsNoSuch not found or not executable`,
     ]);
-    // The daemon's view: what it needs is an error; the respawn user (not acted on) stays a warning.
+    // The daemon's view: what it needs, and what Heartbeat refuses to start without (the respawn user), is an error.
     const strict = await loadClusterConfig(dir, 'node1', {
       hostFacts: 'error',
       locateResource: resourceLocator(),
@@ -219,7 +219,7 @@ void test('host facts: missing interface, serial device, script, user are warnin
     assert.equal(strict.config, undefined);
     assert.deepEqual(
       strict.issues.filter((i) => i.message.startsWith('on this host:')).map((i) => i.severity),
-      ['error', 'error', 'warning', 'error', 'error', 'error'],
+      ['error', 'error', 'error', 'error', 'error', 'error'],
     );
     // The loader asks the locator it is given (the daemon and `hbts check` pass the runner's), for every resource.
     const asked: string[] = [];
