@@ -30,7 +30,9 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 
 export class Fencing {
-  private readonly fenceable: ReadonlySet<NodeName>;
+  private readonly fenceable: Set<NodeName>;
+  /** Added by a reload and not heard yet: fenceable only once it has been a member (see nodesChanged). */
+  private readonly joining = new Set<NodeName>();
   private readonly records = new Map<NodeName, FenceRecord>();
   /** Fence calls running, by action id (a record may be settled by others meanwhile). */
   private readonly inFlight = new Map<ActionId, NodeName>();
@@ -50,6 +52,25 @@ export class Fencing {
     this.fenceable = new Set(peers.names.filter((n) => usable || targets.has(n)));
     this.delayMs = config.fenceDelayMs ?? 5000;
     this.timeoutMs = config.fenceTimeoutMs ?? 60_000;
+  }
+
+  /**
+   * A reload changed the node list. A removed node is forgotten with its fence record: removing it
+   * is the operator's word that it is gone. An added node was never a member: fencing it before
+   * its first heartbeat would shoot a machine that may not even run heartbeat yet, and would hold
+   * every group down meanwhile, so it becomes fenceable once it has been heard.
+   */
+  nodesChanged(added: readonly NodeName[], removed: readonly NodeName[]): void {
+    for (const n of removed) {
+      this.fenceable.delete(n);
+      this.joining.delete(n);
+      this.records.delete(n); // a fence call still running reports to nobody (onActionResult)
+    }
+    const usable = this.config.stonith.some(
+      (d) => d.kind === 'stonith' || d.host === '*' || d.host === this.self,
+    );
+    const targets = new Set((this.config.fence ?? []).map((f) => f.target));
+    for (const n of added) if (usable || targets.has(n)) this.joining.add(n);
   }
 
   get configured(): boolean {
@@ -83,6 +104,11 @@ export class Fencing {
 
   advance(): void {
     if (this.membership.phase === 'shutting-down' || this.membership.stopped) return;
+    for (const n of this.joining) {
+      if (!this.peers.isAlive(n)) continue;
+      this.joining.delete(n);
+      this.fenceable.add(n);
+    }
     for (const n of this.fenceable) {
       const r = this.records.get(n);
       if (!this.needsFencing(n)) {

@@ -21,6 +21,7 @@ import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
 import { Ownership } from './ownership.js';
 import { PeerTable } from './peer-table.js';
+import { Reconfigure, authChanged, previousKeysGraceMs } from './reconfigure.js';
 import { Startup } from './startup.js';
 import { clusterStatus } from './status-view.js';
 import type { ClusterNodeOptions, ClusterStatus, Input, MonoMs, Output } from './types.js';
@@ -30,7 +31,7 @@ export class ClusterNode {
   private readonly config: ClusterConfig;
   private readonly self: NodeName;
   private readonly endpoint: ProtocolEndpoint;
-  private readonly fingerprint: string;
+  private fingerprint: string;
   private readonly out: Outbox;
   private readonly groups: LocalGroups;
   private readonly peers: PeerTable;
@@ -41,11 +42,14 @@ export class ClusterNode {
   private readonly dialect: HeartbeatDialect;
   private readonly ownership: Ownership;
   private readonly fencing: Fencing;
+  private readonly reconfigure: Reconfigure;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
   constructor(options: ClusterNodeOptions) {
-    const { config, self, endpoint } = options;
+    const { self, endpoint } = options;
+    // Our own copy: a reload replaces its fields in place, and every part reads them at use time.
+    const config: ClusterConfig = { ...options.config };
     this.config = config;
     this.self = self;
     this.endpoint = endpoint;
@@ -88,6 +92,29 @@ export class ClusterNode {
       this.sender,
       this.fencing,
     );
+    this.reconfigure = new Reconfigure(
+      config,
+      self,
+      out,
+      this.peers,
+      this.groups,
+      this.membership,
+      this.fencing,
+      this.sender,
+    );
+  }
+
+  /**
+   * Why a reload to `next` must be refused now (empty: step a `reconfigure` input with it). The
+   * shell asks first so that it can answer the operator and keep the old configuration running.
+   */
+  reloadRefusals(next: ClusterConfig): string[] {
+    return this.reconfigure.refusals(next);
+  }
+
+  /** The group definitions in force (a group a reload is stopping keeps its old one until stopped). */
+  groupDefinitions(): ClusterConfig['resourceGroups'] {
+    return this.reconfigure.definitions();
   }
 
   step(input: Input): Output {
@@ -113,11 +140,15 @@ export class ClusterNode {
         if (input.command.kind === 'fence-confirmed') this.fencing.confirmOff(input.command.node);
         else this.admin.run(input.command);
         break;
+      case 'reconfigure':
+        this.onReconfigure(input.config);
+        break;
     }
     for (const bytes of this.endpoint.tick(this.nowMs)) this.out.sendRaw(bytes);
     this.peers.checkLiveness();
     this.startup.advance();
     this.fencing.advance();
+    this.reconfigure.advance();
     if (this.out.factsChanged) this.ownership.reconcile();
     this.dialect.advance();
     this.dialect.reportStableWhenSettled();
@@ -130,6 +161,37 @@ export class ClusterNode {
   status(): ClusterStatus {
     const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
     return clusterStatus({ config, self, fingerprint, out, peers, groups, membership, sender, fencing });
+  }
+
+  private onReconfigure(next: ClusterConfig): void {
+    const refused = this.reconfigure.refusals(next);
+    if (refused.length > 0) {
+      // The shell asks first; a refusal here means the state moved between its question and now.
+      this.out.emit(
+        'note',
+        'warn',
+        `reload refused, keeping the running configuration: ${refused.join('; ')}`,
+      );
+      return;
+    }
+    try {
+      this.endpoint.reconfigure?.({
+        knownNodes: next.nodes,
+        ttl: next.nodes.length + next.pingTargets.length + next.hopfudge,
+        auth: next.auth,
+        previousAuthUntilMs: authChanged(this.config, next)
+          ? this.nowMs + previousKeysGraceMs(this.config, next)
+          : -Infinity,
+      });
+    } catch (err) {
+      this.out.emit('note', 'warn', `reload refused, keeping the running configuration: ${String(err)}`);
+      return;
+    }
+    this.reconfigure.apply(next);
+    this.fingerprint = configFingerprint(this.config);
+    this.peers.fingerprint = this.fingerprint;
+    this.sender.fingerprint = this.fingerprint;
+    this.out.emit('note', 'info', `reload applied: configuration ${this.fingerprint}`);
   }
 
   private wakeAt(): MonoMs {

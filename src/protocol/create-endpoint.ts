@@ -1,13 +1,14 @@
 // The protocol endpoint: codec + auth + sequencing + ACKs + retransmission behind the
 // ProtocolEndpoint contract (endpoint.ts). Pure: time and randomness come in from the caller.
 
-import type { MediumId, NodeName } from '../config/types.js';
+import type { AuthConfig, MediumId, NodeName } from '../config/types.js';
 import { Authenticator } from './auth.js';
 import { decodePacket } from './codec.js';
 import { ProtocolSetupError } from './errors.js';
 import type {
   EndpointCounters,
   EndpointOptions,
+  EndpointReconfig,
   ProtocolEndpoint,
   ReceiveResult,
   Received,
@@ -58,10 +59,19 @@ export function emptyRejected(): Record<RejectReason, number> {
   };
 }
 
+const authenticator = (auth: AuthConfig, o: EndpointOptions): Authenticator =>
+  new Authenticator(
+    auth,
+    o.allowExtendedAuth === undefined ? {} : { allowExtendedAuth: o.allowExtendedAuth },
+  );
+
 class Endpoint implements ProtocolEndpoint {
-  private readonly auth: Authenticator;
+  private auth: Authenticator;
+  /** The keys before the last reload, accepted until previousUntilMs (key rotation). */
+  private previousAuth: Authenticator | undefined;
+  private previousUntilMs = -Infinity;
   private readonly self: string;
-  private readonly known: Set<string>;
+  private known: Set<string>;
   private readonly pings: Set<string>;
   private readonly peers = new Map<string, PeerSequence>();
   private readonly history = new SendHistory(HISTORY_SIZE);
@@ -81,13 +91,10 @@ class Endpoint implements ProtocolEndpoint {
     resyncs: 0,
   };
 
-  constructor(private readonly options: EndpointOptions) {
+  constructor(private options: EndpointOptions) {
     if (options.uuid.length !== 16)
       throw new ProtocolSetupError(`endpoint uuid must be 16 bytes, got ${options.uuid.length}`);
-    this.auth = new Authenticator(
-      options.auth,
-      options.allowExtendedAuth === undefined ? {} : { allowExtendedAuth: options.allowExtendedAuth },
-    );
+    this.auth = authenticator(options.auth, options);
     this.self = options.self.toLowerCase();
     this.known = new Set(options.knownNodes.map((n) => n.toLowerCase()));
     this.pings = new Set(options.pingNodes.map((n) => n.toLowerCase()));
@@ -185,7 +192,11 @@ class Endpoint implements ProtocolEndpoint {
     if (!decoded.ok) return this.reject(decoded.reason, decoded.detail);
     const msg = decoded.message;
     const h = readHeader(msg);
-    const verdict = this.auth.verify(decoded, bytes);
+    let verdict = this.auth.verify(decoded, bytes);
+    if (!verdict.ok && this.previousAuth !== undefined && nowMs < this.previousUntilMs) {
+      const before = this.previousAuth.verify(decoded, bytes);
+      if (before.ok) verdict = before;
+    }
     if (!verdict.ok) return this.reject(verdict.reason, verdict.detail, h.src);
 
     if (h.t === undefined || h.src === undefined || h.ts === undefined) {
@@ -419,6 +430,16 @@ class Endpoint implements ProtocolEndpoint {
 
   forgetPeer(node: NodeName): void {
     this.peers.get(node.toLowerCase())?.resetSequence();
+  }
+
+  reconfigure(change: EndpointReconfig): void {
+    const auth = authenticator(change.auth, this.options); // throws before anything changed
+    if (change.previousAuthUntilMs > -Infinity)
+      [this.previousAuth, this.previousUntilMs] = [this.auth, change.previousAuthUntilMs];
+    this.auth = auth;
+    this.known = new Set(change.knownNodes.map((n) => n.toLowerCase()));
+    for (const name of [...this.peers.keys()]) if (!this.known.has(name)) this.peers.delete(name);
+    this.options = { ...this.options, auth: change.auth, knownNodes: change.knownNodes, ttl: change.ttl };
   }
 
   counters(): EndpointCounters {
