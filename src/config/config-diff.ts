@@ -73,7 +73,6 @@ export function diffConfigs(running: ClusterConfig, next: ClusterConfig): Config
     running.pingTargets.map((p) => p.name),
     next.pingTargets.map((p) => p.name),
   );
-  fixed('deadping', running.deadpingMs, next.deadpingMs);
   // The fence runner, the watchdog and the disk lock are opened once at start.
   fixed(
     'fencing',

@@ -67,6 +67,8 @@ export class Simulator {
   /** Peer-dead declarations about a node that was running and reachable at that moment. */
   falseDeaths = 0;
   private checker: (() => void) | undefined;
+  /** A node's own configuration once it differs from the cluster's (reconfigure, startWith). */
+  private readonly nodeConfigs = new Map<number, ClusterConfig>();
   private readonly canonical: CanonicalTrace | undefined;
 
   constructor(options: SimOptions) {
@@ -100,6 +102,7 @@ export class Simulator {
   start(index: number): void {
     const n = this.node(index);
     if (n.core) return;
+    const config = this.nodeConfigs.get(index) ?? this.config;
     n.incarnation++;
     n.generation++;
     n.upSinceMs = this.nowMs;
@@ -107,14 +110,14 @@ export class Simulator {
     const uuid = new Uint8Array(16);
     uuid[0] = index + 1;
     const endpoint = this.options.endpointFactory({
-      config: this.config,
+      config,
       self: n.name,
       generation: n.generation,
       uuid,
       random: rng,
     });
     const coreOptions: ClusterNodeOptions = {
-      config: this.config,
+      config,
       self: n.name,
       endpoint,
       random: rng,
@@ -148,6 +151,24 @@ export class Simulator {
     if (!n.core) return;
     this.log(`${n.name} admin ${command.kind}${'set' in command ? ` ${command.set}` : ''}`);
     this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command }));
+  }
+
+  /**
+   * Reload on one node: from now on it (and its later restarts) run `config`. A running core is
+   * asked first and refuses as the daemon would; the refusals are returned (empty: applied).
+   */
+  reconfigure(index: number, config: ClusterConfig): string[] {
+    const n = this.node(index);
+    const refused = n.core?.reloadRefusals?.(config) ?? [];
+    if (refused.length > 0) {
+      this.log(`${n.name} reload refused: ${refused.join('; ')}`);
+      return refused;
+    }
+    this.nodeConfigs.set(index, config);
+    if (!n.core) return [];
+    this.log(`${n.name} reloads its configuration`);
+    this.apply(n, n.core.step({ kind: 'reconfigure', nowMs: this.nowMs, config }));
+    return [];
   }
 
   /** Freeze a node's process (GC or VM pause): timers, packets and results wait until it resumes. */

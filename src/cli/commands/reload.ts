@@ -1,0 +1,31 @@
+// hbts reload: apply a changed configuration without a restart (as SIGHUP does), and say what
+// happened: the changes applied, or why the new configuration was refused (its file:line errors,
+// or what the running node cannot do now) while the old one keeps running. See docs/reload.md.
+import { join } from 'node:path';
+import { DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli-args.js';
+import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
+import { controlRequest } from '../../daemon/control-server.js';
+
+export const summary = 'apply a changed configuration without a restart (like SIGHUP); prints the outcome';
+
+export async function run(args: readonly string[]): Promise<number> {
+  const parsed = parseArgs(args, { values: ['run-dir'], flags: ['help'] });
+  const usage = `usage: hbts reload [--run-dir ${DEFAULT_RUN_DIR}]\n`;
+  if (typeof parsed === 'string' || parsed.flags.has('help') || parsed.positional.length > 0) {
+    process.stdout.write(usage);
+    return typeof parsed !== 'string' && parsed.flags.has('help') && parsed.positional.length === 0 ? 0 : 2;
+  }
+  const sock = join(parsed.values.get('run-dir') ?? DEFAULT_RUN_DIR, CONTROL_SOCKET_NAME);
+  try {
+    const reply = await controlRequest(sock, { cmd: 'reload' });
+    if (reply['ok'] !== true) {
+      process.stderr.write(`hbts reload: ${String(reply['error'])}\n`);
+      return 1;
+    }
+    process.stdout.write(`${String(reply['message'])}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`hbts reload: ${(err as Error).message}\n`);
+    return 3;
+  }
+}
