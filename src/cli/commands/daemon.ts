@@ -35,7 +35,8 @@ supervisor: by default the daemon runs as the child of a small supervisor proces
          the daemon hands its groups over and exits.
 
 signals: SIGTERM graceful shutdown (groups handed over first), SIGINT the same,
-         SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running);
+         SIGHUP reload the configuration, as 'hbts reload' does (docs/reload.md: a bad one is
+         refused and the old one keeps running);
          the supervisor forwards all three to the daemon
 exit codes: 0 stopped cleanly, 6 configuration error, 1 other start failure, or the supervisor
          stopped the groups itself after the daemon died
