@@ -26,7 +26,7 @@ export interface ReloadShell {
   /** Open these media (all or nothing). */
   openMedia(media: readonly Medium[]): Promise<Transport[]>;
   readonly media: LiveMedia;
-  readonly log: EventLog;
+  readonly log: Pick<EventLog, 'log'>;
   /** Feed the core its new configuration (Driver.reconfigure). */
   reconfigure(coreConfig: ClusterConfig): void;
   /** The new configuration is in force: logging targets, the daemon's own copy, the runner. */
@@ -52,11 +52,20 @@ export async function reloadConfig(shell: ReloadShell): Promise<ReloadOutcome> {
   } catch (err) {
     return refused([`cannot open media: ${(err as Error).message}`]);
   }
-  // Gone, or reopened with new settings: the old socket closes before the new one takes its id.
-  await shell.media.remove(diff.mediaRemoved);
+  // The core moved on while the media opened (an action started, a peer came up): ask again. From
+  // here to the core's step nothing waits, so its answer still holds when it takes the config.
+  const late = shell.core.reloadRefusals?.(coreConfig) ?? [];
+  if (late.length > 0) {
+    await Promise.all(opened.map((t) => t.close()));
+    return refused(late);
+  }
+  // Gone, or reopened with new settings (the new socket is open already): out of the list and
+  // closing now, synchronously with the switch (LiveMedia.remove waits only for the close itself).
+  const closing = shell.media.remove(diff.mediaRemoved);
   shell.media.add(opened);
   shell.reconfigure(coreConfig);
   shell.commit(next);
+  await closing;
   const lines = diffIsEmpty(diff)
     ? ['no cluster setting changed (logging targets reapplied)']
     : describeDiff(diff);
@@ -77,7 +86,7 @@ export class LiveMedia {
 
   constructor(
     public list: readonly Transport[],
-    private readonly log: EventLog,
+    private readonly log: Pick<EventLog, 'log'>,
   ) {
     for (const t of list) {
       this.byId.set(t.id, t);
