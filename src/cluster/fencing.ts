@@ -33,6 +33,11 @@ export class Fencing {
   private readonly fenceable: Set<NodeName>;
   /** Added by a reload and not heard yet: fenceable only once it has been a member (see nodesChanged). */
   private readonly joining = new Set<NodeName>();
+  /**
+   * Whether the fence methods this daemon started with reach `n`. Fixed at start, like the shell's
+   * fence runner: a reload that adds fence lines takes effect at the next restart.
+   */
+  private readonly canFence: (n: NodeName) => boolean;
   private readonly records = new Map<NodeName, FenceRecord>();
   /** Fence calls running, by action id (a record may be settled by others meanwhile). */
   private readonly inFlight = new Map<ActionId, NodeName>();
@@ -49,7 +54,8 @@ export class Fencing {
   ) {
     const usable = config.stonith.some((d) => d.kind === 'stonith' || d.host === '*' || d.host === self);
     const targets = new Set((config.fence ?? []).map((f) => f.target));
-    this.fenceable = new Set(peers.names.filter((n) => usable || targets.has(n)));
+    this.canFence = (n) => usable || targets.has(n);
+    this.fenceable = new Set(peers.names.filter(this.canFence));
     this.delayMs = config.fenceDelayMs ?? 5000;
     this.timeoutMs = config.fenceTimeoutMs ?? 60_000;
   }
@@ -66,11 +72,7 @@ export class Fencing {
       this.joining.delete(n);
       this.records.delete(n); // a fence call still running reports to nobody (onActionResult)
     }
-    const usable = this.config.stonith.some(
-      (d) => d.kind === 'stonith' || d.host === '*' || d.host === this.self,
-    );
-    const targets = new Set((this.config.fence ?? []).map((f) => f.target));
-    for (const n of added) if (usable || targets.has(n)) this.joining.add(n);
+    for (const n of added) if (this.canFence(n)) this.joining.add(n);
   }
 
   get configured(): boolean {

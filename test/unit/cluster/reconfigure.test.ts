@@ -107,3 +107,39 @@ void test('reload: timings reach the failure detector and the heartbeats at once
   );
   assert.notEqual(st.configFingerprint, alone().core().status().configFingerprint);
 });
+
+void test('reload: a node added without a fence method the daemon started with is never fenced', () => {
+  const full = simClusterConfig({
+    nodes: 3,
+    groups: 2,
+    keepaliveMs: 100,
+    deadtimeMs: 500,
+    initdeadMs: 1000,
+    fencing: true,
+  });
+  const fenceFor = (nodes: string[]): NonNullable<ClusterConfig['fence']> =>
+    (full.fence ?? []).filter((f) => nodes.includes(f.target));
+  const two = { ...full, nodes: ['node1', 'node2'] as NodeName[], fence: fenceFor(['node1', 'node2']) };
+  const three = { ...full, fence: fenceFor(['node1', 'node2', 'node3']) }; // a fence line for node3 now
+  const sim = new Simulator({ seed: 3, config: full, endpointFactory: plainEndpoints, fenceMs: 50 });
+  sim.reconfigure(0, two);
+  sim.reconfigure(1, two);
+  sim.start(0);
+  sim.start(1);
+  sim.runUntil(3000);
+  assert.deepEqual([sim.reconfigure(0, three), sim.reconfigure(1, three)], [[], []]);
+  sim.start(2);
+  sim.runUntil(5000);
+  sim.crash(2);
+  sim.runUntil(7000);
+  const aboutNode3 = [0, 1].flatMap((i) => sim.node(i).events).filter((e) => e.node === 'node3');
+  assert.ok(
+    aboutNode3.some((e) => e.kind === 'peer-dead'),
+    'node3 died as a member',
+  );
+  assert.deepEqual(
+    aboutNode3.filter((e) => e.kind === 'fence').map((e) => e.text),
+    [],
+    'its fence line came with the reload: it waits for a restart',
+  );
+});
