@@ -77,6 +77,8 @@ export interface DaemonOptions {
   readonly bindAddress?: string;
   /** Told when a shutdown starts (the supervisor must not take the exit that follows for a crash). */
   readonly onShutdown?: () => void;
+  /** Told when a reload was applied (the supervisor reads the new configuration too). */
+  readonly onReloaded?: () => void;
 }
 
 export interface RunningDaemon {
@@ -378,6 +380,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
           ...next,
           resourceGroups: core.groupDefinitions?.() ?? next.resourceGroups,
         });
+        opts.onReloaded?.();
       },
     });
 

@@ -117,7 +117,9 @@ async function runDaemon(
         stateDir: o.stateDir,
         foreground: true,
         ...(o.bindAddress !== undefined ? { bindAddress: o.bindAddress } : {}),
-        ...(link !== undefined ? { onShutdown: () => link.stopping() } : {}),
+        ...(link !== undefined
+          ? { onShutdown: () => link.stopping(), onReloaded: () => link.reloaded() }
+          : {}),
       },
       realDeps,
     );
