@@ -12,10 +12,9 @@ export class Autojoin {
   private readonly joined: NodeName[];
 
   constructor(
+    /** The core's own config copy: its node list grows when a node joins. */
     private readonly config: ClusterConfig,
     private readonly self: NodeName,
-    /** The core's node list, grown in place when a node joins. */
-    private readonly nodes: NodeName[],
   ) {
     this.joined = [...(config.joinedNodes ?? [])];
   }
@@ -41,10 +40,10 @@ export class Autojoin {
   consider(src: string): NodeName | undefined {
     if (!this.enabled) return undefined;
     const name = src.toLowerCase() as NodeName;
-    if (name === this.self || this.nodes.includes(name)) return undefined;
+    if (name === this.self || this.config.nodes.includes(name)) return undefined;
     if (name.length === 0 || name.length > MAX_NAME_CHARS || !/^[\x21-\x7e]+$/.test(name)) return undefined;
     if (this.config.pingTargets.some((p) => p.name === name)) return undefined;
-    this.nodes.push(name);
+    (this.config as { nodes: readonly NodeName[] }).nodes = [...this.config.nodes, name];
     this.joined.push(name);
     return name;
   }

@@ -29,6 +29,8 @@ interface PeerState {
   liveness: PeerLiveness;
   lastStatusMs: MonoMs | undefined;
   deadtimeMs: number;
+  /** deadtimeMs came from the peer's own `dt` (a reload of our deadtime leaves it alone). */
+  advertised: boolean;
   lateWarned: boolean;
   readonly links: Map<MediumId, LinkState>;
   /** When initdead starts for a never-heard peer: our start, or when it joined (autojoin). */
@@ -47,18 +49,49 @@ export interface DetectorOptions {
 export class FailureDetector {
   private readonly peers = new Map<NodeName, PeerState>();
   private suppressDeathUntilMs: MonoMs = -Infinity;
+  /** Replaced (never mutated) by a reload: see retime(). */
+  private options: DetectorOptions;
 
-  constructor(private readonly options: DetectorOptions) {
-    for (const p of options.peers) {
-      const links = new Map<MediumId, LinkState>();
-      for (const m of options.media) links.set(m, { lastMs: undefined, up: false });
-      this.peers.set(p, {
-        liveness: 'unheard',
-        lastStatusMs: undefined,
-        deadtimeMs: options.deadtimeMs,
-        lateWarned: false,
-        links,
-      });
+  constructor(options: DetectorOptions) {
+    this.options = options;
+    for (const p of options.peers) this.peers.set(p, this.blank('unheard'));
+  }
+
+  private blank(liveness: PeerLiveness): PeerState {
+    const links = new Map<MediumId, LinkState>();
+    for (const m of this.options.media) links.set(m, { lastMs: undefined, up: false });
+    return {
+      liveness,
+      lastStatusMs: undefined,
+      deadtimeMs: this.options.deadtimeMs,
+      advertised: false,
+      lateWarned: false,
+      links,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reload (reconfigure.ts): the node set, the media and the timings change under a running detector.
+
+  /**
+   * A node added by a reload starts `dead` without a `dead` event: it was never a member, holds
+   * nothing, and must not be fenced or failed over for an absence nobody noticed. Its first
+   * heartbeat makes it `up` like any returning node.
+   */
+  addPeer(node: NodeName): void {
+    if (!this.peers.has(node)) this.peers.set(node, this.blank('dead'));
+  }
+
+  removePeer(node: NodeName): void {
+    this.peers.delete(node);
+  }
+
+  /** The media now open: links of a closed medium are forgotten, a new one starts down. */
+  setMedia(media: readonly MediumId[]): void {
+    this.options = { ...this.options, media };
+    for (const p of this.peers.values()) {
+      for (const m of [...p.links.keys()]) if (!media.includes(m)) p.links.delete(m);
+      for (const m of media) if (!p.links.has(m)) p.links.set(m, { lastMs: undefined, up: false });
     }
   }
 
@@ -66,18 +99,18 @@ export class FailureDetector {
    * A peer that joined while we run (ha.cf autojoin): tracked from now on, as if just heard of, so
    * it gets initdead from `nowMs` until its first status arrives.
    */
-  addPeer(node: NodeName, nowMs: MonoMs): void {
+  joinPeer(node: NodeName, nowMs: MonoMs): void {
     if (this.peers.has(node)) return;
-    const links = new Map<MediumId, LinkState>();
-    for (const m of this.options.media) links.set(m, { lastMs: undefined, up: false });
-    this.peers.set(node, {
-      liveness: 'unheard',
-      lastStatusMs: undefined,
-      deadtimeMs: this.options.deadtimeMs,
-      lateWarned: false,
-      links,
-      unheardSinceMs: nowMs,
-    });
+    this.peers.set(node, { ...this.blank('unheard'), unheardSinceMs: nowMs });
+  }
+
+  /**
+   * New deadtime/warntime/initdead. A peer that advertises its own `dt` keeps it (Heartbeat applies
+   * each node's own deadtime to it; its reload sends the new one); the others take ours at once.
+   */
+  retime(timings: Pick<DetectorOptions, 'deadtimeMs' | 'warntimeMs' | 'initdeadMs'>): void {
+    this.options = { ...this.options, ...timings };
+    for (const p of this.peers.values()) if (!p.advertised) p.deadtimeMs = timings.deadtimeMs;
   }
 
   liveness(node: NodeName): PeerLiveness {
@@ -107,7 +140,10 @@ export class FailureDetector {
     const p = this.peers.get(node);
     if (!p) return [];
     const events: DetectorEvent[] = [];
-    if (advertisedDeadtimeMs !== undefined && advertisedDeadtimeMs > 0) p.deadtimeMs = advertisedDeadtimeMs;
+    if (advertisedDeadtimeMs !== undefined && advertisedDeadtimeMs > 0) {
+      p.deadtimeMs = advertisedDeadtimeMs;
+      p.advertised = true;
+    }
     if (p.liveness === 'alive' && p.lastStatusMs !== undefined) {
       const intervalMs = nowMs - p.lastStatusMs;
       if (intervalMs > this.options.warntimeMs) events.push({ kind: 'late-arrived', node, intervalMs });

@@ -30,7 +30,14 @@ const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 
 export class Fencing {
-  private readonly fenceable: ReadonlySet<NodeName>;
+  private readonly fenceable: Set<NodeName>;
+  /** Added by a reload and not heard yet: fenceable only once it has been a member (see nodesChanged). */
+  private readonly joining = new Set<NodeName>();
+  /**
+   * Whether the fence methods this daemon started with reach `n`. Fixed at start, like the shell's
+   * fence runner: a reload that adds fence lines takes effect at the next restart.
+   */
+  private readonly canFence: (n: NodeName) => boolean;
   private readonly records = new Map<NodeName, FenceRecord>();
   /** Fence calls running, by action id (a record may be settled by others meanwhile). */
   private readonly inFlight = new Map<ActionId, NodeName>();
@@ -47,9 +54,25 @@ export class Fencing {
   ) {
     const usable = config.stonith.some((d) => d.kind === 'stonith' || d.host === '*' || d.host === self);
     const targets = new Set((config.fence ?? []).map((f) => f.target));
-    this.fenceable = new Set(peers.names.filter((n) => usable || targets.has(n)));
+    this.canFence = (n) => usable || targets.has(n);
+    this.fenceable = new Set(peers.names.filter(this.canFence));
     this.delayMs = config.fenceDelayMs ?? 5000;
     this.timeoutMs = config.fenceTimeoutMs ?? 60_000;
+  }
+
+  /**
+   * A reload changed the node list. A removed node is forgotten with its fence record: removing it
+   * is the operator's word that it is gone. An added node was never a member: fencing it before
+   * its first heartbeat would shoot a machine that may not even run heartbeat yet, and would hold
+   * every group down meanwhile, so it becomes fenceable once it has been heard.
+   */
+  nodesChanged(added: readonly NodeName[], removed: readonly NodeName[]): void {
+    for (const n of removed) {
+      this.fenceable.delete(n);
+      this.joining.delete(n);
+      this.records.delete(n); // a fence call still running reports to nobody (onActionResult)
+    }
+    for (const n of added) if (this.canFence(n)) this.joining.add(n);
   }
 
   get configured(): boolean {
@@ -83,6 +106,11 @@ export class Fencing {
 
   advance(): void {
     if (this.membership.phase === 'shutting-down' || this.membership.stopped) return;
+    for (const n of this.joining) {
+      if (!this.peers.isAlive(n)) continue;
+      this.joining.delete(n);
+      this.fenceable.add(n);
+    }
     for (const n of this.fenceable) {
       const r = this.records.get(n);
       if (!this.needsFencing(n)) {

@@ -21,7 +21,8 @@ export class HeartbeatSender {
 
   constructor(
     private readonly config: ClusterConfig,
-    private readonly fingerprint: string,
+    /** Ours; a reload sets the new one. */
+    public fingerprint: string,
     private readonly out: Outbox,
     private readonly peers: PeerTable,
     private readonly groups: LocalGroups,

@@ -7,7 +7,8 @@ import type { Outbox } from './outbox.js';
 import type { Action, ActionId, GroupLocalState, MonoMs, Random, ResourceSet } from './types.js';
 
 export interface LocalGroup {
-  readonly group: ResourceGroup;
+  /** Its definition; a reload swaps in a new one while the group is stopped (reconfigure.ts). */
+  group: ResourceGroup;
   state: GroupLocalState;
   pending: { readonly kind: Action['kind']; readonly id: ActionId } | undefined;
   failures: number;
@@ -32,10 +33,16 @@ export interface LocalGroup {
    * advertised it cleaned (or died), so every node decides on the same, post-cleanup facts.
    */
   cleanupWaitFor: Set<NodeName> | undefined;
+  /**
+   * A reload removed this group (`next` undefined) or changed its definition while it ran here:
+   * it is stopped with the old definition, then dropped or given `next` (reconfigure.ts).
+   */
+  retiring: { readonly next: ResourceGroup | undefined } | undefined;
 }
 
 export class LocalGroups {
-  readonly list: readonly LocalGroup[];
+  /** ha.cf order; a reload replaces the list (setList). */
+  list: readonly LocalGroup[];
   private readonly byId = new Map<GroupId, LocalGroup>();
   /** Groups we ask for (takeover, or a returning home node with auto_failback on). */
   readonly claims = new Set<GroupId>();
@@ -63,7 +70,15 @@ export class LocalGroups {
     this.incarnation = Math.floor(random.next() * 0x100000000)
       .toString(16)
       .padStart(8, '0');
-    this.list = config.resourceGroups.map((group) => ({
+    this.list = config.resourceGroups.map((group) => this.fresh(group));
+    for (const g of this.list) this.byId.set(g.group.id, g);
+  }
+
+  /** A group as it starts: stopped here, and claimed by its home node (auto_failback on or legacy). */
+  fresh(group: ResourceGroup): LocalGroup {
+    // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
+    if (this.config.autoFailback !== 'off' && group.homeNode === this.self) this.claims.add(group.id);
+    return {
       group,
       state: 'stopped',
       pending: undefined,
@@ -79,12 +94,21 @@ export class LocalGroups {
       handoffTakenAtMs: undefined,
       monitorFailures: 0,
       cleanupWaitFor: undefined,
-    }));
-    for (const g of this.list) this.byId.set(g.group.id, g);
-    // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
-    if (config.autoFailback !== 'off') {
-      for (const g of this.list) if (g.group.homeNode === self) this.claims.add(g.group.id);
-    }
+      retiring: undefined,
+    };
+  }
+
+  /**
+   * A reload's new group list (reconfigure.ts builds it from the old entries, so the state of an
+   * unchanged group carries over untouched). What a dropped group claimed or declined goes with it.
+   */
+  setList(next: readonly LocalGroup[]): void {
+    this.list = next;
+    this.byId.clear();
+    for (const g of next) this.byId.set(g.group.id, g);
+    for (const set of [this.claims, this.declines])
+      for (const id of [...set]) if (!this.byId.has(id)) set.delete(id);
+    for (const id of [...this.lastHolder.keys()]) if (!this.byId.has(id)) this.lastHolder.delete(id);
   }
 
   get(id: GroupId): LocalGroup | undefined {

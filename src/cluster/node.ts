@@ -23,6 +23,7 @@ import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
 import { Ownership } from './ownership.js';
 import { PeerTable } from './peer-table.js';
+import { Reconfigure, authChanged, previousKeysGraceMs } from './reconfigure.js';
 import { Startup } from './startup.js';
 import { clusterStatus } from './status-view.js';
 import type { ClusterNodeOptions, ClusterStatus, Input, MonoMs, Output } from './types.js';
@@ -33,7 +34,7 @@ export class ClusterNode {
   private readonly config: ClusterConfig;
   private readonly self: NodeName;
   private readonly endpoint: ProtocolEndpoint;
-  private readonly fingerprint: string;
+  private fingerprint: string;
   private readonly out: Outbox;
   private readonly groups: LocalGroups;
   private readonly peers: PeerTable;
@@ -46,17 +47,17 @@ export class ClusterNode {
   private readonly fencing: Fencing;
   private readonly health: Health;
   private readonly autojoin: Autojoin;
+  private readonly reconfigure: Reconfigure;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
   constructor(options: ClusterNodeOptions) {
     const { self, endpoint } = options;
-    // Our own copy of the node list: it grows when a node joins (ha.cf autojoin), and every part
-    // reads config.nodes from this one object.
-    const nodes = [...options.config.nodes];
-    const config: ClusterConfig = { ...options.config, nodes };
+    // Our own copy: a reload replaces its fields in place, a node that joins (ha.cf autojoin) is
+    // added to its node list, and every part reads them at use time.
+    const config: ClusterConfig = { ...options.config, nodes: [...options.config.nodes] };
     this.config = config;
-    this.autojoin = new Autojoin(config, self, nodes);
+    this.autojoin = new Autojoin(config, self);
     this.self = self;
     this.endpoint = endpoint;
     this.nowMs = options.nowMs;
@@ -99,6 +100,29 @@ export class ClusterNode {
       this.fencing,
     );
     this.health = new Health(config, self, out, this.groups, this.peers, this.membership);
+    this.reconfigure = new Reconfigure(
+      config,
+      self,
+      out,
+      this.peers,
+      this.groups,
+      this.membership,
+      this.fencing,
+      this.sender,
+    );
+  }
+
+  /**
+   * Why a reload to `next` must be refused now (empty: step a `reconfigure` input with it). The
+   * shell asks first so that it can answer the operator and keep the old configuration running.
+   */
+  reloadRefusals(next: ClusterConfig): string[] {
+    return this.reconfigure.refusals(next);
+  }
+
+  /** The group definitions in force (a group a reload is stopping keeps its old one until stopped). */
+  groupDefinitions(): ClusterConfig['resourceGroups'] {
+    return this.reconfigure.definitions();
   }
 
   step(input: Input): Output {
@@ -127,11 +151,15 @@ export class ClusterNode {
         else if (input.command.kind === 'cleanup') this.cleanup(input.command.group);
         else this.admin.run(input.command);
         break;
+      case 'reconfigure':
+        this.onReconfigure(input.config);
+        break;
     }
     for (const bytes of this.endpoint.tick(this.nowMs)) this.out.sendRaw(bytes);
     this.peers.checkLiveness();
     this.startup.advance();
     this.fencing.advance();
+    this.reconfigure.advance();
     if (this.out.factsChanged) this.ownership.reconcile();
     this.dialect.advance();
     this.dialect.reportStableWhenSettled();
@@ -180,6 +208,37 @@ export class ClusterNode {
       { node: name },
     );
     return true;
+  }
+
+  private onReconfigure(next: ClusterConfig): void {
+    const refused = this.reconfigure.refusals(next);
+    if (refused.length > 0) {
+      // The shell asks first; a refusal here means the state moved between its question and now.
+      this.out.emit(
+        'note',
+        'warn',
+        `reload refused, keeping the running configuration: ${refused.join('; ')}`,
+      );
+      return;
+    }
+    try {
+      this.endpoint.reconfigure?.({
+        knownNodes: next.nodes,
+        ttl: next.nodes.length + next.pingTargets.length + next.hopfudge,
+        auth: next.auth,
+        previousAuthUntilMs: authChanged(this.config, next)
+          ? this.nowMs + previousKeysGraceMs(this.config, next)
+          : -Infinity,
+      });
+    } catch (err) {
+      this.out.emit('note', 'warn', `reload refused, keeping the running configuration: ${String(err)}`);
+      return;
+    }
+    this.reconfigure.apply(next);
+    this.fingerprint = configFingerprint(this.config);
+    this.peers.fingerprint = this.fingerprint;
+    this.sender.fingerprint = this.fingerprint;
+    this.out.emit('note', 'info', `reload applied: configuration ${this.fingerprint}`);
   }
 
   private wakeAt(): MonoMs {

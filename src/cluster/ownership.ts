@@ -42,6 +42,7 @@ export class Ownership {
   }
 
   private reconcileGroup(g: LocalGroup, view: PlacementView): void {
+    if (g.retiring !== undefined) return; // a reload stops it first (reconfigure.ts)
     const gid = g.group.id;
     const holders = view.holders(gid);
     const target = this.membership.target(g, view);

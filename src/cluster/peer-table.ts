@@ -21,8 +21,8 @@ type ResourceMessage = Extract<ClusterMessage, { kind: 'resource' }>;
 type ShutdoneMessage = Extract<ClusterMessage, { kind: 'shutdone' }>;
 
 export class PeerTable {
-  /** Every configured node but us, ha.cf order, then nodes that joined (autojoin). */
-  private readonly nameList: NodeName[];
+  /** Every configured node but us, ha.cf order, then nodes that joined (autojoin); a reload replaces it. */
+  private nameList: NodeName[];
   readonly detector: FailureDetector;
   /** Live peers advertising another config fingerprint. */
   readonly mismatched = new Set<NodeName>();
@@ -31,7 +31,8 @@ export class PeerTable {
   constructor(
     private readonly config: ClusterConfig,
     private readonly self: NodeName,
-    private readonly fingerprint: string,
+    /** Ours; a reload sets the new one. */
+    public fingerprint: string,
     private readonly endpoint: ProtocolEndpoint,
     private readonly groups: LocalGroups,
     private readonly out: Outbox,
@@ -58,7 +59,39 @@ export class PeerTable {
     if (name === this.self || this.byName.has(name)) return;
     this.nameList.push(name);
     this.byName.set(name, blankFacts(name));
-    this.detector.addPeer(name, this.out.nowMs);
+    this.detector.joinPeer(name, this.out.nowMs);
+  }
+
+  /**
+   * A reload changed the node list (reconfigure.ts decided which nodes may go). An added node
+   * starts dead and unheard (see FailureDetector.addPeer); a removed one is forgotten entirely.
+   */
+  setNodes(nodes: readonly NodeName[]): void {
+    const next = nodes.filter((n) => n !== this.self);
+    for (const n of this.names) {
+      if (next.includes(n)) continue;
+      this.byName.delete(n);
+      this.mismatched.delete(n);
+      this.detector.removePeer(n);
+      this.endpoint.forgetPeer(n);
+    }
+    for (const n of next) {
+      if (this.byName.has(n)) continue;
+      this.byName.set(n, { ...blankFacts(n), advertised: 'dead' });
+      this.detector.addPeer(n);
+    }
+    this.nameList = [...next];
+  }
+
+  /**
+   * After a reload: apply every peer's next advert afresh (groups it names may be known now, or no
+   * longer) and compare its fingerprint with our new one.
+   */
+  reapplyAdverts(): void {
+    for (const p of this.byName.values()) {
+      p.advertKey = undefined;
+      p.cfg = undefined;
+    }
   }
 
   get(name: NodeName): PeerFacts | undefined {

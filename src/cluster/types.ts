@@ -43,7 +43,9 @@ export type Input =
       readonly ok: boolean;
       readonly detail?: string;
     }
-  | { readonly kind: 'admin'; readonly nowMs: MonoMs; readonly command: AdminCommand };
+  | { readonly kind: 'admin'; readonly nowMs: MonoMs; readonly command: AdminCommand }
+  /** Reload: replace the running configuration (ClusterNode.reloadRefusals() said it may). */
+  | { readonly kind: 'reconfigure'; readonly nowMs: MonoMs; readonly config: ClusterConfig };
 
 /** Bytes to send. `media` undefined = every medium (Heartbeat sends every message on every medium). */
 export interface OutboundPacket {

@@ -1,9 +1,7 @@
-// The canonical description of a configuration: the facts a running daemon fixes when it starts,
-// each marked whether every node of the cluster must hold the same one. Two questions are answered
-// from this one list, so they cannot drift apart:
-//   - configFingerprint: a short hash of the agreed facts, advertised as `hbts_cfg` in every
-//     heartbeat, so a mismatch shows up before the first failover, not during it;
-//   - changedFacts: what a reload (SIGHUP) changed that only takes effect at the next restart.
+// The canonical description of a configuration: the facts of a running daemon, each marked
+// whether every node of the cluster must hold the same one. configFingerprint is a short hash of
+// the agreed facts, advertised as `hbts_cfg` in every heartbeat, so a mismatch shows up before the
+// first failover, not during it. (What a reload changes is config-diff.ts.)
 // The agreed facts' text and order are a wire format: every heartbeat carries their hash, and nodes
 // of different versions compare it. Never reword or reorder them; a new agreed fact changes every
 // fingerprint and so needs a deliberate, cluster-wide upgrade. Local facts may change freely.
@@ -74,21 +72,4 @@ export function configFingerprint(config: ClusterConfig): string {
     .map((f) => `${f.name}=${f.value}`)
     .join('\n');
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
-}
-
-/**
- * The names of the facts that differ between the running config and a reloaded one, in canonical
- * order (a repeated fact such as `group` compares as its whole ordered list). Empty: the reload
- * changes nothing a running daemon has fixed, so it can be applied without a restart.
- */
-export function changedFacts(running: ClusterConfig, next: ClusterConfig): string[] {
-  const byName = (config: ClusterConfig): Map<string, string[]> => {
-    const out = new Map<string, string[]>();
-    for (const f of configFacts(config)) out.set(f.name, [...(out.get(f.name) ?? []), f.value]);
-    return out;
-  };
-  const before = byName(running);
-  const after = byName(next);
-  const names = [...new Set([...before.keys(), ...after.keys()])];
-  return names.filter((n) => JSON.stringify(before.get(n) ?? []) !== JSON.stringify(after.get(n) ?? []));
 }

@@ -1,11 +1,11 @@
 // `hbts daemon`: load the config, open the media, start the core and the resource runner, serve
 // the control socket, and handle signals. Collaborators come in through DaemonDeps so tests (and
 // the pieces still being built) can be swapped; real-deps.ts wires the real ones.
+import type { ConfigResult } from './config-result.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { changedFacts } from '../config/fingerprint.js';
-import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
+import type { ClusterConfig, Medium, MediumId, NodeName } from '../config/types.js';
 import { createFenceRunner } from '../fencing/fence-runner.js';
 import type { AdminCommand, ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
@@ -29,6 +29,7 @@ import { joinedNodesAtStart, openLocalState, rememberJoined } from './local-stat
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
+import { followDefinitions, LiveMedia, reloadAndLog } from './reload.js';
 import { WatchdogWriter } from './watchdog.js';
 import { startBadPacketReport } from './bad-packet-report.js';
 import { ApiHost } from '../api/api-host.js';
@@ -38,15 +39,7 @@ export interface ConfigProblem {
   readonly text: string;
 }
 
-export type ConfigResult =
-  | {
-      readonly ok: true;
-      readonly config: ClusterConfig;
-      readonly warnings: readonly string[];
-      /** The local node name (given, from nodeinfo, or uname -n). */
-      readonly nodeName: string;
-    }
-  | { readonly ok: false; readonly errors: readonly string[] };
+export type { ConfigResult } from './config-result.js';
 
 export interface GroupRunnerFactory {
   /** `scripts`: told about every start/stop script before it runs (durable records in the state dir). */
@@ -80,6 +73,8 @@ export interface DaemonOptions {
   readonly bindAddress?: string;
   /** Told when a shutdown starts (the supervisor must not take the exit that follows for a crash). */
   readonly onShutdown?: () => void;
+  /** Told when a reload was applied (the supervisor reads the new configuration too). */
+  readonly onReloaded?: () => void;
 }
 
 export interface RunningDaemon {
@@ -157,13 +152,15 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     opts.bindAddress !== undefined
       ? new Set([opts.bindAddress])
       : new Set([...interfaces.values()].flatMap((i) => i.ipv4.map((a) => a.address)));
-  const activeMedia = config.media.filter((m) => {
-    if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
-      log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
-      return false;
-    }
-    return true;
-  });
+  const usableMedia = (c: ClusterConfig): Medium[] =>
+    c.media.filter((m) => {
+      if (m.kind === 'ucast' && ownAddresses.has(m.peer)) {
+        log.log('info', 'medium skipped: ucast to one of our own addresses', { medium: m.id });
+        return false;
+      }
+      return true;
+    });
+  const activeMedia = usableMedia(config);
   const coreConfig: ClusterConfig = { ...config, media: activeMedia };
   if (activeMedia.length === 0) {
     log.close();
@@ -172,9 +169,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const receivers = new UdpReceiverPool((key, message) =>
     log.log('error', 'receive socket error', { key, message }),
   );
-  let transports: Transport[];
-  try {
-    transports = await openAllMedia(activeMedia, {
+  let media: LiveMedia;
+  const openMedia = (media: readonly Medium[]): Promise<Transport[]> =>
+    openAllMedia(media, {
       interfaces,
       receivers,
       handlers: {
@@ -197,12 +194,12 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         : {}),
       ...(deps.serialEncoder !== undefined ? { toLine: deps.serialEncoder(config) } : {}),
     });
+  try {
+    media = new LiveMedia(await openMedia(activeMedia), log);
   } catch (err) {
     log.close();
     throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1, { cause: err });
   }
-  const byId = new Map(transports.map((t) => [t.id, t]));
-  for (const t of transports) log.log('info', 'medium open', { medium: t.id, how: t.description });
 
   const random = { next: () => Math.random() };
   const pingNodes = config.pingTargets.map((p) => p.name);
@@ -244,7 +241,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     driver?.halt();
     // let the last datagrams (shutdone) leave before the sockets close
     await new Promise((r) => setTimeout(r, 50));
-    await Promise.all(transports.map((t) => t.close()));
+    await Promise.all(media.list.map((t) => t.close()));
     await control?.close();
     await api.close();
     await diskLock?.close();
@@ -266,15 +263,16 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     core,
     {
       send: (medium, bytes) => {
-        if (medium === undefined) for (const t of transports) t.send(bytes);
+        if (medium === undefined) for (const t of media.list) t.send(bytes);
         else {
-          const t = byId.get(medium);
+          const t = media.byId.get(medium);
           if (t) t.send(bytes);
           else log.log('error', 'core asked to send on an unknown medium', { medium });
         }
       },
     },
-    runner,
+    // The runner follows the core's group definitions, which a reload swaps group by group.
+    followDefinitions(runner, core, () => config, groupRunner.setConfig?.bind(groupRunner)),
     {
       onEvent: (e) => {
         // Keyed by the reason, never by the sender name a forged packet claims (unbounded).
@@ -336,37 +334,34 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     graceTimer.unref();
   };
 
-  const reload = async (): Promise<{ ok: boolean; message: string }> => {
-    const next = await deps.loadConfig(opts.configDir, opts.nodeName);
-    if (!next.ok) {
-      const message = `reload rejected, keeping the running configuration: ${next.errors.join('; ')}`;
-      log.log('error', message);
-      return { ok: false, message };
-    }
-    log.retarget(logTargets(next.config, opts.foreground));
-    // What the core, media and endpoint were started with; such changes wait for a restart.
-    const changed = changedFacts(config, next.config);
-    // resource arguments/timeouts only matter for the next operation; group membership changes wait
-    if (changed.length === 0) groupRunner.setConfig?.(next.config);
-    config = next.config;
-    const message =
-      changed.length > 0
-        ? 'configuration is valid; logging targets applied; cluster settings (nodes, media, timing, auth, resources) take effect at the next restart'
-        : 'configuration unchanged';
-    log.log(
-      changed.length > 0 ? 'warn' : 'info',
-      `reload: ${message}`,
-      changed.length > 0 ? { changed: changed.join(',') } : {},
-    );
-    return { ok: true, message };
-  };
+  const reload = (): Promise<{ ok: boolean; message: string }> =>
+    reloadAndLog({
+      load: () => deps.loadConfig(opts.configDir, opts.nodeName),
+      running: () => config,
+      activeMedia: usableMedia,
+      core,
+      openMedia,
+      media,
+      log,
+      reconfigure: (c) => driver?.reconfigure(c),
+      commit: (next) => {
+        log.retarget(logTargets(next, opts.foreground));
+        config = next;
+        // resource arguments, timeouts and HA_* settings apply from the next operation on
+        groupRunner.setConfig?.({
+          ...next,
+          resourceGroups: core.groupDefinitions?.() ?? next.resourceGroups,
+        });
+        opts.onReloaded?.();
+      },
+    });
 
   const status = (): DaemonStatus => ({
     pid: process.pid,
     node: self,
     generation: identity.generation,
     configDir: opts.configDir,
-    media: transports.map((t) => {
+    media: media.list.map((t) => {
       const e = mediaErrors.get(t.id);
       return {
         id: t.id,
@@ -417,7 +412,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   } catch (err) {
     await control?.close();
     await diskLock?.close();
-    await Promise.all(transports.map((t) => t.close()));
+    await Promise.all(media.list.map((t) => t.close()));
     log.close();
     if (err instanceof DaemonStartError) throw err;
     throw new DaemonStartError(`control socket: ${(err as Error).message}`, 1, { cause: err });
@@ -436,7 +431,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   log.log('info', 'daemon started', {
     node: self,
     generation: identity.generation,
-    media: transports.length,
+    media: media.list.length,
     groups: config.resourceGroups.length,
   });
   driver.start();

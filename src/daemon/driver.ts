@@ -8,6 +8,10 @@ import type { Action, ClusterEvent, ClusterStatus, Input, MonoMs, Output } from 
 export interface CoreLike {
   step(input: Input): Output;
   status(): ClusterStatus;
+  /** Reload: why the core cannot take this configuration now (empty: it can). */
+  reloadRefusals?(next: ClusterConfig): string[];
+  /** The group definitions in force, for the runner (a reload swaps them group by group). */
+  groupDefinitions?(): ClusterConfig['resourceGroups'];
 }
 
 export interface ActionOutcome {
@@ -94,6 +98,11 @@ export class Driver {
 
   admin(command: Extract<Input, { kind: 'admin' }>['command']): void {
     this.feed({ kind: 'admin', nowMs: this.clock.nowMs(), command });
+  }
+
+  /** Reload: hand the core its new configuration (after CoreLike.reloadRefusals said yes). */
+  reconfigure(config: ClusterConfig): void {
+    this.feed({ kind: 'reconfigure', nowMs: this.clock.nowMs(), config });
   }
 
   status(): ClusterStatus {

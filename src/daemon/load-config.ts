@@ -5,7 +5,7 @@ import { formatIssue } from '../config/config-issues.js';
 import { loadClusterConfig } from '../config/load.js';
 import { fenceInspector } from '../fencing/inspect.js';
 import { resourceLocator } from '../resources/index.js';
-import type { ConfigResult } from './daemon.js';
+import type { ConfigResult } from './config-result.js';
 
 export async function loadConfigForDaemon(
   configDir: string,

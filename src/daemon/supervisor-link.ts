@@ -1,7 +1,9 @@
 // What the supervisor (supervisor.ts) and its daemon child say to each other over the Node IPC
 // channel the supervisor opens, and the child's end of it. The child tells the supervisor when it
 // is running (media open, control socket listening, first heartbeat sent) and when a shutdown was
-// asked of it on the control socket (so its exit is not taken for a crash). The supervisor tells
+// asked of it on the control socket (so its exit is not taken for a crash), and when it committed
+// a reload (the supervisor then reads the same files: it stops the groups itself if the daemon
+// dies for good, so it must know the groups and timings in force). The supervisor tells
 // the child nothing: signals are forwarded as signals. When the channel closes under a running
 // child, the supervisor is gone: nothing would stop this node's groups if the daemon died now.
 
@@ -9,12 +11,15 @@
 export const SUPERVISED_CHILD_FLAG = 'supervised-child';
 export const SUPERVISOR_PID_FILE_NAME = 'hbts-supervisor.pid';
 
-export type ChildMessage = { readonly kind: 'ready'; readonly pid: number } | { readonly kind: 'stopping' };
+export type ChildMessage =
+  | { readonly kind: 'ready'; readonly pid: number }
+  | { readonly kind: 'stopping' }
+  | { readonly kind: 'reloaded' };
 
 export function isChildMessage(v: unknown): v is ChildMessage {
   if (typeof v !== 'object' || v === null) return false;
   const kind = (v as { kind?: unknown }).kind;
-  return kind === 'ready' || kind === 'stopping';
+  return kind === 'ready' || kind === 'stopping' || kind === 'reloaded';
 }
 
 /** The child's end; undefined when this process was not started with an IPC channel. */
@@ -46,6 +51,10 @@ export class SupervisorLink {
 
   stopping(): void {
     this.send({ kind: 'stopping' });
+  }
+
+  reloaded(): void {
+    this.send({ kind: 'reloaded' });
   }
 
   /** Called once when the supervisor goes away (its end of the channel closed), at once if it has. */

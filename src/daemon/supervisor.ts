@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig } from '../config/types.js';
-import type { ConfigResult } from './daemon.js';
+import type { ConfigResult } from './config-result.js';
 import { EventLog, logTargets } from './event-log.js';
 import { loadConfigForDaemon } from './load-config.js';
 import { stopHeldGroupsLocally } from './local-stop.js';
@@ -79,7 +79,7 @@ class Supervisor {
     const handlers: [NodeJS.Signals, () => void][] = [
       ['SIGTERM', () => this.forwardStop('SIGTERM')],
       ['SIGINT', () => this.forwardStop('SIGINT')],
-      ['SIGHUP', () => void this.reload()],
+      ['SIGHUP', () => this.reload()],
     ];
     for (const [sig, h] of handlers) process.on(sig, h);
     try {
@@ -227,6 +227,7 @@ class Supervisor {
     child.on('message', (m: unknown) => {
       if (!isChildMessage(m) || this.child !== child) return;
       if (m.kind === 'stopping') this.stopAsked = true;
+      else if (m.kind === 'reloaded') void this.adoptReload();
       else this.deliver({ kind: 'ready', pid: m.pid });
     });
     let ended = false;
@@ -286,12 +287,23 @@ class Supervisor {
     this.signalChild(sig);
   }
 
-  private async reload(): Promise<void> {
+  /** SIGHUP: the daemon reloads; the supervisor follows once it says it committed (adoptReload). */
+  private reload(): void {
     this.signalChild('SIGHUP');
+  }
+
+  /**
+   * The daemon committed a reload (by SIGHUP or `hbts reload`): read the same files. A refused
+   * reload never gets here, so the supervisor keeps what the daemon keeps.
+   */
+  private async adoptReload(): Promise<void> {
     const next = await (this.o.loadConfig ?? loadConfigForDaemon)(this.o.configDir, this.o.nodeName);
-    // the daemon logs why a reload is rejected; the supervisor keeps what it had, as the daemon does
-    if (!next.ok) return;
+    if (!next.ok) return; // changed again since the daemon read it: the daemon's next reload says why
     this.config = next.config;
     this.log.retarget(logTargets(next.config, this.o.foreground));
+    this.log.log('info', 'supervisor: follows the reloaded configuration', {
+      groups: next.config.resourceGroups.length,
+      deadtime_ms: next.config.deadtimeMs,
+    });
   }
 }

@@ -2,12 +2,13 @@
 // ProtocolEndpoint contract (endpoint.ts). Pure: time and randomness come in from the caller.
 
 import type { MediumId, NodeName } from '../config/types.js';
-import { Authenticator } from './auth.js';
+import { authenticator, KeyRing } from './key-ring.js';
 import { decodePacket } from './codec.js';
 import { ProtocolSetupError } from './errors.js';
 import type {
   EndpointCounters,
   EndpointOptions,
+  EndpointReconfig,
   ProtocolEndpoint,
   ReceiveResult,
   Received,
@@ -59,9 +60,9 @@ export function emptyRejected(): Record<RejectReason, number> {
 }
 
 class Endpoint implements ProtocolEndpoint {
-  private readonly auth: Authenticator;
+  private readonly keys: KeyRing;
   private readonly self: string;
-  private readonly known: Set<string>;
+  private known: Set<string>;
   private readonly pings: Set<string>;
   private readonly peers = new Map<string, PeerSequence>();
   private readonly history = new SendHistory(HISTORY_SIZE);
@@ -81,13 +82,10 @@ class Endpoint implements ProtocolEndpoint {
     resyncs: 0,
   };
 
-  constructor(private readonly options: EndpointOptions) {
+  constructor(private options: EndpointOptions) {
     if (options.uuid.length !== 16)
       throw new ProtocolSetupError(`endpoint uuid must be 16 bytes, got ${options.uuid.length}`);
-    this.auth = new Authenticator(
-      options.auth,
-      options.allowExtendedAuth === undefined ? {} : { allowExtendedAuth: options.allowExtendedAuth },
-    );
+    this.keys = new KeyRing(authenticator(options.auth, options));
     this.self = options.self.toLowerCase();
     this.known = new Set(options.knownNodes.map((n) => n.toLowerCase()));
     this.pings = new Set(options.pingNodes.map((n) => n.toLowerCase()));
@@ -156,9 +154,9 @@ class Endpoint implements ProtocolEndpoint {
     if (!control && loadAvg !== undefined) out.push({ name: 'ld', type: 'string', value: loadAvg });
     out.push({ name: 'ttl', type: 'string', value: String(this.options.ttl) });
     if (this.options.innerAuth) {
-      out.push({ name: 'auth', type: 'string', value: this.auth.innerAuthValue({ fields: out }) });
+      out.push({ name: 'auth', type: 'string', value: this.keys.current.innerAuthValue({ fields: out }) });
     }
-    const bytes = this.auth.signNetstring({ fields: out });
+    const bytes = this.keys.current.signNetstring({ fields: out });
     if (seq !== undefined && keep) this.history.add(seq, bytes);
     this.c.sent++;
     return bytes;
@@ -189,7 +187,7 @@ class Endpoint implements ProtocolEndpoint {
     if (!decoded.ok) return this.reject(decoded.reason, decoded.detail);
     const msg = decoded.message;
     const h = readHeader(msg);
-    const verdict = this.auth.verify(decoded, bytes);
+    const verdict = this.keys.verify(decoded, bytes, nowMs);
     if (!verdict.ok) return this.reject(verdict.reason, verdict.detail, h.src);
 
     if (h.t === undefined || h.src === undefined || h.ts === undefined) {
@@ -423,6 +421,14 @@ class Endpoint implements ProtocolEndpoint {
 
   forgetPeer(node: NodeName): void {
     this.peers.get(node.toLowerCase())?.resetSequence();
+  }
+
+  reconfigure(change: EndpointReconfig): void {
+    // authenticator() throws on bad keys before anything changed
+    this.keys.rotate(authenticator(change.auth, this.options), change.previousAuthUntilMs);
+    this.known = new Set(change.knownNodes.map((n) => n.toLowerCase()));
+    for (const name of [...this.peers.keys()]) if (!this.known.has(name)) this.peers.delete(name);
+    this.options = { ...this.options, auth: change.auth, knownNodes: change.knownNodes, ttl: change.ttl };
   }
 
   counters(): EndpointCounters {

@@ -65,6 +65,18 @@ export interface EndpointOptions {
   readonly allowExtendedAuth?: boolean;
 }
 
+/** What a reload changes in a running endpoint (ProtocolEndpoint.reconfigure). */
+export interface EndpointReconfig {
+  readonly knownNodes: readonly NodeName[];
+  readonly ttl: number;
+  readonly auth: AuthConfig;
+  /**
+   * Key rotation: until this time a packet the new keys reject is tried with the keys that were in
+   * force before (peers not reloaded yet still sign with them). -Infinity: no grace.
+   */
+  readonly previousAuthUntilMs: number;
+}
+
 export interface SendOptions {
   /** Address the message to one node (`dest`, plus `destuuid` when its uuid is known). */
   readonly dest?: NodeName;
@@ -159,4 +171,9 @@ export interface ProtocolEndpoint {
    */
   admit?(node: NodeName): void;
   counters(): EndpointCounters;
+  /**
+   * Reload: new node list, ttl and keys. Throws (ProtocolSetupError) when the new active key is not
+   * usable, before changing anything. Optional: the simulator's plain endpoint has no keys.
+   */
+  reconfigure?(change: EndpointReconfig): void;
 }

@@ -9,12 +9,14 @@ import type {
   MonoMs,
   Output,
 } from '../cluster/types.js';
-import type { GroupId, NodeName } from '../config/types.js';
+import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 
 /** What the simulator drives on each node: a ClusterNode, or a scripted stand-in (heartbeat-peer.ts). */
 export interface SimCore {
   step(input: Input): Output;
   status(): ClusterStatus;
+  /** Why a reload to this configuration is refused now (ClusterNode); absent: never refused. */
+  reloadRefusals?(next: ClusterConfig): string[];
 }
 
 /** Builds the core of a (re)starting node; undefined = a real ClusterNode (the default). */

@@ -12,6 +12,7 @@ import { SimNetwork } from './network.js';
 import type { MediumConditions } from './network.js';
 import { Prng } from './prng.js';
 import { newSimNode } from './sim-node.js';
+import { performAction, type ActionHost, type SimEvent } from './sim-actions.js';
 import type { CoreFactory, SimNode } from './sim-node.js';
 
 /**
@@ -42,12 +43,6 @@ export interface SimOptions {
   readonly observer?: SimObserver;
 }
 
-type SimEvent =
-  | { kind: 'deliver'; to: number; incarnation: number; medium: MediumId; bytes: Uint8Array }
-  | { kind: 'timer'; node: number; incarnation: number; token: number }
-  | { kind: 'result'; node: number; incarnation: number; actionId: number; ok: boolean; detail?: string }
-  | { kind: 'call'; fn: () => void };
-
 export class Simulator {
   /** Nodes whose fence device fails (index): fencing them never succeeds while listed. */
   readonly fenceFails = new Set<number>();
@@ -67,6 +62,8 @@ export class Simulator {
   /** Peer-dead declarations about a node that was running and reachable at that moment. */
   falseDeaths = 0;
   private checker: (() => void) | undefined;
+  /** A node's own configuration once it differs from the cluster's (reconfigure, startWith). */
+  private readonly nodeConfigs = new Map<number, ClusterConfig>();
   private readonly canonical: CanonicalTrace | undefined;
 
   constructor(options: SimOptions) {
@@ -100,6 +97,7 @@ export class Simulator {
   start(index: number): void {
     const n = this.node(index);
     if (n.core) return;
+    const config = this.nodeConfigs.get(index) ?? this.config;
     n.incarnation++;
     n.generation++;
     n.upSinceMs = this.nowMs;
@@ -107,14 +105,14 @@ export class Simulator {
     const uuid = new Uint8Array(16);
     uuid[0] = index + 1;
     const endpoint = this.options.endpointFactory({
-      config: this.config,
+      config,
       self: n.name,
       generation: n.generation,
       uuid,
       random: rng,
     });
     const coreOptions: ClusterNodeOptions = {
-      config: this.config,
+      config,
       self: n.name,
       endpoint,
       random: rng,
@@ -148,6 +146,24 @@ export class Simulator {
     if (!n.core) return;
     this.log(`${n.name} admin ${command.kind}${'set' in command ? ` ${command.set}` : ''}`);
     this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command }));
+  }
+
+  /**
+   * Reload on one node: from now on it (and its later restarts) run `config`. A running core is
+   * asked first and refuses as the daemon would; the refusals are returned (empty: applied).
+   */
+  reconfigure(index: number, config: ClusterConfig): string[] {
+    const n = this.node(index);
+    const refused = n.core?.reloadRefusals?.(config) ?? [];
+    if (refused.length > 0) {
+      this.log(`${n.name} reload refused: ${refused.join('; ')}`);
+      return refused;
+    }
+    this.nodeConfigs.set(index, config);
+    if (!n.core) return [];
+    this.log(`${n.name} reloads its configuration`);
+    this.apply(n, n.core.step({ kind: 'reconfigure', nowMs: this.nowMs, config }));
+    return [];
   }
 
   /** Freeze a node's process (GC or VM pause): timers, packets and results wait until it resumes. */
@@ -348,107 +364,18 @@ export class Simulator {
   }
 
   private perform(n: SimNode, a: Action): void {
-    if (a.kind === 'announce') {
-      n.announcements++;
-      if (this.options.trace) this.log(`${n.name} action announce ${a.group}`);
-      return;
-    }
-    const result = (afterMs: number, ok: boolean, detail?: string): void => {
-      const ev: SimEvent =
-        detail !== undefined
-          ? { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok, detail }
-          : { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok };
-      this.queue.push(this.nowMs + afterMs, ev);
+    const host: ActionHost = {
+      nowMs: this.nowMs,
+      options: this.options,
+      rng: this.rng,
+      nodes: this.nodes,
+      fenceFails: this.fenceFails,
+      config: this.config,
+      push: (atMs, ev) => this.queue.push(atMs, ev),
+      crash: (index) => this.crash(index),
+      log: (text) => this.log(text),
     };
-    if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.kind === 'fence' ? a.node : a.group}`);
-    switch (a.kind) {
-      case 'probe':
-        result(1, n.resources.get(a.group) === 'running');
-        return;
-      case 'gate':
-        result(0, true);
-        return;
-      case 'fence': {
-        // Power off through a fence device: it answers after fenceMs; a node whose fencing is set
-        // to fail stays up and the fencer hears an error.
-        const victim = this.nodes.find((x) => x.name === a.node);
-        const fails = victim !== undefined && this.fenceFails.has(victim.index);
-        const t = this.options.fenceMs ?? 100;
-        this.queue.push(this.nowMs + t, {
-          kind: 'call',
-          fn: () => {
-            if (!fails && victim !== undefined && victim.core !== undefined) {
-              this.log(`${victim.name} is powered off by ${n.name}'s fence device`);
-              this.crash(victim.index);
-            }
-          },
-        });
-        if (fails) result(t, false, 'simulated fence failure');
-        else result(t + 0.001, true, 'simulated power off');
-        return;
-      }
-      case 'acquire': {
-        const [lo, hi] = this.options.acquireMs ?? [20, 60];
-        n.resources.set(a.group, 'starting');
-        const fail = n.failNextStart.delete(a.group);
-        const incarnation = n.incarnation;
-        const t = lo + this.rng.next() * (hi - lo);
-        this.queue.push(this.nowMs + t, {
-          kind: 'call',
-          fn: () => {
-            if (n.incarnation !== incarnation) return;
-            n.resources.set(a.group, fail ? 'stopped' : 'running');
-            if (n.serviceBroken.has(a.group)) n.serviceDead.add(a.group);
-            else n.serviceDead.delete(a.group);
-          },
-        });
-        result(t, !fail, fail ? 'simulated start failure' : undefined);
-        return;
-      }
-      case 'monitor': {
-        // The check answers in 1-5 ms, or, when it hangs, is killed at its timeout: failed.
-        const spec = this.config.monitors?.[a.monitor];
-        const hangs = n.checkHangs.has(a.group);
-        const dead = n.serviceDead.has(a.group) || n.resources.get(a.group) !== 'running';
-        if (hangs) result(spec?.timeoutMs ?? 1000, false, 'simulated check hung: killed at its timeout');
-        else result(1 + this.rng.next() * 4, !dead, dead ? 'simulated service dead' : undefined);
-        return;
-      }
-      case 'restart': {
-        // Stop and start the service again: the group stays up meanwhile; a broken service dies again.
-        const [lo, hi] = this.options.acquireMs ?? [20, 60];
-        const fail = n.failNextStart.delete(a.group);
-        const incarnation = n.incarnation;
-        const t = lo + this.rng.next() * (hi - lo);
-        this.queue.push(this.nowMs + t, {
-          kind: 'call',
-          fn: () => {
-            if (n.incarnation !== incarnation) return;
-            if (fail) n.resources.set(a.group, 'stopped');
-            if (!n.serviceBroken.has(a.group)) n.serviceDead.delete(a.group);
-          },
-        });
-        result(t, !fail, fail ? 'simulated start failure' : undefined);
-        return;
-      }
-      case 'release': {
-        const [lo, hi] = this.options.releaseMs ?? [10, 40];
-        n.resources.set(a.group, 'stopping');
-        const fail = n.failNextStop.delete(a.group);
-        const incarnation = n.incarnation;
-        const t = lo + this.rng.next() * (hi - lo);
-        this.queue.push(this.nowMs + t, {
-          kind: 'call',
-          fn: () => {
-            if (n.incarnation !== incarnation) return;
-            // A failed stop leaves the group running here (the core must not let anyone else start it).
-            n.resources.set(a.group, fail ? 'running' : 'stopped');
-          },
-        });
-        result(t, !fail, fail ? 'simulated stop failure' : undefined);
-        return;
-      }
-    }
+    performAction(host, n, a);
   }
 
   private retire(n: SimNode): void {

@@ -58,7 +58,7 @@ export const help: CommandHelp = {
     {
       title: 'signals',
       paragraphs: [
-        'SIGTERM graceful shutdown (groups handed over first), SIGINT the same, SIGHUP reload the configuration (a bad one is rejected and the daemon keeps running); the supervisor forwards all three to the daemon',
+        "SIGTERM graceful shutdown (groups handed over first), SIGINT the same, SIGHUP reload the configuration, as 'hbts reload' does (docs/reload.md: a bad one is refused and the old one keeps running); the supervisor forwards all three to the daemon",
       ],
     },
     {
@@ -148,7 +148,9 @@ async function runDaemon(
         stateDir: o.stateDir,
         foreground: true,
         ...(o.bindAddress !== undefined ? { bindAddress: o.bindAddress } : {}),
-        ...(link !== undefined ? { onShutdown: () => link.stopping() } : {}),
+        ...(link !== undefined
+          ? { onShutdown: () => link.stopping(), onReloaded: () => link.reloaded() }
+          : {}),
       },
       realDeps,
     );

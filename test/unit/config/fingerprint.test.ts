@@ -1,13 +1,13 @@
 // src/config/fingerprint.ts: the wire value `hbts_cfg` is pinned to what heartbeat-ts sent before
 // the fingerprints were merged (mixed-version clusters compare it, the simulator's trace hashes
-// contain it), and the reload check reports exactly the facts a running daemon cannot change.
+// contain it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { changedFacts, configFacts, configFingerprint } from '../../../src/config/fingerprint.js';
+import { configFacts, configFingerprint } from '../../../src/config/fingerprint.js';
 import type { ClusterConfig } from '../../../src/config/types.js';
 import { simClusterConfig } from '../../../src/sim/sim-config.js';
-import { errorsOf, resolve, texts, withHaCf } from './config-fixtures.js';
+import { errorsOf, resolve, texts } from './config-fixtures.js';
 
 function configOf(t: Parameters<typeof resolve>[0], node = 'node1'): ClusterConfig {
   const r = resolve(t, node);
@@ -93,33 +93,4 @@ void test('fingerprint: what nodes must agree on changes hbts_cfg; local facts d
   assert.equal(configFingerprint(otherSecret), configFingerprint(base));
   const otherMethod = configOf(texts({ authkeys: 'auth 1\n1 md5 s3cret\n' }));
   assert.notEqual(configFingerprint(otherMethod), configFingerprint(base));
-});
-
-void test('reload check: names the facts that need a restart, and nothing for logging or unchanged files', () => {
-  const base = BASE();
-  assert.deepEqual(changedFacts(base, BASE()), []);
-  assert.deepEqual(changedFacts(base, configOf(withHaCf('logfile /var/log/ha-log', 'debug 1'))), []);
-  assert.deepEqual(
-    changedFacts(base, configOf(texts({ haCf: texts().haCf.replace('keepalive 2', 'keepalive 1') }))),
-    ['keepalive'],
-  );
-  assert.deepEqual(changedFacts(base, configOf(withHaCf('bcast eth1'))), ['media']);
-  assert.deepEqual(changedFacts(base, configOf(withHaCf('fence node2 fence_ipmilan ip=198.18.0.52'))), [
-    'fencing',
-  ]);
-  assert.deepEqual(changedFacts(base, configOf(texts({ authkeys: 'auth 1\n1 sha1 another\n' }))), [
-    'authkeys',
-  ]);
-  assert.deepEqual(
-    changedFacts(base, configOf(texts({ authkeys: 'auth 2\n1 sha1 s3cret\n2 sha1 next\n' }))),
-    ['authkeys'],
-  );
-  assert.deepEqual(changedFacts(base, configOf(texts({ haresources: '' }))), ['group']);
-  const two = 'node1 198.18.0.100 apache\nnode2 198.18.0.101\n';
-  const swapped = 'node2 198.18.0.101\nnode1 198.18.0.100 apache\n';
-  assert.deepEqual(
-    changedFacts(configOf(texts({ haresources: two })), configOf(texts({ haresources: swapped }))),
-    ['group'],
-    'group order is part of the config',
-  );
 });
