@@ -83,6 +83,8 @@ export class Fencing {
 
   advance(): void {
     if (this.membership.phase === 'shutting-down' || this.membership.stopped) return;
+    // With quorum on only a partition that has it fences: the other side is releasing anyway.
+    if (!this.membership.arbitration.quorum.quorate) return;
     for (const n of this.fenceable) {
       const r = this.records.get(n);
       if (!this.needsFencing(n)) {

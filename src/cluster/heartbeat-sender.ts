@@ -93,6 +93,16 @@ export class HeartbeatSender {
         .filter((p) => p.incarnation !== undefined && this.membership.isCandidate(p.name))
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
       fenced: this.fencing.fencedAdvert(),
+      ...this.arbitrationAdvert(),
+    };
+  }
+
+  /** hbts_quorum and hbts_ping, only when configured (adverts of other clusters stay as they were). */
+  private arbitrationAdvert(): Pick<OwnershipAdvert, 'quorum' | 'pingNodes'> {
+    const { quorum, pingNodes } = this.membership.arbitration;
+    return {
+      ...(quorum.enforced ? { quorum: quorum.quorate } : {}),
+      ...(pingNodes.configured ? { pingNodes: pingNodes.counted() } : {}),
     };
   }
 

@@ -34,6 +34,12 @@ export interface PeerFacts {
   advertKey: string | undefined;
   /** Nodes it says it has fenced (or knows fenced), with their generation then. */
   fenced: ReadonlyMap<NodeName, number | undefined>;
+  /** Its `hbts_quorum` (undefined: quorum off there, or a real Heartbeat). */
+  quorate: boolean | undefined;
+  /** The nodes its `hbts_seen` lists (alive and candidates in its view). */
+  seen: readonly NodeName[];
+  /** Its `hbts_ping`: the ping nodes it reaches (undefined: it does not say). */
+  pingNodes: readonly string[] | undefined;
 }
 
 export function blankFacts(name: NodeName): PeerFacts {
@@ -58,5 +64,8 @@ export function blankFacts(name: NodeName): PeerFacts {
     factsSeq: undefined,
     advertKey: undefined,
     fenced: new Map(),
+    quorate: undefined,
+    seen: [],
+    pingNodes: undefined,
   };
 }

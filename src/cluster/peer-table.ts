@@ -245,6 +245,8 @@ export class PeerTable {
       a.incarnation,
       a.seen.join(' '),
       [...a.fenced].join(' '),
+      a.quorum === undefined ? '' : String(a.quorum),
+      a.pingNodes?.join(' ') ?? '',
     ].join('|');
     if (key === peer.advertKey) {
       // The usual heartbeat: nothing new (placement need not run again for it).
@@ -276,6 +278,9 @@ export class PeerTable {
     }
     peer.seesUs = a.seen.includes(`${this.self}:${this.groups.token()}`);
     peer.fenced = a.fenced;
+    peer.quorate = a.quorum;
+    peer.seen = a.seen.map((entry) => entry.slice(0, entry.lastIndexOf(':')) as NodeName);
+    peer.pingNodes = a.pingNodes;
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 

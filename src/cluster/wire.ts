@@ -9,6 +9,8 @@
 //   hbts_handoff node=group pairs: groups released towards that node
 //   hbts_inc     random id of this process incarnation
 //   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
+//   hbts_quorum  1/0: this node's partition has quorum (only with `quorum on`)
+//   hbts_ping    the ping nodes this node reaches, `-` for none (only with ping nodes)
 import type { GroupId, NodeName } from '../config/types.js';
 import { str } from '../protocol/message.js';
 import type { Field } from '../protocol/message.js';
@@ -29,6 +31,10 @@ export interface OwnershipAdvert {
   readonly seen: readonly string[];
   /** Nodes this node knows fenced since they died, with their generation then (`hbts_fenced`). */
   readonly fenced: ReadonlyMap<NodeName, number | undefined>;
+  /** `hbts_quorum`: present only when quorum is on. */
+  readonly quorum?: boolean | undefined;
+  /** `hbts_ping`: the ping nodes that count for this node; present only when ping nodes are configured. */
+  readonly pingNodes?: readonly string[] | undefined;
 }
 
 /** Heartbeat's rsc_hold word: which groups, relative to the node that sends it. */
@@ -55,6 +61,9 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   if (a.handoffs.size > 0) {
     fields.push(str('hbts_handoff', [...a.handoffs].map(([g, n]) => `${n}=${g}`).join(' ')));
   }
+  if (a.quorum !== undefined) fields.push(str('hbts_quorum', a.quorum ? '1' : '0'));
+  if (a.pingNodes !== undefined)
+    fields.push(str('hbts_ping', a.pingNodes.length > 0 ? a.pingNodes.join(' ') : '-'));
   return fields;
 }
 

@@ -86,6 +86,8 @@ export class HaCfBuilder {
   useLogd: Located<boolean> | undefined;
   crm: Located<string> | undefined;
   diskLock: Located<string> | undefined;
+  quorum: Located<boolean> | undefined;
+  pingPolicy: Located<'off' | 'ipfail'> | undefined;
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

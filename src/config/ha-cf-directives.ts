@@ -29,6 +29,12 @@ export interface DirectiveSpec {
 
 const off = (v: string): boolean => /^(off|false|no|n|0)$/i.test(v);
 
+/** `respawn <user> /path/to/ipfail [args]`: Heartbeat's ipfail client, whose job the daemon does. */
+export function isIpfailLine(value: string): boolean {
+  const program = value.trim().split(/[ \t]+/)[1] ?? '';
+  return /(^|\/)ipfail$/.test(program);
+}
+
 /** A spec that keeps its name as a literal type, so DirectiveName lists every directive. */
 type Spec<N extends string> = DirectiveSpec & { readonly name: N };
 
@@ -62,7 +68,7 @@ export const HA_CF_DIRECTIVES = [
   d('deadtime', 'time', true, 'time', '30 (30000 ms)'),
   d('warntime', 'time', true, 'time', 'deadtime / 2'),
   d('initdead', 'time', true, 'time', 'deadtime if > 10 s; 12 s if deadtime < 6 s; else 2 x deadtime'),
-  d('deadping', 'time', false, 'time', 'deadtime'),
+  d('deadping', 'time', true, 'time', 'deadtime'),
   d('udpport', 'one', true, 'port (1-65535)', '694'),
   d('baud', 'one', true, '9600|19200|38400|57600|115200|230400|460800', '19200'),
   d('bcast', 'list', true, 'interface...', 'none'),
@@ -72,9 +78,9 @@ export const HA_CF_DIRECTIVES = [
   d('ucast', 'line', true, 'interface peer', 'none'),
   d('ucast6', 'line', true, 'interface peer6', 'none'),
   d('serial', 'list', true, 'device...', 'none'),
-  d('ping', 'list', false, 'address...', 'none'),
-  d('ping6', 'list', false, 'address6...', 'none'),
-  d('ping_group', 'line', false, 'name address...', 'none'),
+  d('ping', 'list', true, 'address...', 'none'),
+  d('ping6', 'list', true, 'address6...', 'none'),
+  d('ping_group', 'line', true, 'name address...', 'none'),
   d('hopfudge', 'one', true, '0-255', '1'),
   d('auto_failback', 'one', true, 'on|off|legacy (or a boolean)', 'legacy'),
   d('nice_failback', 'one', true, 'boolean (obsolete: on = auto_failback off)', 'none'),
@@ -89,7 +95,8 @@ export const HA_CF_DIRECTIVES = [
   d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
   d('watchdog', 'one', true, 'device', 'none'),
-  d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),
+  // `respawn <user> .../ipfail` is done inside the daemon (ping_policy ipfail): no news to report.
+  d('respawn', 'line', false, 'user /absolute/path [args...]', 'none', isIpfailLine),
   d('failfast', 'line', false, 'user /absolute/path [args...]', 'none'),
   d('apiauth', 'line', false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),
   d('use_logd', 'one', false, 'boolean', 'yes when no logfile, debugfile or logfacility'),
@@ -121,6 +128,9 @@ export const HA_CF_DIRECTIVES = [
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
   // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
   x('disk_lock', 'one', true, '/dev/device', 'none'),
+  // Arbitration (cluster/quorum.ts, cluster/ping-nodes.ts).
+  x('quorum', 'one', true, 'on|off (or a boolean)', 'on for 3 or more nodes, off for 2'),
+  x('ping_policy', 'one', true, 'off|ipfail', 'ipfail with a `respawn ... /ipfail` line, else off'),
 ] as const;
 
 /** The name of a directive in the table. */

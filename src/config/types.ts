@@ -232,13 +232,28 @@ export interface FencingSettings {
   readonly diskLock: { readonly device: string; readonly at: SourceLocation } | undefined;
 }
 
+/**
+ * Arbitration settings (our extensions `quorum` and `ping_policy`, in hbts.cf or ha.cf) as
+ * resolved. Always present in HaCf; optional in ClusterConfig, whose simulated and hand-built forms
+ * may leave them out (then: no quorum, ping nodes only watched).
+ */
+export interface ArbitrationSettings {
+  /** A partition without a majority of the `node` lines releases everything and takes nothing. */
+  readonly quorum: boolean;
+  /**
+   * `ipfail`: groups go to the nodes that reach the most ping nodes (Heartbeat's ipfail client,
+   * done inside the daemon); `off`: ping nodes are watched and shown, nothing moves for them.
+   */
+  readonly pingPolicy: 'off' | 'ipfail';
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
 }
 
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
-export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings {
+export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings, ArbitrationSettings {
   readonly file: string;
   readonly nodes: readonly NodeEntry[];
   /** Where a directive was last given (absent: defaulted). */
@@ -247,7 +262,8 @@ export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings
   readonly crm: { readonly value: string; readonly at: SourceLocation } | undefined;
 }
 
-export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings> {
+export interface ClusterConfig
+  extends HaCfSettings, Partial<HaCfProgramSettings>, Partial<ArbitrationSettings> {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
   readonly nodes: readonly NodeName[];

@@ -21,6 +21,8 @@ export const scenarioNames = [
   'false-death',
   'false-death-rexmit',
   'fencing',
+  'quorum',
+  'ping-loss',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -70,6 +72,10 @@ export interface HarnessShape {
   maxRexmitDelayMs?: number;
   fencing?: boolean;
   fenceDelayMs?: number;
+  warntimeMs?: number;
+  quorum?: boolean;
+  pingTargets?: number;
+  pingPolicy?: 'off' | 'ipfail';
 }
 
 export function harness(

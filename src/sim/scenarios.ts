@@ -7,6 +7,8 @@ import { falseDeathScenario } from './scenario-false-death.js';
 import { fencingScenario } from './scenario-fencing.js';
 import type { ScenarioName, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 import { livenessScenario } from './scenario-liveness.js';
+import { pingLossScenario } from './scenario-ping.js';
+import { quorumScenario } from './scenario-quorum.js';
 import { randomScenario } from './scenario-random.js';
 import { stabilityScenario } from './scenario-stability.js';
 
@@ -32,5 +34,9 @@ export function runScenario(name: ScenarioName, seed: number, options: ScenarioO
       return falseDeathScenario(seed, true, options);
     case 'fencing':
       return fencingScenario(seed, options);
+    case 'quorum':
+      return quorumScenario(seed, options);
+    case 'ping-loss':
+      return pingLossScenario(seed, options);
   }
 }
