@@ -122,7 +122,12 @@ export class Membership {
       for (const p of this.peers.all()) {
         const to = p.handoffs.get(group);
         // A node that left gracefully keeps pointing at where it handed its groups.
-        const leftCleanly = p.shutdoneGeneration !== undefined && p.shutdoneGeneration === p.generation;
+        // Not under quorum: a node cut off from that leaver never got its shutdone, and would
+        // place the group elsewhere than the nodes that did (two holders, no grace allowed).
+        const leftCleanly =
+          !this.arbitration.quorum.enforced &&
+          p.shutdoneGeneration !== undefined &&
+          p.shutdoneGeneration === p.generation;
         if (to !== undefined && (this.peers.isAlive(p.name) || leftCleanly)) out.add(to);
       }
       return out.size > 0 ? out : emptySet;

@@ -45,6 +45,8 @@ export class Quorum {
   private members: NodeName[] = [];
   private suppressLossUntilMs: MonoMs = -Infinity;
   private gainedAtMs: MonoMs = -Infinity;
+  /** When a node last joined our partition (its fresh adverts need a trip to reach everyone). */
+  private joinedAtMs: MonoMs = -Infinity;
   private readonly warnedHeartbeatPeers = new Set<NodeName>();
 
   constructor(
@@ -82,7 +84,9 @@ export class Quorum {
   /** Every step: count the members, and say so when the verdict changes. */
   evaluate(): void {
     if (!this.enforced) return;
-    this.members = [this.self, ...this.peers.names.filter((n) => this.inContact(n))];
+    const members = [this.self, ...this.peers.names.filter((n) => this.inContact(n))];
+    if (members.some((n) => !this.members.includes(n))) this.joinedAtMs = this.out.nowMs;
+    this.members = members;
     const tiebreaker = this.pingNodes.configured ? this.pingNodes.answeredWithin(this.windowMs) : undefined;
     const verdict = quorumVerdict(this.members.length, this.config.nodes.length, tiebreaker);
     this.reason = verdict.reason;
@@ -132,6 +136,8 @@ export class Quorum {
     if (!this.enforced) return undefined;
     const sinceMs = this.out.nowMs - this.gainedAtMs;
     if (sinceMs < 2 * this.config.keepaliveMs) return `quorum gained ${Math.round(sinceMs)} ms ago, settling`;
+    // Views differ for a moment after a node joins (what it advertised while cut off is stale).
+    if (this.out.nowMs < this.joinedAtMs + 2 * this.config.keepaliveMs) return 'a node just joined, settling';
     const away = this.peers.names.filter(
       (n) => !this.members.includes(n) && this.peers.get(n)?.leaving !== true,
     );
