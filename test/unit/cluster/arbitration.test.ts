@@ -39,8 +39,8 @@ function when(sim: Simulator, fromMs: number, toMs: number, pred: () => boolean)
   return undefined;
 }
 
-describe('quorumVerdict', () => {
-  it('needs a strict majority of the configured nodes; exactly half needs the tiebreaker', () => {
+void describe('quorumVerdict', () => {
+  void it('needs a strict majority of the configured nodes; exactly half needs the tiebreaker', () => {
     assert.equal(quorumVerdict(2, 3, undefined).quorate, true);
     assert.equal(quorumVerdict(1, 3, true).quorate, false);
     assert.equal(quorumVerdict(3, 5, undefined).quorate, true);
@@ -53,8 +53,8 @@ describe('quorumVerdict', () => {
   });
 });
 
-describe('ipfail helpers', () => {
-  it('bestConnected keeps the nodes reaching the most ping nodes; unknown nodes are never excluded', () => {
+void describe('ipfail helpers', () => {
+  void it('bestConnected keeps the nodes reaching the most ping nodes; unknown nodes are never excluded', () => {
     const c = new Set([n('a'), n('b'), n('c')]);
     const scores = new Map([
       [n('a'), 1],
@@ -65,7 +65,7 @@ describe('ipfail helpers', () => {
     assert.deepEqual([...bestConnected(c, (x) => scores.get(x))], ['a', 'b', 'c']);
   });
 
-  it('SettledScores applies new counts only after they held still for the settle time', () => {
+  void it('SettledScores applies new counts only after they held still for the settle time', () => {
     const s = new SettledScores(200);
     assert.equal(s.update(new Map([[n('a'), 1]]), 0), false);
     assert.equal(s.score(n('a')), undefined);
@@ -77,8 +77,8 @@ describe('ipfail helpers', () => {
   });
 });
 
-describe('ping nodes in the core', () => {
-  it('a ping node is init, up on an answer, dead after deadping, and counts again only after deadping of answers', () => {
+void describe('ping nodes in the core', () => {
+  void it('a ping node is init, up on an answer, dead after deadping, and counts again only after deadping of answers', () => {
     const h = new Harness(simClusterConfig({ nodes: 2, keepaliveMs: 100, deadtimeMs: 500, pingTargets: 1 }));
     const ping = (t: number): void => void h.step({ kind: 'ping-reply', nowMs: t, address: '198.18.200.1' });
     h.timer(0);
@@ -117,7 +117,7 @@ describe('ping nodes in the core', () => {
     assert.ok(kinds.some((t) => /counts again/.test(t)));
   });
 
-  it('an answer from an address nobody configured changes nothing', () => {
+  void it('an answer from an address nobody configured changes nothing', () => {
     const h = new Harness(simClusterConfig({ nodes: 2, keepaliveMs: 100, deadtimeMs: 500, pingTargets: 1 }));
     h.timer(0);
     h.step({ kind: 'ping-reply', nowMs: 10, address: '198.18.9.9' });
@@ -125,8 +125,8 @@ describe('ping nodes in the core', () => {
   });
 });
 
-describe('quorum in a running cluster', () => {
-  it('3 nodes, the holder isolated: it releases within deadtime, before the others take the group', () => {
+void describe('quorum in a running cluster', () => {
+  void it('3 nodes, the holder isolated: it releases within deadtime, before the others take the group', () => {
     const { sim, config } = cluster({ nodes: 3, groups: 1, quorum: true });
     const g = config.resourceGroups[0]?.id as GroupId;
     sim.runUntil(3000);
@@ -148,7 +148,7 @@ describe('quorum in a running cluster', () => {
     assert.equal(sim.owners(g).length, 1);
   });
 
-  it('without quorum a node fences nobody', () => {
+  void it('without quorum a node fences nobody', () => {
     const { sim, config } = cluster({ nodes: 3, groups: 1, quorum: true, fencing: true, fenceDelayMs: 0 });
     sim.runUntil(3000);
     sim.partition([0], [1, 2]);
@@ -162,7 +162,7 @@ describe('quorum in a running cluster', () => {
     assert.equal(config.quorum, true);
   });
 
-  it('2 nodes with a ping node as tiebreaker: the side that reaches it keeps the groups', () => {
+  void it('2 nodes with a ping node as tiebreaker: the side that reaches it keeps the groups', () => {
     const { sim, config } = cluster({ nodes: 2, groups: 2, quorum: true, pingTargets: 1 });
     sim.runUntil(3000);
     const [g1, g2] = config.resourceGroups.map((x) => x.id);
@@ -176,8 +176,8 @@ describe('quorum in a running cluster', () => {
   });
 });
 
-describe('ipfail placement', () => {
-  it('the active node loses a ping node the standby reaches: the groups move; both lose it: nothing moves', () => {
+void describe('ipfail placement', () => {
+  void it('the active node loses a ping node the standby reaches: the groups move; both lose it: nothing moves', () => {
     const { sim, config } = cluster({
       nodes: 2,
       groups: 1,
@@ -214,8 +214,8 @@ describe('ipfail placement', () => {
   });
 });
 
-describe('split-brain report', () => {
-  it('the conflict event carries both sides, their phase and generation, the keeper and the rule', () => {
+void describe('split-brain report', () => {
+  void it('the conflict event carries both sides, their phase and generation, the keeper and the rule', () => {
     const { sim, config } = cluster({ nodes: 2, groups: 1, autoFailback: 'off' });
     const g = config.resourceGroups[0]?.id as GroupId;
     sim.runUntil(3000);
