@@ -47,6 +47,7 @@ export class Quorum {
   private gainedAtMs: MonoMs = -Infinity;
   /** When a node last joined our partition (its fresh adverts need a trip to reach everyone). */
   private joinedAtMs: MonoMs = -Infinity;
+  private aliveKey = '';
   private readonly warnedHeartbeatPeers = new Set<NodeName>();
 
   constructor(
@@ -87,6 +88,12 @@ export class Quorum {
     const members = [this.self, ...this.peers.names.filter((n) => this.inContact(n))];
     if (members.some((n) => !this.members.includes(n))) this.joinedAtMs = this.out.nowMs;
     this.members = members;
+    // Peers wait while we still list a node they count dead (holdBack): tell them at once.
+    const alive = this.peers.names.filter((n) => this.peers.isAlive(n)).join(' ');
+    if (alive !== this.aliveKey) {
+      this.aliveKey = alive;
+      this.out.advertDirty = true;
+    }
     const tiebreaker = this.pingNodes.configured ? this.pingNodes.answeredWithin(this.windowMs) : undefined;
     const verdict = quorumVerdict(this.members.length, this.config.nodes.length, tiebreaker);
     this.reason = verdict.reason;
