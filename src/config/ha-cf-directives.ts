@@ -95,8 +95,8 @@ export const HA_CF_DIRECTIVES = [
   d('autojoin', 'one', false, 'none|other|any', 'none', (v) => v.toLowerCase() === 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
   d('watchdog', 'one', true, 'device', 'none'),
-  // `respawn <user> .../ipfail` is done inside the daemon (ping_policy ipfail): no news to report.
-  d('respawn', 'line', false, 'user /absolute/path [args...]', 'none', isIpfailLine),
+  // Run and respawned by daemon/respawn-clients.ts; `.../ipfail` is done inside the daemon instead.
+  d('respawn', 'line', true, 'user /absolute/path [args...]', 'none'),
   d('failfast', 'line', false, 'user /absolute/path [args...]', 'none'),
   d('apiauth', 'line', false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),
   d('use_logd', 'one', false, 'boolean', 'yes when no logfile, debugfile or logfacility'),

@@ -153,7 +153,7 @@ export type FenceMethod =
   /** `fence <node> sbd`: a poison pill in the node's slot on the disk_lock device. */
   | { readonly kind: 'sbd'; readonly target: NodeName; readonly at: SourceLocation };
 
-/** A `respawn` or `failfast` client program from ha.cf (parsed; not run by heartbeat-ts yet). */
+/** A `respawn` or `failfast` client program from ha.cf (respawn: run by the daemon; failfast: parsed only). */
 export interface ClientProgram {
   readonly kind: 'respawn' | 'failfast';
   readonly user: string;

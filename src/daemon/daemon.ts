@@ -29,7 +29,7 @@ import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
 import { WatchdogWriter } from './watchdog.js';
-import { startArbitration } from './arbitration-wiring.js';
+import { startChildPrograms } from './child-programs.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -242,7 +242,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
-    await Promise.all([diskLock?.close(), pingWatch?.stop()]);
+    await Promise.all([diskLock?.close(), children.stop()]);
     await groupRunner.close?.();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
@@ -457,7 +457,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     groups: config.resourceGroups.length,
   });
   driver.start();
-  // Started last, so no start failure leaves a ping running; finish() stops it.
-  const pingWatch = startArbitration(config, log, (address) => driver?.pingReply(address));
+  // Started last, so no start failure leaves a child running; finish() stops them.
+  const children = startChildPrograms(config, self, log, () => driver);
   return { done, status, shutdown, reload };
 }

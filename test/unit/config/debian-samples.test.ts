@@ -132,10 +132,9 @@ void test('sample ha.cf with its example lines enabled resolves to the values it
   const notActed = r.issues
     .filter((i) => i.message.endsWith('is parsed, not acted on by heartbeat-ts yet'))
     .map((i) => /'([a-z_]+)'/.exec(i.message)?.[1]);
-  // (ping nodes and deadping are acted on; the sample's `respawn hacluster .../ipfail` line is
-  // done by the daemon itself; its other respawn line is not run yet.)
+  // (ping nodes, deadping and respawn are acted on; the sample's `respawn hacluster .../ipfail`
+  // line is done by the daemon itself.)
   assert.deepEqual(notActed, [
-    'respawn',
     'apiauth',
     'hbgenmethod',
     'realtime',
