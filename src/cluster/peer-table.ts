@@ -279,7 +279,8 @@ export class PeerTable {
     peer.seesUs = a.seen.includes(`${this.self}:${this.groups.token()}`);
     peer.fenced = a.fenced;
     peer.quorate = a.quorum;
-    peer.seen = a.seen.map((entry) => entry.slice(0, entry.lastIndexOf(':')) as NodeName);
+    // `node:incarnation`; the incarnation holds no colon
+    peer.seen = a.seen.map((e) => (e.lastIndexOf(':') < 0 ? e : e.slice(0, e.lastIndexOf(':'))) as NodeName);
     peer.pingNodes = a.pingNodes;
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
