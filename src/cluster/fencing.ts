@@ -111,6 +111,8 @@ export class Fencing {
       this.joining.delete(n);
       this.fenceable.add(n);
     }
+    // With quorum on only a partition that has it fences: the other side is releasing anyway.
+    if (!this.membership.arbitration.quorum.quorate) return;
     for (const n of this.fenceable) {
       const r = this.records.get(n);
       if (!this.needsFencing(n)) {

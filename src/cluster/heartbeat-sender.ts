@@ -96,6 +96,16 @@ export class HeartbeatSender {
         .map((p) => `${p.name}:${p.incarnation ?? ''}`),
       fenced: this.fencing.fencedAdvert(),
       failCounts: this.groups.failCounts(),
+      ...this.arbitrationAdvert(),
+    };
+  }
+
+  /** hbts_quorum and hbts_ping, only when configured (adverts of other clusters stay as they were). */
+  private arbitrationAdvert(): Pick<OwnershipAdvert, 'quorum' | 'pingNodes'> {
+    const { quorum, pingNodes } = this.membership.arbitration;
+    return {
+      ...(quorum.enforced ? { quorum: quorum.quorate } : {}),
+      ...(pingNodes.configured ? { pingNodes: pingNodes.counted() } : {}),
     };
   }
 

@@ -4,9 +4,19 @@
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 import type { LocalGroup, LocalGroups } from './local-groups.js';
 import type { PeerFacts, PeerTable } from './peer-table.js';
+import { SettledScores, bestConnected } from './ping-nodes.js';
+import type { PingNodes } from './ping-nodes.js';
 import { placeGroup } from './placement.js';
 import type { PlacementView } from './placement.js';
+import type { Quorum } from './quorum.js';
 import type { NodePhase } from './types.js';
+
+/** The arbitration rooms placement consults: quorum, and the ping nodes (ipfail). */
+export interface Arbitration {
+  readonly quorum: Quorum;
+  readonly pingNodes: PingNodes;
+  readonly ipfail: boolean;
+}
 
 const emptySet: ReadonlySet<NodeName> = new Set();
 
@@ -14,13 +24,33 @@ export class Membership {
   phase: NodePhase = 'starting';
   /** Why this node released everything and takes nothing (disk lock lost), if it does. */
   selfFenced: string | undefined;
+  /** ipfail compares these (two keepalives of calm first). */
+  private readonly pingScores: SettledScores;
 
   constructor(
     private readonly config: ClusterConfig,
     private readonly self: NodeName,
     private readonly peers: PeerTable,
     private readonly groups: LocalGroups,
-  ) {}
+    readonly arbitration: Arbitration,
+  ) {
+    this.pingScores = new SettledScores(2 * config.keepaliveMs);
+  }
+
+  /** Every step, with ipfail: feed the live nodes' reach counts; placement runs again on a change. */
+  settlePingScores(nowMs: number): boolean {
+    if (!this.arbitration.ipfail) return false;
+    const current = new Map<NodeName, number>();
+    for (const n of this.config.nodes) {
+      const score = n === this.self || this.peers.isAlive(n) ? this.pingScore(n) : undefined;
+      if (score !== undefined) current.set(n, score);
+    }
+    return this.pingScores.update(current, nowMs);
+  }
+
+  nextWakeMs(): number {
+    return this.arbitration.ipfail ? this.pingScores.nextWakeMs() : Infinity;
+  }
 
   get stopped(): boolean {
     return this.phase === 'stopped';
@@ -35,10 +65,29 @@ export class Membership {
    */
   isCandidate(n: NodeName): boolean {
     if (n === this.self)
-      return this.selfFenced === undefined && (this.phase === 'stable' || this.phase === 'negotiating');
+      return (
+        this.selfFenced === undefined &&
+        this.arbitration.quorum.quorate &&
+        (this.phase === 'stable' || this.phase === 'negotiating')
+      );
     const p = this.peers.get(n);
     if (p === undefined || !this.peers.isAlive(n) || p.leaving) return false;
+    // A peer that says it has no quorum releases everything: nobody places groups there.
+    if (this.arbitration.quorum.enforced && p.quorate === false) return false;
     return p.implementation !== 'hbts' || p.phase === 'stable' || p.phase === 'negotiating';
+  }
+
+  /** Why this node must release every group and take none (self-fence, no quorum), if it must. */
+  releaseReason(): string | undefined {
+    if (this.selfFenced !== undefined) return `self-fence: ${this.selfFenced}`;
+    return this.arbitration.quorum.lostReason();
+  }
+
+  /** How many ping nodes a node reaches, as ipfail compares them (undefined: it does not say). */
+  pingScore(n: NodeName): number | undefined {
+    if (n === this.self) return this.arbitration.pingNodes.counted().length;
+    const p = this.peers.get(n);
+    return p?.implementation === 'hbts' ? p.pingNodes?.length : undefined;
   }
 
   /** Every live peer of ours has echoed our current claims (real Heartbeat peers cannot). */
@@ -55,7 +104,8 @@ export class Membership {
   }
 
   placementView(): PlacementView {
-    const candidates = new Set(this.config.nodes.filter((n) => this.isCandidate(n)));
+    const live = new Set(this.config.nodes.filter((n) => this.isCandidate(n)));
+    const candidates = this.arbitration.ipfail ? bestConnected(live, (n) => this.pingScores.score(n)) : live;
     const collect = (pick: (p: PeerFacts) => ReadonlySet<GroupId>, mine: ReadonlySet<GroupId>) => {
       return (group: GroupId): ReadonlySet<NodeName> => {
         const out = new Set<NodeName>();
@@ -72,7 +122,12 @@ export class Membership {
       for (const p of this.peers.all()) {
         const to = p.handoffs.get(group);
         // A node that left gracefully keeps pointing at where it handed its groups.
-        const leftCleanly = p.shutdoneGeneration !== undefined && p.shutdoneGeneration === p.generation;
+        // Not under quorum: a node cut off from that leaver never got its shutdone, and would
+        // place the group elsewhere than the nodes that did (two holders, no grace allowed).
+        const leftCleanly =
+          !this.arbitration.quorum.enforced &&
+          p.shutdoneGeneration !== undefined &&
+          p.shutdoneGeneration === p.generation;
         if (to !== undefined && (this.peers.isAlive(p.name) || leftCleanly)) out.add(to);
       }
       return out.size > 0 ? out : emptySet;

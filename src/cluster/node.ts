@@ -24,6 +24,8 @@ import { Outbox } from './outbox.js';
 import { Ownership } from './ownership.js';
 import { PeerTable } from './peer-table.js';
 import { Reconfigure, authChanged, previousKeysGraceMs } from './reconfigure.js';
+import { PingNodes } from './ping-nodes.js';
+import { Quorum } from './quorum.js';
 import { Startup } from './startup.js';
 import { clusterStatus } from './status-view.js';
 import type { ClusterNodeOptions, ClusterStatus, Input, MonoMs, Output } from './types.js';
@@ -48,6 +50,8 @@ export class ClusterNode {
   private readonly health: Health;
   private readonly autojoin: Autojoin;
   private readonly reconfigure: Reconfigure;
+  private readonly pingNodes: PingNodes;
+  private readonly quorum: Quorum;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
@@ -66,7 +70,13 @@ export class ClusterNode {
     this.out = out;
     this.groups = new LocalGroups(config, self, options.random, out);
     this.peers = new PeerTable(config, self, this.fingerprint, endpoint, this.groups, out, options.nowMs);
-    this.membership = new Membership(config, self, this.peers, this.groups);
+    this.pingNodes = new PingNodes(config.pingTargets, config.deadpingMs, options.nowMs, out);
+    this.quorum = new Quorum(config, self, this.peers, this.pingNodes, out);
+    this.membership = new Membership(config, self, this.peers, this.groups, {
+      quorum: this.quorum,
+      pingNodes: this.pingNodes,
+      ipfail: config.pingPolicy === 'ipfail' && this.pingNodes.configured,
+    });
     this.fencing = new Fencing(config, self, out, this.peers, this.groups, this.membership);
     this.sender = new HeartbeatSender(
       config,
@@ -131,13 +141,16 @@ export class ClusterNode {
     if (this.membership.stopped)
       return { packets: [], actions: [], events: [], wakeAtMs: Infinity, stopped: true };
     // Timers, results and commands always re-run placement; a packet only when it changed a fact.
-    this.out.begin(this.nowMs, input.kind !== 'packet');
+    this.out.begin(this.nowMs, input.kind !== 'packet' && input.kind !== 'ping-reply');
     this.detectPause();
     switch (input.kind) {
       case 'timer':
         break;
       case 'packet':
         this.onPacket(input.medium, input.bytes);
+        break;
+      case 'ping-reply':
+        this.pingNodes.onReply(input.address);
         break;
       case 'action-result':
         if (this.fencing.owns(input.actionId))
@@ -157,6 +170,9 @@ export class ClusterNode {
     }
     for (const bytes of this.endpoint.tick(this.nowMs)) this.out.sendRaw(bytes);
     this.peers.checkLiveness();
+    this.pingNodes.check();
+    this.quorum.evaluate();
+    if (this.membership.settlePingScores(this.nowMs)) this.out.factsChanged = true;
     this.startup.advance();
     this.fencing.advance();
     this.reconfigure.advance();
@@ -254,6 +270,9 @@ export class ClusterNode {
       this.dialect.nextWakeMs(),
       this.fencing.nextWakeMs(),
       this.health.nextWakeMs(),
+      this.pingNodes.nextWakeMs(),
+      this.quorum.nextWakeMs(),
+      this.membership.nextWakeMs(),
     );
     return Math.max(next, this.nowMs);
   }
@@ -274,6 +293,7 @@ export class ClusterNode {
     if (lateMs <= this.config.keepaliveMs) return;
     this.out.counters.pauses++;
     this.peers.detector.suppressDeathsUntil(this.nowMs + this.config.keepaliveMs);
+    this.quorum.suppressLossUntil(this.nowMs + this.config.keepaliveMs);
     this.out.emit(
       'pause-detected',
       'warn',

@@ -17,6 +17,7 @@ import type {
   MonoMs,
   OutboundPacket,
   Output,
+  SplitBrainReport,
 } from './types.js';
 
 export type MutableCounters = { -readonly [K in keyof ClusterCounters]: ClusterCounters[K] };
@@ -25,6 +26,7 @@ export interface EventFacts {
   readonly node?: NodeName;
   readonly medium?: MediumId;
   readonly group?: GroupId;
+  readonly splitBrain?: SplitBrainReport;
 }
 
 export class Outbox {

@@ -14,6 +14,7 @@ import type { Outbox } from './outbox.js';
 import { placeGroupWithRule, placementRuleText } from './placement.js';
 import type { PlacementView } from './placement.js';
 import type { PeerTable } from './peer-table.js';
+import type { SplitBrainReport, SplitBrainView } from './types.js';
 import { shutdoneFields } from './wire.js';
 
 export class Ownership {
@@ -55,9 +56,9 @@ export class Ownership {
       this.out.advertDirty = true;
     }
     if (g.pending) return;
-    const selfFenced = this.membership.selfFenced;
-    if (selfFenced !== undefined && g.state === 'running') {
-      this.groups.startRelease(g, `self-fence: ${selfFenced}`, target);
+    const mustRelease = this.membership.releaseReason();
+    if (mustRelease !== undefined && g.state === 'running') {
+      this.groups.startRelease(g, mustRelease, target);
       return;
     }
     if (g.state === 'running' && g.failedHere && target === undefined) {
@@ -100,6 +101,11 @@ export class Ownership {
         return;
       }
       g.cleanupWaitFor = undefined;
+    }
+    const heldBack = this.membership.arbitration.quorum.holdBack();
+    if (heldBack !== undefined) {
+      this.waiting(g, 'quorum', `waiting: ${heldBack}`);
+      return;
     }
     const unfenced = this.fencing.unfenced();
     if (unfenced.length > 0) {
@@ -166,14 +172,22 @@ export class Ownership {
       this.out.counters.conflicts++;
       const placed = placeGroupWithRule(g.group.id, g.group.homeNode, view);
       const keeper = placed !== undefined && holders.has(placed.node) ? placed.node : [...holders][0];
-      const rule =
-        placed !== undefined && keeper === placed.node ? placementRuleText[placed.rule] : 'first holder';
+      const decided = placed !== undefined && keeper === placed.node;
+      const rule = decided ? placementRuleText[placed.rule] : 'first holder';
       const views = [...holders].map((n) => this.holderView(g, n)).join('; ');
+      const splitBrain: SplitBrainReport = {
+        group: g.group.id,
+        holders: [...holders],
+        keeper,
+        rule: decided ? placed.rule : 'first-holder',
+        ruleText: rule,
+        views: [...holders].map((n) => this.splitBrainView(g, n)),
+      };
       this.out.emit(
         'conflict-resolved',
         'crit',
         `split brain: group ${g.group.id} runs on ${[...holders].join(' and ')}: ${keeper ?? 'nobody'} keeps it (${rule}), the others release it. Views: ${views}`,
-        { group: g.group.id },
+        { group: g.group.id, splitBrain },
       );
       if (keeper === this.self) this.announce(g, 'split brain resolved in our favour');
     } else if (!conflict && g.inConflict && holders.has(this.self)) {
@@ -182,10 +196,40 @@ export class Ownership {
     g.inConflict = conflict;
   }
 
-  private holderView(g: LocalGroup, node: NodeName): string {
-    if (node === this.self) return `${node} (here): ${g.state}, phase ${this.membership.phase}`;
+  /** One side of a split brain as structured facts (the event's `splitBrain`, for hooks and the API). */
+  private splitBrainView(g: LocalGroup, node: NodeName): SplitBrainView {
+    const { quorum, pingNodes } = this.membership.arbitration;
+    if (node === this.self) {
+      return {
+        node,
+        self: true,
+        phase: this.membership.phase,
+        generation: undefined,
+        state: g.state,
+        quorum: quorum.enforced ? quorum.quorate : undefined,
+        pingNodes: pingNodes.configured ? pingNodes.counted() : undefined,
+      };
+    }
     const p = this.peers.get(node);
-    return `${node}: advertises it held, phase ${p?.phase ?? 'unknown'}, generation ${p?.generation ?? '?'}`;
+    return {
+      node,
+      self: false,
+      phase: p?.phase,
+      generation: p?.generation,
+      state: undefined,
+      quorum: p?.quorate,
+      pingNodes: p?.pingNodes,
+    };
+  }
+
+  private holderView(g: LocalGroup, node: NodeName): string {
+    const v = this.splitBrainView(g, node);
+    const arbitration =
+      (v.quorum !== undefined ? `, quorum ${v.quorum ? 'yes' : 'no'}` : '') +
+      (v.pingNodes !== undefined ? `, ping nodes ${v.pingNodes.join(' ') || 'none'}` : '');
+    if (node === this.self) return `${node} (here): ${g.state}, phase ${this.membership.phase}${arbitration}`;
+    const p = this.peers.get(node);
+    return `${node}: advertises it held, phase ${p?.phase ?? 'unknown'}, generation ${p?.generation ?? '?'}${arbitration}`;
   }
 
   private announce(g: LocalGroup, reason: string): void {

@@ -36,6 +36,12 @@ export interface PeerFacts {
   fenced: ReadonlyMap<NodeName, number | undefined>;
   /** Its failed health checks per group (`hbts_fails`), for status. */
   failCounts: ReadonlyMap<GroupId, number>;
+  /** Its `hbts_quorum` (undefined: quorum off there, or a real Heartbeat). */
+  quorate: boolean | undefined;
+  /** The nodes its `hbts_seen` lists (alive and candidates in its view). */
+  seen: readonly NodeName[];
+  /** Its `hbts_ping`: the ping nodes it reaches (undefined: it does not say). */
+  pingNodes: readonly string[] | undefined;
 }
 
 export function blankFacts(name: NodeName): PeerFacts {
@@ -61,5 +67,8 @@ export function blankFacts(name: NodeName): PeerFacts {
     advertKey: undefined,
     fenced: new Map(),
     failCounts: new Map(),
+    quorate: undefined,
+    seen: [],
+    pingNodes: undefined,
   };
 }

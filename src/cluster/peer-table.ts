@@ -291,6 +291,8 @@ export class PeerTable {
       a.seen.join(' '),
       [...a.fenced].join(' '),
       [...(a.failCounts ?? [])].join(' '),
+      a.quorum === undefined ? '' : String(a.quorum),
+      a.pingNodes?.join(' ') ?? '',
     ].join('|');
     if (key === peer.advertKey) {
       // The usual heartbeat: nothing new (placement need not run again for it).
@@ -323,6 +325,10 @@ export class PeerTable {
     peer.seesUs = a.seen.includes(`${this.self}:${this.groups.token()}`);
     peer.fenced = a.fenced;
     peer.failCounts = a.failCounts ?? new Map();
+    peer.quorate = a.quorum;
+    // `node:incarnation`; the incarnation holds no colon
+    peer.seen = a.seen.map((e) => (e.lastIndexOf(':') < 0 ? e : e.slice(0, e.lastIndexOf(':'))) as NodeName);
+    peer.pingNodes = a.pingNodes;
     if (a.phase === 'shutting-down' || a.phase === 'stopped') peer.leaving = true;
   }
 

@@ -37,6 +37,19 @@ function selfEntry(s: StatusSources): NodeStatusEntry {
     implementation: 'hbts',
     holds: s.groups.heldIds(),
     phase: s.membership.phase,
+    ...arbitrationFacts(s, s.self),
+  };
+}
+
+/** What a node says about its ping nodes and quorum (self: first hand), only when configured. */
+function arbitrationFacts(s: StatusSources, name: NodeName): Pick<NodeStatusEntry, 'pingNodes' | 'quorum'> {
+  const { quorum, pingNodes } = s.membership.arbitration;
+  const p = name === s.self ? undefined : s.peers.get(name);
+  const ping = name === s.self ? pingNodes.counted() : p?.pingNodes;
+  const quorate = name === s.self ? quorum.quorate : p?.quorate;
+  return {
+    ...(pingNodes.configured ? { pingNodes: ping } : {}),
+    ...(quorum.enforced ? { quorum: quorate } : {}),
   };
 }
 
@@ -59,6 +72,7 @@ function peerEntry(s: StatusSources, name: NodeName): NodeStatusEntry {
     implementation: p?.implementation ?? 'unknown',
     holds: p && liveness === 'alive' ? [...p.held] : [],
     phase: p?.phase,
+    ...arbitrationFacts(s, name),
   };
 }
 
@@ -91,6 +105,10 @@ export function clusterStatus(s: StatusSources): ClusterStatus {
     groups,
     fencing: s.fencing.status(),
     selfFenced: s.membership.selfFenced,
+    ...(s.membership.arbitration.pingNodes.configured
+      ? { pingNodes: s.membership.arbitration.pingNodes.status() }
+      : {}),
+    quorum: s.membership.arbitration.quorum.status(),
     counters: { ...s.out.counters },
   };
 }

@@ -45,7 +45,9 @@ export type Input =
     }
   | { readonly kind: 'admin'; readonly nowMs: MonoMs; readonly command: AdminCommand }
   /** Reload: replace the running configuration (ClusterNode.reloadRefusals() said it may). */
-  | { readonly kind: 'reconfigure'; readonly nowMs: MonoMs; readonly config: ClusterConfig };
+  | { readonly kind: 'reconfigure'; readonly nowMs: MonoMs; readonly config: ClusterConfig }
+  /** An ICMP echo reply from a ping node's address (`ping`, `ping6`, a `ping_group` member). */
+  | { readonly kind: 'ping-reply'; readonly nowMs: MonoMs; readonly address: string };
 
 /** Bytes to send. `media` undefined = every medium (Heartbeat sends every message on every medium). */
 export interface OutboundPacket {
@@ -188,6 +190,10 @@ export type ClusterEventKind =
   | 'malformed'
   /** An internal invariant of the core broke (a bug): logged at crit, the transition skipped. */
   | 'invariant-broken'
+  /** A ping node answers again, or stopped answering for deadping; or counts again for ipfail. */
+  | 'ping-node'
+  /** This node's partition gained or lost quorum (a majority of the node lines, or the tiebreaker). */
+  | 'quorum'
   /** Anything else worth a log line (protocol notes, ignored requests). */
   | 'note'
   /** Health checks: a check failed (fail count here in the text). */
@@ -213,6 +219,33 @@ export interface ClusterEvent {
   readonly medium?: MediumId;
   readonly group?: GroupId;
   readonly text: string;
+  /** `conflict-resolved`: the split brain's facts, for notify hooks and the API. */
+  readonly splitBrain?: SplitBrainReport;
+}
+
+/** What each holder of a group looked like when a split brain was found, and who keeps it why. */
+export interface SplitBrainReport {
+  readonly group: GroupId;
+  readonly holders: readonly NodeName[];
+  readonly keeper: NodeName | undefined;
+  /** The placement rule that decided (`holder`, `claim`, ...) or `first-holder`. */
+  readonly rule: string;
+  readonly ruleText: string;
+  readonly views: readonly SplitBrainView[];
+}
+
+/** One side of a split brain, as this node knows it (its own side first hand, the other advertised). */
+export interface SplitBrainView {
+  readonly node: NodeName;
+  readonly self: boolean;
+  readonly phase: NodePhase | undefined;
+  readonly generation: number | undefined;
+  /** Local state of the group (self only). */
+  readonly state: GroupLocalState | undefined;
+  /** Whether that node had quorum (undefined: quorum is off, or it does not say). */
+  readonly quorum: boolean | undefined;
+  /** Ping nodes that node reaches (undefined: none configured, or it does not say). */
+  readonly pingNodes: readonly string[] | undefined;
 }
 
 /** Heartbeat's node status words; `init` = never heard from (or the peer's own first status). */
@@ -250,6 +283,35 @@ export interface NodeStatusEntry {
   readonly phase: NodePhase | undefined;
   /** Not on a `node` line: it joined through `autojoin` (now or remembered from an earlier run). */
   readonly joined?: true;
+  /** Ping nodes the node reaches (counted for ipfail); undefined when it does not say. */
+  readonly pingNodes?: readonly string[] | undefined;
+  /** Whether the node has quorum; undefined when quorum is off or it does not say. */
+  readonly quorum?: boolean | undefined;
+}
+
+/** A ping node (`ping`, `ping6`, `ping_group`): a pseudo-node with its own state, as in Heartbeat. */
+export interface PingNodeStatusEntry {
+  readonly name: string;
+  readonly kind: 'ping' | 'ping6' | 'ping_group';
+  readonly addresses: readonly string[];
+  /** `init`: no answer yet; `up`: answered within deadping; `dead`: silent for deadping. */
+  readonly status: 'init' | 'up' | 'dead';
+  /** Counts for ipfail and the tiebreaker (up for deadping since it came back: the hysteresis). */
+  readonly counted: boolean;
+  readonly lastReplyMs: MonoMs | undefined;
+}
+
+/** Where quorum stands on this node. */
+export interface QuorumStatus {
+  /** `quorum on`: without quorum this node releases every group and takes none. */
+  readonly enforced: boolean;
+  readonly quorate: boolean;
+  /** This node and the peers heard within the quorum window (warntime). */
+  readonly members: readonly NodeName[];
+  readonly configured: number;
+  readonly needed: number;
+  /** Why quorate or not, in words. */
+  readonly reason: string;
 }
 
 export interface GroupStatusEntry {
@@ -345,6 +407,9 @@ export interface ClusterStatus {
   readonly fencing: readonly FenceStatusEntry[];
   /** Released everything and takes nothing (`self-fence`): why. */
   readonly selfFenced: string | undefined;
+  /** Ping nodes as this node sees them (absent: none configured). */
+  readonly pingNodes?: readonly PingNodeStatusEntry[];
+  readonly quorum?: QuorumStatus;
   readonly counters: ClusterCounters;
   /**
    * ha.cf autojoin: the nodes that joined without a `node` line, remembered ones first (also in

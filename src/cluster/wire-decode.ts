@@ -106,6 +106,18 @@ function failCounts(msg: Message): Map<GroupId, number> | undefined {
   return out;
 }
 
+function quorumFlag(msg: Message): boolean | undefined {
+  const v = getString(msg, 'hbts_quorum');
+  if (v === undefined) return undefined;
+  if (v !== '0' && v !== '1') throw new Malformed(`hbts_quorum=${v.slice(0, 40)} is not 0 or 1`);
+  return v === '1';
+}
+
+function pingNodes(msg: Message): string[] | undefined {
+  if (getString(msg, 'hbts_ping') === undefined) return undefined;
+  return words(msg, 'hbts_ping').filter((w) => w !== '-');
+}
+
 /** Our extension fields, or undefined when the sender does not speak them (a real Heartbeat). */
 function advert(msg: Message): OwnershipAdvert | undefined {
   const cfg = getString(msg, 'hbts_cfg');
@@ -122,6 +134,8 @@ function advert(msg: Message): OwnershipAdvert | undefined {
     seen: words(msg, 'hbts_seen'),
     fenced: fenced(msg),
     ...optional('failCounts', failCounts(msg)),
+    quorum: quorumFlag(msg),
+    pingNodes: pingNodes(msg),
   };
 }
 

@@ -9,6 +9,8 @@
 //   hbts_handoff node=group pairs: groups released towards that node
 //   hbts_inc     random id of this process incarnation
 //   hbts_seen    node:incarnation of each peer heard and alive (a newcomer acts only once seen)
+//   hbts_quorum  1/0: this node's partition has quorum (only with `quorum on`)
+//   hbts_ping    the ping nodes this node reaches, `-` for none (only with ping nodes)
 //   hbts_fails   count=group pairs: failed health checks here since the last cleanup
 // and one message type of ours, `hbts_cleanup` (group=...): forget that group's check failures.
 import type { GroupId, NodeName } from '../config/types.js';
@@ -33,6 +35,10 @@ export interface OwnershipAdvert {
   readonly fenced: ReadonlyMap<NodeName, number | undefined>;
   /** Failed health checks per group here since the last cleanup (`hbts_fails`); absent = none. */
   readonly failCounts?: ReadonlyMap<GroupId, number>;
+  /** `hbts_quorum`: present only when quorum is on. */
+  readonly quorum?: boolean | undefined;
+  /** `hbts_ping`: the ping nodes that count for this node; present only when ping nodes are configured. */
+  readonly pingNodes?: readonly string[] | undefined;
 }
 
 /** Heartbeat's rsc_hold word: which groups, relative to the node that sends it. */
@@ -62,6 +68,9 @@ export function advertFields(a: OwnershipAdvert): Field[] {
   if (a.failCounts !== undefined && a.failCounts.size > 0) {
     fields.push(str('hbts_fails', [...a.failCounts].map(([g, n]) => `${n}=${g}`).join(' ')));
   }
+  if (a.quorum !== undefined) fields.push(str('hbts_quorum', a.quorum ? '1' : '0'));
+  if (a.pingNodes !== undefined)
+    fields.push(str('hbts_ping', a.pingNodes.length > 0 ? a.pingNodes.join(' ') : '-'));
   return fields;
 }
 

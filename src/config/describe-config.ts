@@ -86,6 +86,39 @@ function describeHealth(c: ClusterConfig): string[] {
   return out;
 }
 
+/**
+ * The one line about quorum that `hbts check` prints and the daemon logs at start-up: how many
+ * nodes a partition needs, and how that differs from Heartbeat (which has no quorum in haresources
+ * mode: every partition runs every group).
+ */
+export function describeQuorum(c: ClusterConfig): string {
+  const n = c.nodes.length;
+  const ping = c.pingTargets.length > 0;
+  if (c.quorum !== true) {
+    return n >= 3
+      ? `off (as Heartbeat: every partition runs the groups it can reach, even a minority)`
+      : `off (2 nodes, as Heartbeat: each side of a split runs every group${ping ? '; ping nodes do not break the tie' : ''})`;
+  }
+  const needed = Math.floor(n / 2) + 1;
+  const tie =
+    n % 2 === 0
+      ? ping
+        ? `; exactly ${n / 2} hold only while they reach a ping node (tiebreaker)`
+        : `; exactly ${n / 2} is no majority`
+      : '';
+  return (
+    `on: a partition needs ${needed} of the ${n} nodes to run groups, a smaller one releases them within deadtime${tie}. ` +
+    'Heartbeat differs: it has no quorum in haresources mode. Every node must run heartbeat-ts (a real Heartbeat node neither counts nor obeys it)'
+  );
+}
+
+/** Ping nodes and what they decide. */
+function describePingPolicy(c: ClusterConfig): string {
+  if (c.pingPolicy === 'ipfail')
+    return 'ipfail: groups move to the nodes that reach the most ping nodes (done inside the daemon)';
+  return 'off: ping nodes are watched and shown, nothing moves for them';
+}
+
 /** The multi-line summary `hbts check` prints for a valid configuration. */
 export function describeConfig(c: ClusterConfig): string {
   const out: string[] = [];
@@ -100,7 +133,11 @@ export function describeConfig(c: ClusterConfig): string {
       `warntime ${formatDuration(c.warntimeMs)}, initdead ${formatDuration(c.initdeadMs)}` +
       (c.pingTargets.length > 0 ? `, deadping ${formatDuration(c.deadpingMs)}` : ''),
   );
-  if (c.pingTargets.length > 0) out.push(`ping nodes:     ${c.pingTargets.map(describePing).join(', ')}`);
+  if (c.pingTargets.length > 0) {
+    out.push(`ping nodes:     ${c.pingTargets.map(describePing).join(', ')}`);
+    out.push(`ping_policy:    ${describePingPolicy(c)}`);
+  }
+  if (c.nodes.length >= 2) out.push(`quorum:         ${describeQuorum(c)}`);
   out.push(`auto_failback:  ${c.autoFailback}`);
   const active = c.auth.keys.get(c.auth.activeIndex);
   const others = [...c.auth.keys.keys()].filter((k) => k !== c.auth.activeIndex);

@@ -37,6 +37,10 @@ function fencingDigest(config: ClusterConfig): string {
     .digest('hex');
 }
 
+function pingTargetsText(config: ClusterConfig): string {
+  return JSON.stringify([config.pingTargets.map((p) => [p.name, p.addresses]), config.deadpingMs]);
+}
+
 /** The facts in canonical order (the agreed ones in exactly the order hbts_cfg hashes them). */
 export function configFacts(config: ClusterConfig): ConfigFact[] {
   const agreed = (name: string, value: string | number): ConfigFact => ({
@@ -62,6 +66,13 @@ export function configFacts(config: ClusterConfig): ConfigFact[] {
     ...config.resourceGroups.map((g) =>
       agreed('group', `${g.homeNode}:${g.resources.map((r) => r.raw).join(' ')}`),
     ),
+    // Arbitration, agreed only when in use, so the fingerprints of clusters without it stay as
+    // they were: a node without quorum among nodes that obey it would take what they released.
+    ...(config.quorum === true ? [agreed('quorum', 'on')] : []),
+    ...(config.pingPolicy === 'ipfail'
+      ? [agreed('ping_policy', 'ipfail'), agreed('ping', config.pingTargets.map((p) => p.name).join(','))]
+      : []),
+    ...(config.pingTargets.length > 0 ? [local('ping_targets', pingTargetsText(config))] : []),
   ];
 }
 

@@ -90,6 +90,8 @@ export class HaCfBuilder {
   diskLock: Located<string> | undefined;
   /** api_listen, api_token_file, ... as written (checked together by finishApi). */
   readonly api = new Map<string, Located<string>>();
+  quorum: Located<boolean> | undefined;
+  pingPolicy: Located<'off' | 'ipfail'> | undefined;
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

@@ -20,7 +20,7 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
     'Unicast heartbeats to one peer address through an interface; one line per peer. A line naming this host is ignored, so one ha.cf fits every node.',
   ucast6: 'IPv6 unicast heartbeats to one peer.',
   serial: 'Heartbeats over a serial line (a null-modem cable) on these devices.',
-  ping: 'Ping nodes: addresses that are pinged to tell whether this node still reaches the network.',
+  ping: 'Ping nodes: addresses pinged at the keepalive rate; each is a pseudo-node in status, used by ipfail and as the 2-node quorum tiebreaker.',
   ping6: 'IPv6 ping nodes.',
   ping_group: 'A named group of ping nodes that counts as reachable while any member answers.',
   hopfudge: 'How many hops more than the cluster size a message may travel (relayed) before it is dropped.',
@@ -40,7 +40,8 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
   cluster: 'The cluster name; nodes of different clusters ignore each other.',
   watchdog:
     'A watchdog device kept alive while the daemon is healthy; the host resets when the daemon hangs.',
-  respawn: 'A program run and restarted when it exits, as a user (e.g. ipfail).',
+  respawn:
+    'A program run as a user and restarted when it exits; a `.../ipfail` line turns on ipfail, which the daemon does itself.',
   failfast: 'Like `respawn`, but the node restarts when the program fails.',
   apiauth: 'Which users and groups may use a Heartbeat API client.',
   use_logd: 'Log through the logging daemon `ha_logd`.',
@@ -84,4 +85,8 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
   api_cert: 'A PEM certificate: the API is served over HTTPS (needs `api_key`).',
   api_key: 'The private key of `api_cert`.',
   metrics_listen: 'Serve `/metrics` alone, without a token, on this address and port (for Prometheus).',
+  quorum:
+    'A partition without a majority of the node lines releases its groups and takes none (default on for 3 or more nodes; for 2, a ping node breaks the tie) (docs/ping-nodes-and-quorum.md).',
+  ping_policy:
+    "`ipfail`: groups move to the nodes that reach the most ping nodes, as Heartbeat's ipfail client does (also turned on by a `respawn ... /ipfail` line); `off`: ping nodes are only watched.",
 };

@@ -27,6 +27,12 @@ export interface DirectiveSpec {
   readonly extension?: true;
 }
 
+/** `respawn <user> /path/to/ipfail [args]`: Heartbeat's ipfail client, whose job the daemon does. */
+export function isIpfailLine(value: string): boolean {
+  const program = value.trim().split(/[ \t]+/)[1] ?? '';
+  return /(^|\/)ipfail$/.test(program);
+}
+
 /** A spec that keeps its name as a literal type, so DirectiveName lists every directive. */
 type Spec<N extends string> = DirectiveSpec & { readonly name: N };
 
@@ -60,7 +66,7 @@ export const HA_CF_DIRECTIVES = [
   d('deadtime', 'time', true, 'time', '30 (30000 ms)'),
   d('warntime', 'time', true, 'time', 'deadtime / 2'),
   d('initdead', 'time', true, 'time', 'deadtime if > 10 s; 12 s if deadtime < 6 s; else 2 x deadtime'),
-  d('deadping', 'time', false, 'time', 'deadtime'),
+  d('deadping', 'time', true, 'time', 'deadtime'),
   d('udpport', 'one', true, 'port (1-65535)', '694'),
   d('baud', 'one', true, '9600|19200|38400|57600|115200|230400|460800', '19200'),
   d('bcast', 'list', true, 'interface...', 'none'),
@@ -70,9 +76,9 @@ export const HA_CF_DIRECTIVES = [
   d('ucast', 'line', true, 'interface peer', 'none'),
   d('ucast6', 'line', true, 'interface peer6', 'none'),
   d('serial', 'list', true, 'device...', 'none'),
-  d('ping', 'list', false, 'address...', 'none'),
-  d('ping6', 'list', false, 'address6...', 'none'),
-  d('ping_group', 'line', false, 'name address...', 'none'),
+  d('ping', 'list', true, 'address...', 'none'),
+  d('ping6', 'list', true, 'address6...', 'none'),
+  d('ping_group', 'line', true, 'name address...', 'none'),
   d('hopfudge', 'one', true, '0-255', '1'),
   d('auto_failback', 'one', true, 'on|off|legacy (or a boolean)', 'legacy'),
   d('nice_failback', 'one', true, 'boolean (obsolete: on = auto_failback off)', 'none'),
@@ -88,7 +94,8 @@ export const HA_CF_DIRECTIVES = [
   d('autojoin', 'one', true, 'none|other|any', 'none'),
   d('cluster', 'one', true, 'name', 'linux-ha'),
   d('watchdog', 'one', true, 'device', 'none'),
-  d('respawn', 'line', false, 'user /absolute/path [args...]', 'none'),
+  // Run and respawned by daemon/respawn-clients.ts; `.../ipfail` is done inside the daemon instead.
+  d('respawn', 'line', true, 'user /absolute/path [args...]', 'none'),
   d('failfast', 'line', false, 'user /absolute/path [args...]', 'none'),
   d('apiauth', 'line', false, 'client [uid=user,...] [gid=group,...]', 'built-in table'),
   d('use_logd', 'one', false, 'boolean', 'yes when no logfile, debugfile or logfacility'),
@@ -142,6 +149,9 @@ export const HA_CF_DIRECTIVES = [
   x('api_cert', 'one', true, '/path/to/cert.pem', 'none (plain HTTP)'),
   x('api_key', 'one', true, '/path/to/key.pem', 'none'),
   x('metrics_listen', 'one', true, 'address:port', 'none (/metrics on api_listen)'),
+  // Arbitration (cluster/quorum.ts, cluster/ping-nodes.ts).
+  x('quorum', 'one', true, 'on|off (or a boolean)', 'on for 3 or more nodes, off for 2'),
+  x('ping_policy', 'one', true, 'off|ipfail', 'ipfail with a `respawn ... /ipfail` line, else off'),
 ] as const;
 
 /** The name of a directive in the table. */

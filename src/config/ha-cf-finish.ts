@@ -7,6 +7,7 @@ import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
 import { finishFencing } from './ha-cf-fence.js';
+import { finishArbitration } from './ha-cf-arbitration.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -157,6 +158,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
   loggingCheck(b);
   const autoFailback = resolveFailback(b);
   const fencing = finishFencing(b);
+  const arbitration = finishArbitration(b);
   return {
     file: b.file,
     nodes: b.nodes,
@@ -170,6 +172,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     stonith: b.stonith,
     fence: b.fence,
     ...fencing,
+    ...arbitration,
     diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
     monitorLines: b.monitorLines,
     policyLines: b.policyLines,

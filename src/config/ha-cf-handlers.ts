@@ -15,6 +15,7 @@ import { apiauth, clientProgram, stonith, stonithHost } from './ha-cf-programs.j
 import { diskLock, fence } from './ha-cf-fence.js';
 import { monitor, monitorPolicy } from './ha-cf-monitor.js';
 import { apiCert, apiKey, apiListen, apiTokenFile, metricsListen } from './ha-cf-api.js';
+import { pingPolicy, quorum } from './ha-cf-arbitration.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -219,4 +220,6 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   api_cert: apiCert,
   api_key: apiKey,
   metrics_listen: metricsListen,
+  quorum,
+  ping_policy: pingPolicy,
 };

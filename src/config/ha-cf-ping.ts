@@ -1,4 +1,5 @@
-// ha.cf ping nodes: `ping`, `ping6` and `ping_group` (parsed and checked; not acted on yet).
+// ha.cf ping nodes: `ping`, `ping6` and `ping_group`, watched by the daemon (daemon/ping-watch.ts)
+// and judged by the core (cluster/ping-nodes.ts).
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
 import { isHostName, isIPv4, isIPv6 } from './config-values.js';

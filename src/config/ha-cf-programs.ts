@@ -1,5 +1,5 @@
 // ha.cf lines about other programs: STONITH devices, `respawn`/`failfast` clients and their
-// `apiauth` permissions (parsed and checked; not acted on by heartbeat-ts yet).
+// `apiauth` permissions (parsed and checked; respawn clients are run by daemon/respawn-clients.ts).
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
 

@@ -153,7 +153,7 @@ export type FenceMethod =
   /** `fence <node> sbd`: a poison pill in the node's slot on the disk_lock device. */
   | { readonly kind: 'sbd'; readonly target: NodeName; readonly at: SourceLocation };
 
-/** A `respawn` or `failfast` client program from ha.cf (parsed; not run by heartbeat-ts yet). */
+/** A `respawn` or `failfast` client program from ha.cf (respawn: run by the daemon; failfast: parsed only). */
 export interface ClientProgram {
   readonly kind: 'respawn' | 'failfast';
   readonly user: string;
@@ -305,13 +305,29 @@ export interface ApiSettings {
   readonly metricsListen: ListenAddress | undefined;
 }
 
+/**
+ * Arbitration settings (our extensions `quorum` and `ping_policy`, in hbts.cf or ha.cf) as
+ * resolved. Always present in HaCf; optional in ClusterConfig, whose simulated and hand-built forms
+ * may leave them out (then: no quorum, ping nodes only watched).
+ */
+export interface ArbitrationSettings {
+  /** A partition without a majority of the `node` lines releases everything and takes nothing. */
+  readonly quorum: boolean;
+  /**
+   * `ipfail`: groups go to the nodes that reach the most ping nodes (Heartbeat's ipfail client,
+   * done inside the daemon); `off`: ping nodes are watched and shown, nothing moves for them.
+   */
+  readonly pingPolicy: 'off' | 'ipfail';
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
 }
 
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
-export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings, MonitorLines {
+export interface HaCf
+  extends HaCfSettings, HaCfProgramSettings, FencingSettings, MonitorLines, ArbitrationSettings {
   readonly file: string;
   /** `api_listen` and friends; undefined: no API, no metrics listener. */
   readonly api: ApiSettings | undefined;
@@ -322,7 +338,8 @@ export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings
   readonly crm: { readonly value: string; readonly at: SourceLocation } | undefined;
 }
 
-export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings> {
+export interface ClusterConfig
+  extends HaCfSettings, Partial<HaCfProgramSettings>, Partial<ArbitrationSettings> {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
   readonly nodes: readonly NodeName[];

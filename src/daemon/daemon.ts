@@ -33,6 +33,7 @@ import { followDefinitions, LiveMedia, reloadAndLog } from './reload.js';
 import { WatchdogWriter } from './watchdog.js';
 import { startBadPacketReport } from './bad-packet-report.js';
 import { ApiHost } from '../api/api-host.js';
+import { startChildPrograms } from './child-programs.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -244,7 +245,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await Promise.all(media.list.map((t) => t.close()));
     await control?.close();
     await api.close();
-    await diskLock?.close();
+    await Promise.all([diskLock?.close(), children.stop()]);
     await groupRunner.close?.();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
@@ -435,5 +436,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     groups: config.resourceGroups.length,
   });
   driver.start();
+  // Started last, so no start failure leaves a child running; finish() stops them.
+  const children = startChildPrograms(config, self, log, () => driver);
   return { done, status, shutdown, reload };
 }

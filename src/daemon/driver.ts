@@ -96,6 +96,11 @@ export class Driver {
     this.feed({ kind: 'packet', nowMs: this.clock.nowMs(), medium, bytes });
   }
 
+  /** An ICMP echo reply from a ping node's address (daemon/ping-watch.ts). */
+  pingReply(address: string): void {
+    this.feed({ kind: 'ping-reply', nowMs: this.clock.nowMs(), address });
+  }
+
   admin(command: Extract<Input, { kind: 'admin' }>['command']): void {
     this.feed({ kind: 'admin', nowMs: this.clock.nowMs(), command });
   }

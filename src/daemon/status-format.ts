@@ -18,6 +18,33 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** Ping nodes (pseudo-nodes with their own state, as in Heartbeat) and quorum. */
+function arbitrationLines(s: DaemonStatus): string[] {
+  const c = s.cluster;
+  const out: string[] = [];
+  // Daemons of an older version report neither.
+  if (c.pingNodes !== undefined && c.pingNodes.length > 0) {
+    const rows = [['PING NODE', 'STATUS', 'COUNTS', 'LAST ANSWER', 'REACHED BY']];
+    for (const p of c.pingNodes) {
+      const reachedBy = c.nodes.filter((n) => n.pingNodes?.includes(p.name)).map((n) => n.name);
+      const last =
+        p.lastReplyMs !== undefined ? `${Math.max(0, Math.round(c.nowMs - p.lastReplyMs))} ms ago` : 'never';
+      const name = p.kind === 'ping_group' ? `${p.name} (${p.addresses.join(' ')})` : p.name;
+      rows.push([name, p.status, p.counted ? 'yes' : 'no', last, reachedBy.join(',') || '-']);
+    }
+    out.push(table(rows), '');
+  }
+  const q = c.quorum;
+  if (q !== undefined && q.enforced) {
+    const word = q.quorate ? 'yes' : 'NO (releases everything, takes nothing)';
+    out.push(
+      `quorum: ${word}: ${q.reason}; members ${q.members.join(',')} (${q.needed} of ${q.configured} needed)`,
+      '',
+    );
+  }
+  return out;
+}
+
 export function formatStatus(s: DaemonStatus): string {
   const c = s.cluster;
   const out: string[] = [];
@@ -84,6 +111,7 @@ export function formatStatus(s: DaemonStatus): string {
     const how = d.lost ? 'LOST' : d.lastError !== undefined ? `failing: ${d.lastError}` : 'ok';
     out.push(`disk lock ${d.device}: slot ${d.slot}, ${how} (last good read ${d.lastGoodAgoMs} ms ago)`, '');
   }
+  out.push(...arbitrationLines(s));
   if (c.selfFenced !== undefined)
     out.push(`SELF-FENCED: ${c.selfFenced} (releases everything, takes nothing)`, '');
   // A daemon of an older version reports no fencing field.

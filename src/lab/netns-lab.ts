@@ -90,6 +90,11 @@ export interface LabOptions {
    * (ipmi-bmc.ts) listen there, so cutting the heartbeat links never cuts the way to a BMC.
    */
   readonly mgmtNet?: boolean;
+  /**
+   * Add a ping node: a namespace of its own on the service net (br0) at .250, answering ICMP
+   * echo; `ping <lab.pingTargetAddr>` in ha.cf watches it (switch end `pte0`).
+   */
+  readonly pingTarget?: boolean;
   /** Base of the address space: third octet of the service net (default 16 -> 198.18.16.0/24). */
   readonly net?: number;
   /** Short tag in namespace names (default `lab`). */
@@ -204,6 +209,15 @@ export class Lab {
     }
     this.addNs(this.client);
     this.plug(this.client, 'eth0', 'cle0', 'br0', `${this.clientAddr}/24`);
+    if (this.options.pingTarget) {
+      this.addNs(`${this.prefix}pt`);
+      this.plug(`${this.prefix}pt`, 'eth0', 'pte0', 'br0', `${this.pingTargetAddr}/24`);
+    }
+  }
+
+  /** The ping node's address (with `pingTarget`). */
+  get pingTargetAddr(): string {
+    return `${this.serviceNet}.250`;
   }
 
   private plug(ns: string, inner: string, outer: string, bridge: string, cidr: string): void {

@@ -22,6 +22,8 @@ export const scenarioNames = [
   'false-death-rexmit',
   'fencing',
   'monitor',
+  'quorum',
+  'ping-loss',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -72,6 +74,10 @@ export interface HarnessShape {
   fencing?: boolean;
   fenceDelayMs?: number;
   monitor?: { intervalMs: number; timeoutMs: number };
+  warntimeMs?: number;
+  quorum?: boolean;
+  pingTargets?: number;
+  pingPolicy?: 'off' | 'ipfail';
 }
 
 export function harness(

@@ -8,6 +8,8 @@ import { fencingScenario } from './scenario-fencing.js';
 import type { ScenarioName, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 import { livenessScenario } from './scenario-liveness.js';
 import { monitorScenario } from './scenario-monitor.js';
+import { pingLossScenario } from './scenario-ping.js';
+import { quorumScenario } from './scenario-quorum.js';
 import { randomScenario } from './scenario-random.js';
 import { stabilityScenario } from './scenario-stability.js';
 
@@ -35,5 +37,9 @@ export function runScenario(name: ScenarioName, seed: number, options: ScenarioO
       return fencingScenario(seed, options);
     case 'monitor':
       return monitorScenario(seed, options);
+    case 'quorum':
+      return quorumScenario(seed, options);
+    case 'ping-loss':
+      return pingLossScenario(seed, options);
   }
 }

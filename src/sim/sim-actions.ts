@@ -9,7 +9,9 @@ export type SimEvent =
   | { kind: 'deliver'; to: number; incarnation: number; medium: MediumId; bytes: Uint8Array }
   | { kind: 'timer'; node: number; incarnation: number; token: number }
   | { kind: 'result'; node: number; incarnation: number; actionId: number; ok: boolean; detail?: string }
-  | { kind: 'call'; fn: () => void };
+  | { kind: 'call'; fn: () => void }
+  /** A node's ping watchers report every reachable ping node's answer (every keepalive). */
+  | { kind: 'ping'; node: number; incarnation: number };
 
 /** What an action needs of the simulator (simulator.ts builds it for each action). */
 export interface ActionHost {

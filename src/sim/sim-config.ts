@@ -29,6 +29,11 @@ export interface SimClusterShape {
   readonly fenceDelayMs?: number;
   /** Every group's (only) resource gets a health check (its status) with this interval and timeout. */
   readonly monitor?: { readonly intervalMs: number; readonly timeoutMs: number };
+  /** `quorum on` (left out: the core's default, off). */
+  readonly quorum?: boolean;
+  /** Ping nodes `ping 198.18.200.(i+1)`, each one address. */
+  readonly pingTargets?: number;
+  readonly pingPolicy?: 'off' | 'ipfail';
 }
 
 export function simNodeName(i: number): NodeName {
@@ -37,6 +42,10 @@ export function simNodeName(i: number): NodeName {
 
 export function simGroupId(i: number): GroupId {
   return `IPaddr::198.18.${100 + Math.floor(i / 200)}.${(i % 200) + 10}/24` as GroupId;
+}
+
+export function simPingAddress(i: number): string {
+  return `198.18.200.${i + 1}`;
 }
 
 export function simMediumId(i: number): MediumId {
@@ -80,7 +89,14 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
     udpPort: 694,
     baud: 19200,
     media,
-    pingTargets: [],
+    pingTargets: Array.from({ length: shape.pingTargets ?? 0 }, (_, i) => ({
+      kind: 'ping' as const,
+      name: simPingAddress(i),
+      addresses: [simPingAddress(i)],
+      at,
+    })),
+    ...(shape.quorum !== undefined ? { quorum: shape.quorum } : {}),
+    ...(shape.pingPolicy !== undefined ? { pingPolicy: shape.pingPolicy } : {}),
     autoFailback: shape.autoFailback ?? 'on',
     hopfudge: 1,
     maxRexmitDelayMs: shape.maxRexmitDelayMs ?? 250,

@@ -46,6 +46,8 @@ export interface SimOptions {
 export class Simulator {
   /** Nodes whose fence device fails (index): fencing them never succeeds while listed. */
   readonly fenceFails = new Set<number>();
+  /** Ping nodes a node cannot reach: `${nodeIndex}|${pingTargetIndex}` (all reach all by default). */
+  readonly pingCut = new Set<string>();
   readonly rng: Prng;
   readonly config: ClusterConfig;
   readonly nodes: SimNode[];
@@ -122,6 +124,32 @@ export class Simulator {
     n.core = this.options.coreFactory?.(coreOptions, index) ?? new ClusterNode(coreOptions);
     this.log(`${n.name} starts (generation ${n.generation})`);
     this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
+    if (this.config.pingTargets.length > 0)
+      this.queue.push(this.nowMs + 1, { kind: 'ping', node: index, incarnation: n.incarnation });
+  }
+
+  /** Whether node `index` reaches ping node `target` (index in config.pingTargets). */
+  setPingReachable(index: number, target: number, reachable: boolean): void {
+    const key = `${index}|${target}`;
+    if (reachable) this.pingCut.delete(key);
+    else this.pingCut.add(key);
+    this.log(`${this.node(index).name} ${reachable ? 'reaches' : 'loses'} ping node ${target}`);
+  }
+
+  /** Every reachable ping node's addresses answer (1 ms round trip), then the next round. */
+  private pingRound(n: SimNode): void {
+    this.config.pingTargets.forEach((t, i) => {
+      if (this.pingCut.has(`${n.index}|${i}`)) return;
+      for (const address of t.addresses) {
+        if (!n.core) return;
+        this.apply(n, n.core.step({ kind: 'ping-reply', nowMs: this.nowMs, address }));
+      }
+    });
+    this.queue.push(this.nowMs + this.config.keepaliveMs, {
+      kind: 'ping',
+      node: n.index,
+      incarnation: n.incarnation,
+    });
   }
 
   /** Power loss: the core vanishes, its resources stop with the machine. */
@@ -280,6 +308,11 @@ export class Simulator {
         if (!n.core || n.incarnation !== e.incarnation) return;
         this.deliveredPackets++;
         this.apply(n, n.core.step({ kind: 'packet', nowMs: this.nowMs, medium: e.medium, bytes: e.bytes }));
+        return;
+      }
+      case 'ping': {
+        const n = this.node(e.node);
+        if (n.core && n.incarnation === e.incarnation) this.pingRound(n);
         return;
       }
       case 'timer': {

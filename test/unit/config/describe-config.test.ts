@@ -38,6 +38,8 @@ void test('summary lists every medium kind, ping nodes with deadping, stonith, e
       '  ucast:eth0:198.18.0.2        ucast on eth0 to 198.18.0.2, UDP port 694',
       'timing:         keepalive 500 ms, deadtime 3 s, warntime 1500 ms, initdead 12 s, deadping 3 s',
       'ping nodes:     198.18.0.254 (ping), gw (ping_group: 198.18.0.1, 198.18.0.253)',
+      'ping_policy:    off: ping nodes are watched and shown, nothing moves for them',
+      'quorum:         off (2 nodes, as Heartbeat: each side of a split runs every group; ping nodes do not break the tie)',
       'auto_failback:  off',
       'auth:           key 2 (md5) signs outgoing packets; also accepts keys 3',
       'stonith:        external/ipmi from node2',

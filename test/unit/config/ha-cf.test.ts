@@ -416,6 +416,8 @@ void test('every directive in the table is accepted with a sensible value (no ha
     api_cert: '/etc/ha.d/api.crt',
     api_key: '/etc/ha.d/api.key',
     metrics_listen: '127.0.0.1:9100',
+    quorum: 'on',
+    ping_policy: 'ipfail',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);

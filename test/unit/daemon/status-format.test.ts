@@ -141,3 +141,60 @@ void describe('hbts status: fencing', () => {
     assert.match(text, /node3\s+fenced by node1\s+1\s+-\s+-/);
   });
 });
+
+void describe('hbts status: ping nodes and quorum', () => {
+  void it('shows each ping node with its state, whether it counts, its last answer and who reaches it; then quorum', () => {
+    const c = status.cluster;
+    const s = {
+      ...status,
+      cluster: {
+        ...c,
+        nowMs: 5000,
+        nodes: c.nodes.map((n) => ({
+          ...n,
+          pingNodes: n.name === 'node1' ? ['198.18.0.254'] : [],
+          quorum: true,
+        })),
+        pingNodes: [
+          {
+            name: '198.18.0.254',
+            kind: 'ping',
+            addresses: ['198.18.0.254'],
+            status: 'dead',
+            counted: false,
+            lastReplyMs: 2500,
+          },
+          {
+            name: 'gw',
+            kind: 'ping_group',
+            addresses: ['198.18.0.1', '198.18.0.2'],
+            status: 'init',
+            counted: false,
+            lastReplyMs: undefined,
+          },
+        ],
+        quorum: {
+          enforced: true,
+          quorate: false,
+          members: ['node2'],
+          configured: 3,
+          needed: 2,
+          reason: '1 of 3 nodes: 2 needed',
+        },
+      },
+    } as unknown as DaemonStatus;
+    const text = formatStatus(s);
+    assert.match(text, /PING NODE +STATUS +COUNTS +LAST ANSWER +REACHED BY\n/);
+    assert.match(text, /198\.18\.0\.254 +dead +no +2500 ms ago +node1\n/);
+    assert.match(text, /gw \(198\.18\.0\.1 198\.18\.0\.2\) +init +no +never +-\n/);
+    assert.match(
+      text,
+      /quorum: NO \(releases everything, takes nothing\): 1 of 3 nodes: 2 needed; members node2 \(2 of 3 needed\)\n/,
+    );
+  });
+
+  void it('says nothing about them when none are configured (or an older daemon answers)', () => {
+    const text = formatStatus(status);
+    assert.doesNotMatch(text, /PING NODE|quorum:/);
+  });
+});
