@@ -12,6 +12,7 @@ import type {
   Medium,
   MediumId,
   NodeEntry,
+  NotifyHook,
   PingTarget,
   SourceLocation,
   StonithDevice,
@@ -62,6 +63,7 @@ export class HaCfBuilder {
   readonly pingTargets: PingTarget[] = [];
   readonly stonith: StonithDevice[] = [];
   readonly fence: FenceMethod[] = [];
+  readonly notify: NotifyHook[] = [];
   readonly clients: ClientProgram[] = [];
   readonly apiauth: ApiAuthEntry[] = [];
   readonly times = new Map<string, Timed>();

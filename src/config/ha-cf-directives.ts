@@ -121,6 +121,9 @@ export const HA_CF_DIRECTIVES = [
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
   // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
   x('disk_lock', 'one', true, '/dev/device', 'none'),
+  // Run once per cluster event, facts in HBTS_* variables (daemon/notify-hooks.ts).
+  x('notify', 'line', true, '/absolute/path [args...]', 'none'),
+  x('notify_timeout', 'time', true, 'time', '30 (30000 ms)'),
 ] as const;
 
 /** The name of a directive in the table. */

@@ -6,6 +6,7 @@ import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
 import { finishFencing } from './ha-cf-fence.js';
+import { finishNotify } from './ha-cf-notify.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -163,6 +164,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
   loggingCheck(b);
   const autoFailback = resolveFailback(b);
   const fencing = finishFencing(b);
+  const notify = finishNotify(b);
   return {
     file: b.file,
     nodes: b.nodes,
@@ -177,6 +179,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     fence: b.fence,
     ...fencing,
     diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
+    ...notify,
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

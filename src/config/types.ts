@@ -232,13 +232,28 @@ export interface FencingSettings {
   readonly diskLock: { readonly device: string; readonly at: SourceLocation } | undefined;
 }
 
+/** A `notify /path [args...]` line (our extension): a program run once per cluster event. */
+export interface NotifyHook {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly at: SourceLocation;
+}
+
+/** Notify hooks (our extension, hbts.cf or ha.cf): this node's own; a reload applies them. */
+export interface NotifySettings {
+  /** `notify` lines in order (ha.cf then hbts.cf); every event runs each of them. */
+  readonly notify: readonly NotifyHook[];
+  /** `notify_timeout`: one hook run's limit before it is killed (default 30 s). */
+  readonly notifyTimeoutMs: number;
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
 }
 
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
-export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings {
+export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings, NotifySettings {
   readonly file: string;
   readonly nodes: readonly NodeEntry[];
   /** Where a directive was last given (absent: defaulted). */
@@ -247,7 +262,10 @@ export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings
   readonly crm: { readonly value: string; readonly at: SourceLocation } | undefined;
 }
 
-export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings> {
+export interface ClusterConfig
+  extends HaCfSettings,
+    Partial<HaCfProgramSettings>,
+    Partial<NotifySettings> {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
   readonly nodes: readonly NodeName[];

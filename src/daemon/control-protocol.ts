@@ -1,6 +1,7 @@
 // The control socket's wire format: one JSON object per line each way. Requests:
 //   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
 //   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
+//   {"cmd":"events","since":0,"limit":500} (the daemon's event history after seq `since`)
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -11,7 +12,12 @@ export type ControlRequest =
   | { readonly cmd: 'shutdown' }
   | { readonly cmd: 'reload' }
   /** `hbts fence --confirm-off NODE`: the operator says the node is off (Heartbeat's meatware). */
-  | { readonly cmd: 'fence-confirmed'; readonly node: string };
+  | { readonly cmd: 'fence-confirmed'; readonly node: string }
+  /** Recorded events with seq > since, oldest first, at most `limit` (`hbts events`, `hbts why`). */
+  | { readonly cmd: 'events'; readonly since: number; readonly limit: number };
+
+/** Most events one `events` reply carries. */
+export const MAX_EVENTS_PER_REPLY = 1000;
 
 export const CONTROL_SOCKET_NAME = 'hbts.sock';
 export const PID_FILE_NAME = 'hbts.pid';
@@ -44,7 +50,21 @@ export function parseControlRequest(line: string): ControlRequest | string {
         return 'fence-confirmed needs "node": a node name';
       return { cmd: 'fence-confirmed', node };
     }
+    case 'events': {
+      const since = o['since'] ?? 0;
+      const limit = o['limit'] ?? MAX_EVENTS_PER_REPLY;
+      if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)
+        return 'events: "since" must be a whole number >= 0';
+      if (
+        typeof limit !== 'number' ||
+        !Number.isSafeInteger(limit) ||
+        limit < 1 ||
+        limit > MAX_EVENTS_PER_REPLY
+      )
+        return `events: "limit" must be a whole number from 1 to ${MAX_EVENTS_PER_REPLY}`;
+      return { cmd: 'events', since, limit };
+    }
     default:
-      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed)`;
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, events)`;
   }
 }

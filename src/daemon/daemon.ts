@@ -21,6 +21,8 @@ import type { ControlRequest } from './control-protocol.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
+import { EventFeed, type EventFeedStatus } from './event-feed.js';
+import { startBadPacketSummary } from './bad-packet-summary.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
@@ -102,6 +104,8 @@ export interface DaemonStatus {
   readonly log: { readonly droppedLines: number; readonly gateKeys: number };
   /** `disk_lock`: our slot and whether the disk is reachable. */
   readonly diskLock?: ReturnType<DiskLock['state']>;
+  /** The event history's last seq and the notify hooks' counters. */
+  readonly events?: EventFeedStatus;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -226,6 +230,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     invariants: 'log',
   });
 
+  // Every event the log gets is also recorded (`hbts events`, `hbts why`) and run by notify hooks.
+  const feed = new EventFeed(config, self, log);
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let control: ControlServer | undefined;
@@ -237,6 +243,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     if (finishing) return;
     finishing = true;
     driver?.halt();
+    feed.close();
     // let the last datagrams (shutdone) leave before the sockets close
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
@@ -278,6 +285,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         )
           return;
         log.event(e);
+        feed.record(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
       onActionDone: () => undefined,
@@ -294,38 +302,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     { nowMs: () => performance.now() },
   );
 
-  // Bad packets never stop the daemon; they are counted by the endpoint and summarised here every
-  // 10 s, and forged/misconfigured signatures are logged at most once per 10 s per reason. Sequence
-  // tracking that moved to another stream of a peer (confirmed jump/restart, resync back) too.
+  // forged/misconfigured signatures: one line per reason per 10 s (summarised every 10 s)
   const authLogGate = new KeyedGate(10_000);
-  let lastRejected = endpoint.counters().rejected;
-  let lastResyncs = endpoint.counters().resyncs;
-  const badPacketTimer = setInterval(() => {
-    const counters = endpoint.counters();
-    const now = counters.rejected;
-    const delta = Object.entries(now)
-      .map(([k, n]) => [k, n - (lastRejected[k as keyof typeof now] ?? 0)] as const)
-      .filter(([, n]) => n > 0);
-    lastRejected = now;
-    const suppressed = authLogGate.takeSuppressed();
-    if (delta.length > 0) {
-      log.log('warn', 'packets rejected in the last 10 s', {
-        ...Object.fromEntries(delta),
-        ...(suppressed > 0 ? { 'auth-lines-suppressed': suppressed } : {}),
-      });
-    }
-    if (counters.resyncs > lastResyncs) {
-      log.log(
-        'warn',
-        'sequence tracking resynchronised (a peer jumped, restarted, or a stray packet was outvoted)',
-        {
-          count: counters.resyncs - lastResyncs,
-        },
-      );
-    }
-    lastResyncs = counters.resyncs;
-  }, 10_000);
-  badPacketTimer.unref();
+  const badPacketTimer = startBadPacketSummary(endpoint, authLogGate, log);
 
   // Heartbeat logs a dead link as info; a link lost while the node is still alive means one more
   // failure splits the cluster, which deserves a warning naming what is left.
@@ -365,6 +344,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       return { ok: false, message };
     }
     log.retarget(logTargets(next.config, opts.foreground));
+    feed.configure(next.config);
     // What the core, media and endpoint were started with; such changes wait for a restart.
     const changed = changedFacts(config, next.config);
     // resource arguments/timeouts only matter for the next operation; group membership changes wait
@@ -404,6 +384,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     ),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
+    events: feed.status(),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -421,6 +402,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         const r = await reload();
         return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
       }
+      case 'events':
+        return feed.reply(req);
       case 'fence-confirmed':
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
     }

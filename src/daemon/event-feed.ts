@@ -1,0 +1,61 @@
+// Where the daemon's cluster events go besides the log: the event history (`hbts events`,
+// `hbts why`, the `events` control request) and the notify hooks. One object so the daemon wires
+// it in a few lines and a reload reconfigures the hooks in one call.
+import type { ClusterEvent } from '../cluster/types.js';
+import { DEFAULT_NOTIFY_TIMEOUT_MS } from '../config/ha-cf-notify.js';
+import type { ClusterConfig } from '../config/types.js';
+import { EventHistory } from './event-history.js';
+import type { EventLog } from './event-log.js';
+import { NotifyHooks, type NotifyCounters } from './notify-hooks.js';
+
+export interface EventFeedStatus {
+  /** The seq of the last recorded event. */
+  readonly lastSeq: number;
+  /** Notify hook runs: finished, failed, killed at the timeout, dropped (queue full), waiting. */
+  readonly notify: NotifyCounters & { readonly hooks: number };
+}
+
+export class EventFeed {
+  readonly history = new EventHistory();
+  private readonly hooks: NotifyHooks;
+  private hookCount: number;
+
+  constructor(config: ClusterConfig, self: string, log: EventLog) {
+    this.hookCount = (config.notify ?? []).length;
+    this.hooks = new NotifyHooks(
+      config.notify ?? [],
+      config.notifyTimeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS,
+      self,
+      config.clusterName,
+      (level, what, fields) => log.log(level, what, fields),
+    );
+  }
+
+  /** An event the log got: recorded with the wall-clock time and queued for the hooks. */
+  record(e: ClusterEvent): void {
+    this.hooks.push(this.history.record(e, Date.now()));
+  }
+
+  /** A reload: later events run the new hooks. */
+  configure(config: ClusterConfig): void {
+    this.hookCount = (config.notify ?? []).length;
+    this.hooks.configure(
+      config.notify ?? [],
+      config.notifyTimeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS,
+      config.clusterName,
+    );
+  }
+
+  /** The `events` control request's reply. */
+  reply(req: { readonly since: number; readonly limit: number }): Record<string, unknown> {
+    return { ok: true, events: this.history.since(req.since, req.limit), last: this.history.lastSeq };
+  }
+
+  status(): EventFeedStatus {
+    return { lastSeq: this.history.lastSeq, notify: { ...this.hooks.counters(), hooks: this.hookCount } };
+  }
+
+  close(): void {
+    this.hooks.close();
+  }
+}
