@@ -1,0 +1,56 @@
+// hbts events: the running daemon's recorded cluster events (the ones the log and the notify hooks
+// get), oldest first; --follow keeps printing new ones, --json prints one JSON object a line.
+import { join } from 'node:path';
+import { DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli-args.js';
+import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
+import { fetchEvents, formatEvent } from '../../daemon/event-client.js';
+import type { RecordedEvent } from '../../daemon/event-history.js';
+
+export const summary = 'print the cluster events the daemon recorded (--follow, --json)';
+
+const POLL_MS = 500;
+const USAGE = `usage: hbts events [--follow] [--json] [--since SEQ] [--run-dir ${DEFAULT_RUN_DIR}]\n`;
+
+export async function run(args: readonly string[]): Promise<number> {
+  const parsed = parseArgs(args, { values: ['run-dir', 'since'], flags: ['json', 'follow', 'help'] });
+  if (typeof parsed === 'string' || parsed.flags.has('help') || parsed.positional.length > 0) {
+    if (typeof parsed === 'string') process.stderr.write(`hbts events: ${parsed}\n`);
+    process.stdout.write(USAGE);
+    return typeof parsed === 'string' || parsed.positional.length > 0 ? 2 : 0;
+  }
+  const sinceText = parsed.values.get('since') ?? '0';
+  if (!/^\d{1,15}$/.test(sinceText)) {
+    process.stderr.write(`hbts events: --since takes an event number (0 or more), got '${sinceText}'\n`);
+    return 2;
+  }
+  const sock = join(parsed.values.get('run-dir') ?? DEFAULT_RUN_DIR, CONTROL_SOCKET_NAME);
+  const print = (e: RecordedEvent): void => {
+    process.stdout.write((parsed.flags.has('json') ? JSON.stringify(e) : formatEvent(e)) + '\n');
+  };
+  let since = Number(sinceText);
+  try {
+    const first = await fetchEvents(sock, since);
+    first.events.forEach(print);
+    since = first.last;
+    if (!parsed.flags.has('follow')) return 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      let page;
+      try {
+        page = await fetchEvents(sock, since);
+      } catch (err) {
+        // the daemon restarts (supervisor, reload by restart): keep waiting for it
+        process.stderr.write(`hbts events: ${(err as Error).message}; retrying\n`);
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      // A new daemon numbers from 1 again: print its events from the start.
+      if (page.last < since) page = await fetchEvents(sock, 0);
+      page.events.forEach(print);
+      since = page.last;
+    }
+  } catch (err) {
+    process.stderr.write(`hbts events: ${(err as Error).message}\n`);
+    return 3;
+  }
+}
