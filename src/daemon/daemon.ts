@@ -243,13 +243,13 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     if (finishing) return;
     finishing = true;
     driver?.halt();
-    feed.close();
     // let the last datagrams (shutdone) leave before the sockets close
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
     await diskLock?.close();
     await groupRunner.close?.();
+    await feed.close();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
     rmSync(pidPath, { force: true });

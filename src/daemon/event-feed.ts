@@ -8,6 +8,9 @@ import { EventHistory } from './event-history.js';
 import type { EventLog } from './event-log.js';
 import { NotifyHooks, type NotifyCounters } from './notify-hooks.js';
 
+/** How long a stopping daemon waits for the hook runs already queued. */
+export const SHUTDOWN_DRAIN_MS = 10_000;
+
 export interface EventFeedStatus {
   /** The seq of the last recorded event. */
   readonly lastSeq: number;
@@ -55,7 +58,14 @@ export class EventFeed {
     return { lastSeq: this.history.lastSeq, notify: { ...this.hooks.counters(), hooks: this.hookCount } };
   }
 
-  close(): void {
+  /**
+   * The daemon is leaving: the runs queued so far (the release of its groups) may finish, for at
+   * most SHUTDOWN_DRAIN_MS; then no more.
+   */
+  async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.hooks.idle(), new Promise((r) => (timer = setTimeout(r, SHUTDOWN_DRAIN_MS)))]);
+    clearTimeout(timer);
     this.hooks.close();
   }
 }
