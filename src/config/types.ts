@@ -262,10 +262,7 @@ export interface HaCf extends HaCfSettings, HaCfProgramSettings, FencingSettings
   readonly crm: { readonly value: string; readonly at: SourceLocation } | undefined;
 }
 
-export interface ClusterConfig
-  extends HaCfSettings,
-    Partial<HaCfProgramSettings>,
-    Partial<NotifySettings> {
+export interface ClusterConfig extends HaCfSettings, Partial<HaCfProgramSettings>, Partial<NotifySettings> {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
   readonly nodes: readonly NodeName[];
