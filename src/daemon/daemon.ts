@@ -23,6 +23,7 @@ import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
 import { EventFeed, type EventFeedStatus } from './event-feed.js';
 import { startBadPacketSummary } from './bad-packet-summary.js';
+import { openStatusSocket } from './status-socket.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
@@ -235,6 +236,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let control: ControlServer | undefined;
+  let statusSocket: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
   const pidPath = join(opts.runDir, PID_FILE_NAME);
@@ -247,6 +249,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
+    await statusSocket?.close();
     await diskLock?.close();
     await groupRunner.close?.();
     await feed.close();
@@ -414,7 +417,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
+    statusSocket = await openStatusSocket(opts.runDir, config, handle, log);
   } catch (err) {
+    await control?.close();
     await diskLock?.close();
     await Promise.all(transports.map((t) => t.close()));
     log.close();
