@@ -1,7 +1,8 @@
 // Heartbeat's `cl_status`, answered from our daemon's status: the same sub-commands, output words,
 // -m sentences and exit codes as Heartbeat 3.0.6's (0 ok, 1 "normal failure": node or link dead,
 // daemon stopped; 11 parameter error; 13 other error), so scripts written for Heartbeat keep
-// working. Pure: bin/cl-status.ts fetches the status (and ha.cf for hbparameter) and prints this.
+// working. Lines of `err` starting `cl_status: ERROR: ` are Heartbeat's log lines (cl_log), the bin
+// gives them its syslog-style prefix. Pure: cli/heartbeat/cl-status.ts fetches the status (and ha.cf for hbparameter) and prints this.
 import type { HaCf } from '../config/types.js';
 import type { DaemonStatus } from './daemon.js';
 
@@ -273,13 +274,15 @@ export function answerClStatus(argv: readonly string[], v: ClStatusView): ClStat
     }
     case 'clientstatus': {
       if (o.args.length < 2) return err('No enough parameter.\n', PARAMETER_ERROR);
-      // heartbeat-ts has no client API: no client is ever signed on
-      if (nodeView(s, o.args[0] ?? '') === undefined)
-        return err(
-          `cl_status: ERROR: Cannot get heartbeat client ${o.args[1] ?? ''}'s status\n`,
-          UNKNOWN_ERROR,
-        );
-      return ok('offline\n', NORMAL_FAIL);
+      // heartbeat-ts has no client API: no client is signed on here, and a peer is not asked
+      // (real Heartbeat asking one of our nodes gets no answer either: "No timely response.")
+      const n = s.cluster.nodes.find((x) => x.name === (o.args[0] ?? '').toLowerCase());
+      if (n?.self === true) return ok('offline\n', NORMAL_FAIL);
+      const reason = n === undefined ? 'Unknown node' : 'No timely response.';
+      return err(
+        `cl_status: ERROR: Cannot get heartbeat client ${o.args[1] ?? ''}'s status\ncl_status: ERROR: REASON: ${reason}\n`,
+        UNKNOWN_ERROR,
+      );
     }
     case 'rscstatus': {
       const hold = s.cluster.resourceHold;
@@ -289,7 +292,10 @@ export function answerClStatus(argv: readonly string[], v: ClStatusView): ClStat
       if (o.p === undefined) return err('cl_status: ERROR: parameter name required\n', PARAMETER_ERROR);
       const value = v.haCf === undefined ? undefined : parameterValue(v.haCf, o.p);
       if (value === undefined)
-        return err(`cl_status: ERROR: Cannot get parameter ${o.p}'s value\n`, NORMAL_FAIL);
+        return err(
+          `cl_status: ERROR: Cannot get parameter ${o.p}'s value\ncl_status: ERROR: REASON: \n`,
+          NORMAL_FAIL,
+        );
       return ok(o.human ? `Heartbeat parameter ${o.p}'s value: ${value}\n` : `${value}\n`);
     }
   }

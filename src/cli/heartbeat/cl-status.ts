@@ -4,6 +4,7 @@
 // socket (members of the haclient group, or root), falling back to the control socket (root).
 // The run dir is /run/heartbeat-ts, or $HBTS_RUN_DIR.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseHaCf } from '../../config/parse-ha-cf.js';
 import type { HaCf } from '../../config/types.js';
@@ -55,6 +56,16 @@ function version(): string {
   return `heartbeat-ts ${pkg.version} (Heartbeat 3.0.6 compatible)`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Heartbeat's cl_log lines on stderr: `Nov 29 18:27:16 node1 cl_status: [12581]: ERROR: ...`. */
+function logLines(err: string): string {
+  const d = new Date();
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${MONTHS[d.getMonth()] ?? ''} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return err.replace(/^cl_status: ERROR: /gm, `${stamp} ${hostname()} cl_status: [${process.pid}]: ERROR: `);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const cmd = argv[0];
   if (cmd === undefined || cmd === '-h' || !argv.length) {
@@ -74,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const a = answerClStatus(argv, view);
   process.stdout.write(a.out);
-  process.stderr.write(a.err);
+  process.stderr.write(logLines(a.err));
   return a.code;
 }
 

@@ -27,7 +27,9 @@ function tool(runDir: string, name: string, args: readonly string[], asUser?: re
     timeout: 10_000,
     env: { ...process.env, HBTS_RUN_DIR: runDir },
   });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  // cl_log lines: `Nov 29 18:27:16 host cl_status: [pid]: ERROR: ...`; the stamp is dropped
+  const err = r.stderr.replace(/^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ cl_status: \[\d+\]: /gm, 'cl_status: ');
+  return { code: r.status, out: r.stdout, err };
 }
 
 void test('cl_status, hb_standby and hb_takeover against a running daemon', async () => {
@@ -68,6 +70,7 @@ void test('cl_status, hb_standby and hb_takeover against a running daemon', asyn
     assert.deepEqual(cl('hblinkstatus', 'a', 'lo'), { code: 0, out: 'up\n', err: '' });
     assert.equal(cl('hblinkstatus', 'a', 'eth9').code, 13);
     assert.deepEqual(cl('clientstatus', 'a', 'ipfail'), { code: 1, out: 'offline\n', err: '' });
+    assert.match(cl('rscstatus', '-x').err, /invalid option/);
     assert.equal(cl('rscstatus').out, `${status.cluster.resourceHold}\n`, "the daemon's own word");
     assert.equal(
       cl('rscstatus', '-m').out,
@@ -79,7 +82,7 @@ void test('cl_status, hb_standby and hb_takeover against a running daemon', asyn
     assert.deepEqual(cl('hbparameter', '-p', 'nosuch'), {
       code: 1,
       out: '',
-      err: "cl_status: ERROR: Cannot get parameter nosuch's value\n",
+      err: "cl_status: ERROR: Cannot get parameter nosuch's value\ncl_status: ERROR: REASON: \n",
     });
     assert.equal(cl('bogus').code, 11);
 
