@@ -59,10 +59,20 @@ export async function openStatusSocket(
   try {
     chownSync(path, -1, gid);
     chmodSync(path, 0o660);
-    // the group must be able to reach the socket: traversal only (x), never listing or writing
+    // The group reaches the socket only through a traversable run dir (0711: the systemd unit's
+    // RuntimeDirectoryMode). The daemon never loosens its private dir itself; it says so instead.
     const mode = statSync(runDir).mode & 0o7777;
-    if ((mode & 0o011) !== 0o011) chmodSync(runDir, mode | 0o011);
-    log.log('info', 'read-only status socket open', { group, socket: path });
+    if ((mode & 0o001) === 0)
+      log.log(
+        'info',
+        'read-only status socket open, but the run dir is not traversable: root only until chmod 0711',
+        {
+          group,
+          socket: path,
+          mode: '0' + mode.toString(8),
+        },
+      );
+    else log.log('info', 'read-only status socket open', { group, socket: path });
   } catch (err) {
     log.log('warn', 'read-only status socket stays root-only', { group, error: (err as Error).message });
   }

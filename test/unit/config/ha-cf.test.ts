@@ -408,6 +408,8 @@ void test('every directive in the table is accepted with a sensible value (no ha
     fence_delay: '5',
     fence_timeout: '60',
     disk_lock: '/dev/sdb',
+    notify: '/etc/ha.d/notify.sh',
+    notify_timeout: '30',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);

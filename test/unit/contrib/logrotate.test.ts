@@ -35,7 +35,9 @@ void it(
       reload();
       await waitFor('the reload logged', () => /reload: configuration unchanged/.test(read(n.logFile)));
       const before = read(n.logFile);
-      const r = spawnSync('logrotate', ['-s', join(n.dir, 'logrotate.state'), '-f', conf], { encoding: 'utf8' });
+      const r = spawnSync('logrotate', ['-s', join(n.dir, 'logrotate.state'), '-f', conf], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(read(`${n.logFile}.1`), before, 'the rotated file holds everything written before');
       assert.equal(read(n.logFile), '', 'nocreate: the daemon makes the new file');

@@ -3,7 +3,7 @@
 // the read-only status socket for a non-root member of haclient (root only: setpriv).
 import { strict as assert } from 'node:assert';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { distRoot } from '../../../src/lab/netns-lab.js';
@@ -118,6 +118,8 @@ void test(
     let d: ChildProcess | undefined;
     try {
       chmodSync(n.dir, 0o711); // the test's temp dir: let other users traverse it, as /run is
+      mkdirSync(n.runDir, { mode: 0o711 }); // as systemd makes it (RuntimeDirectoryMode=0711)
+      chmodSync(n.runDir, 0o711);
       d = startHbts(n, ['--no-supervise']);
       await waitFor('the group running', () => /acquired group=marker/.test(read(n.logFile)));
       assert.match(read(n.logFile), /read-only status socket open group=haclient/);
