@@ -1,7 +1,7 @@
 // The control socket's wire format: one JSON object per line each way. Requests:
 //   {"cmd":"status"} {"cmd":"standby","set":"all"} {"cmd":"takeover","set":"foreign"}
 //   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
-//   {"cmd":"events","since":0,"limit":500} (the daemon's event history after seq `since`)
+//   {"cmd":"events","since":0,"limit":500,"waitMs":0} (the daemon's event history after seq `since`)
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -13,8 +13,15 @@ export type ControlRequest =
   | { readonly cmd: 'reload' }
   /** `hbts fence --confirm-off NODE`: the operator says the node is off (Heartbeat's meatware). */
   | { readonly cmd: 'fence-confirmed'; readonly node: string }
-  /** Recorded events with seq > since, oldest first, at most `limit` (`hbts events`, `hbts why`). */
-  | { readonly cmd: 'events'; readonly since: number; readonly limit: number };
+  /**
+   * Recorded events with seq > since, oldest first, at most `limit` (`hbts events`, `hbts why`).
+   * `waitMs`: when there is none yet, answer as soon as one is recorded, or after waitMs (a long
+   * poll, for `hbts events --follow`).
+   */
+  | { readonly cmd: 'events'; readonly since: number; readonly limit: number; readonly waitMs: number };
+
+/** Longest wait of one `events` long poll. */
+export const MAX_EVENTS_WAIT_MS = 30_000;
 
 /** Most events one `events` reply carries. */
 export const MAX_EVENTS_PER_REPLY = 1000;
@@ -62,7 +69,15 @@ export function parseControlRequest(line: string): ControlRequest | string {
         limit > MAX_EVENTS_PER_REPLY
       )
         return `events: "limit" must be a whole number from 1 to ${MAX_EVENTS_PER_REPLY}`;
-      return { cmd: 'events', since, limit };
+      const waitMs = o['waitMs'] ?? 0;
+      if (
+        typeof waitMs !== 'number' ||
+        !Number.isSafeInteger(waitMs) ||
+        waitMs < 0 ||
+        waitMs > MAX_EVENTS_WAIT_MS
+      )
+        return `events: "waitMs" must be a whole number from 0 to ${MAX_EVENTS_WAIT_MS}`;
+      return { cmd: 'events', since, limit, waitMs };
     }
     default:
       return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, events)`;

@@ -406,7 +406,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
       }
       case 'events':
-        return feed.reply(req);
+        return await feed.reply(req);
       case 'fence-confirmed':
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
     }

@@ -11,11 +11,17 @@ export interface EventPage {
   readonly last: number;
 }
 
-export async function fetchEvents(sock: string, since: number): Promise<EventPage> {
+/** `waitMs`: wait that long for a first event after `since` when there is none yet. */
+export async function fetchEvents(sock: string, since: number, waitMs = 0): Promise<EventPage> {
   const events: RecordedEvent[] = [];
   let after = since;
-  for (;;) {
-    const reply = await controlRequest(sock, { cmd: 'events', since: after, limit: MAX_EVENTS_PER_REPLY });
+  for (let first = true; ; first = false) {
+    const wait = first ? waitMs : 0;
+    const reply = await controlRequest(
+      sock,
+      { cmd: 'events', since: after, limit: MAX_EVENTS_PER_REPLY, waitMs: wait },
+      wait + 5000,
+    );
     if (reply['ok'] !== true) throw new ControlSocketError(String(reply['error']));
     const page = reply['events'] as RecordedEvent[];
     const last = reply['last'] as number;

@@ -22,6 +22,9 @@ export class EventFeed {
   readonly history = new EventHistory();
   private readonly hooks: NotifyHooks;
   private hookCount: number;
+  /** Long polls waiting for the next event. */
+  private readonly waiters = new Set<() => void>();
+  private closing = false;
 
   constructor(config: ClusterConfig, self: string, log: EventLog) {
     this.hookCount = (config.notify ?? []).length;
@@ -37,6 +40,13 @@ export class EventFeed {
   /** An event the log got: recorded with the wall-clock time and queued for the hooks. */
   record(e: ClusterEvent): void {
     this.hooks.push(this.history.record(e, Date.now()));
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiting) w();
   }
 
   /** A reload: later events run the new hooks. */
@@ -49,8 +59,24 @@ export class EventFeed {
     );
   }
 
-  /** The `events` control request's reply. */
-  reply(req: { readonly since: number; readonly limit: number }): Record<string, unknown> {
+  /** The `events` control request's reply; with waitMs, once there is an event after `since`. */
+  async reply(req: {
+    readonly since: number;
+    readonly limit: number;
+    readonly waitMs: number;
+  }): Promise<Record<string, unknown>> {
+    // a request from an earlier daemon's numbering (since beyond ours) is answered at once
+    if (req.waitMs > 0 && req.since === this.history.lastSeq && !this.closing) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.waiters.add(resolve);
+        timer = setTimeout(() => {
+          this.waiters.delete(resolve);
+          resolve();
+        }, req.waitMs);
+      });
+      clearTimeout(timer);
+    }
     return { ok: true, events: this.history.since(req.since, req.limit), last: this.history.lastSeq };
   }
 
@@ -63,6 +89,8 @@ export class EventFeed {
    * most SHUTDOWN_DRAIN_MS; then no more.
    */
   async close(): Promise<void> {
+    this.closing = true;
+    this.wake();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.hooks.idle(), new Promise((r) => (timer = setTimeout(r, SHUTDOWN_DRAIN_MS)))]);
     clearTimeout(timer);

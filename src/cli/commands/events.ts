@@ -1,5 +1,6 @@
 // hbts events: the running daemon's recorded cluster events (the ones the log and the notify hooks
-// get), oldest first; --follow keeps printing new ones, --json prints one JSON object a line.
+// get), oldest first; --follow keeps printing new ones as they happen (a long poll: the daemon
+// answers when the next event is recorded), --json prints one JSON object a line.
 import { join } from 'node:path';
 import { DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
@@ -8,7 +9,8 @@ import type { RecordedEvent } from '../../daemon/event-history.js';
 
 export const summary = 'print the cluster events the daemon recorded (--follow, --json)';
 
-const POLL_MS = 500;
+/** One long poll: the daemon answers as soon as an event is recorded, else after this. */
+const FOLLOW_WAIT_MS = 25_000;
 const USAGE = `usage: hbts events [--follow] [--json] [--since SEQ] [--run-dir ${DEFAULT_RUN_DIR}]\n`;
 
 export async function run(args: readonly string[]): Promise<number> {
@@ -34,10 +36,9 @@ export async function run(args: readonly string[]): Promise<number> {
     since = first.last;
     if (!parsed.flags.has('follow')) return 0;
     for (;;) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
       let page;
       try {
-        page = await fetchEvents(sock, since);
+        page = await fetchEvents(sock, since, FOLLOW_WAIT_MS);
       } catch (err) {
         // the daemon restarts (supervisor, reload by restart): keep waiting for it
         process.stderr.write(`hbts events: ${(err as Error).message}; retrying\n`);

@@ -2,7 +2,7 @@
 // and release in order with the documented variables; `hbts events` and `hbts why` read the same
 // events over the control socket.
 import { strict as assert } from 'node:assert';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -66,7 +66,28 @@ void test('daemon: a notify hook gets takeover..released in order; hbts events a
     assert.equal(counters.hooks, 1);
     assert.ok(counters.ok >= 2);
 
-    d.kill('SIGTERM');
+    // --follow: started now, it prints the release that the shutdown below causes
+    const follower = spawn(process.execPath, [hbtsMain, 'events', '--follow', '--json', ...runDir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let followed = '';
+    follower.stdout.on('data', (c: Buffer) => (followed += c.toString()));
+    try {
+      await waitFor('the follower printed the history', () => followed.includes('"kind":"acquired"'));
+      d.kill('SIGTERM');
+      await waitFor('the follower printed the release', () => followed.includes('"kind":"released"'));
+    } finally {
+      follower.kill();
+    }
+    const followedSeqs = followed
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { seq: number }).seq);
+    assert.deepEqual(
+      followedSeqs,
+      followedSeqs.map((_, i) => i + 1),
+      'every event once, in order',
+    );
     assert.deepEqual(await exited(d), { code: 0, signal: null });
     // the daemon waited for the hook runs of its release before it exited
     const lines = read(hookOut).trim().split('\n');
