@@ -205,13 +205,10 @@ export function answerClStatus(argv: readonly string[], v: ClStatusView): ClStat
       NORMAL_FAIL,
     );
   }
-  const need = (count: number): string | undefined =>
-    o.args.length < count ? (count === 1 ? 'Not enough parameters.\n' : 'No enough parameter.\n') : undefined;
-  const node = (): NodeLinks | ClStatusAnswer => {
-    const missing = need(1);
-    if (missing !== undefined) return err(missing, PARAMETER_ERROR);
-    const n = nodeView(s, o.args[0] ?? '');
-    return n ?? err('Error. May be due to incorrect node name\n', PARAMETER_ERROR);
+  // Heartbeat's wording varies by sub-command ("Not enough parameters." / "No enough parameter.").
+  const node = (unknown = 'Error. May be due to incorrect node name\n'): NodeLinks | ClStatusAnswer => {
+    if (o.args.length < 1) return err('Not enough parameters.\n', PARAMETER_ERROR);
+    return nodeView(s, o.args[0] ?? '') ?? err(unknown, PARAMETER_ERROR);
   };
   const isAnswer = (x: NodeLinks | ClStatusAnswer): x is ClStatusAnswer => 'code' in x;
   switch (cmd) {
@@ -234,11 +231,8 @@ export function answerClStatus(argv: readonly string[], v: ClStatusView): ClStat
       );
     }
     case 'nodeweight': {
-      const n = node();
-      if (isAnswer(n))
-        return n.code === PARAMETER_ERROR && n.err.startsWith('Error')
-          ? err('Error. Maybe due to incorrect node name.\n', PARAMETER_ERROR)
-          : n;
+      const n = node('Error. Maybe due to incorrect node name.\n');
+      if (isAnswer(n)) return n;
       return ok(o.human ? `The weight of the cluster node ${o.args[0] ?? ''} is 100\n` : '100\n');
     }
     case 'nodesite': {
@@ -260,8 +254,7 @@ export function answerClStatus(argv: readonly string[], v: ClStatusView): ClStat
       return ok(links(n, o.flags.has('v'), o.human));
     }
     case 'hblinkstatus': {
-      const missing = need(2);
-      if (missing !== undefined) return err('No enough parameter.\n', PARAMETER_ERROR);
+      if (o.args.length < 2) return err('No enough parameter.\n', PARAMETER_ERROR);
       const l = nodeView(s, o.args[0] ?? '')?.links.find((x) => x.name === o.args[1]);
       if (l === undefined) return err('cl_status: ERROR: Cannot get heartbeat link status\n', UNKNOWN_ERROR);
       const word = l.up ? 'up' : 'dead';

@@ -416,10 +416,12 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
-    control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
+    // the read-only socket first: the control socket stays the last thing to appear before the
+    // pid file and the signal handlers (tools and tests take it as "started")
     statusSocket = await openStatusSocket(opts.runDir, config, handle, log);
+    control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
   } catch (err) {
-    await control?.close();
+    await statusSocket?.close();
     await diskLock?.close();
     await Promise.all(transports.map((t) => t.close()));
     log.close();
