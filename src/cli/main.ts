@@ -39,6 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(await usage());
     return 0;
   }
+  if (cmd === '--version' || cmd === '-V') return (await load('version')).run([]);
   if (!/^[a-z][a-z0-9-]*$/.test(cmd) || !commandNames().includes(cmd)) {
     process.stderr.write(`hbts: unknown command '${cmd}'\n${await usage()}`);
     return 2;

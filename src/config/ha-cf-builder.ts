@@ -13,6 +13,7 @@ import type {
   MediumId,
   MonitorLines,
   NodeEntry,
+  NotifyHook,
   PingTarget,
   SourceLocation,
   StonithDevice,
@@ -65,6 +66,7 @@ export class HaCfBuilder {
   readonly fence: FenceMethod[] = [];
   readonly monitorLines: MonitorLines['monitorLines'][number][] = [];
   readonly policyLines: MonitorLines['policyLines'][number][] = [];
+  readonly notify: NotifyHook[] = [];
   readonly clients: ClientProgram[] = [];
   readonly apiauth: ApiAuthEntry[] = [];
   readonly times = new Map<string, Timed>();

@@ -89,4 +89,7 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
     'A partition without a majority of the node lines releases its groups and takes none (default on for 3 or more nodes; for 2, a ping node breaks the tie) (docs/ping-nodes-and-quorum.md).',
   ping_policy:
     "`ipfail`: groups move to the nodes that reach the most ping nodes, as Heartbeat's ipfail client does (also turned on by a `respawn ... /ipfail` line); `off`: ping nodes are only watched.",
+  notify:
+    'A program run once per cluster event, one at a time in event order, without a shell, with the facts in HBTS_* variables (docs/operations-tools.md).',
+  notify_timeout: 'How long one notify hook run may take before its process group is killed.',
 };

@@ -152,6 +152,9 @@ export const HA_CF_DIRECTIVES = [
   // Arbitration (cluster/quorum.ts, cluster/ping-nodes.ts).
   x('quorum', 'one', true, 'on|off (or a boolean)', 'on for 3 or more nodes, off for 2'),
   x('ping_policy', 'one', true, 'off|ipfail', 'ipfail with a `respawn ... /ipfail` line, else off'),
+  // Run once per cluster event, facts in HBTS_* variables (daemon/notify-hooks.ts).
+  x('notify', 'line', true, '/absolute/path [args...]', 'none'),
+  x('notify_timeout', 'time', true, 'time', '30 (30000 ms)'),
 ] as const;
 
 /** The name of a directive in the table. */

@@ -8,6 +8,7 @@ import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
 import { finishFencing } from './ha-cf-fence.js';
 import { finishArbitration } from './ha-cf-arbitration.js';
+import { finishNotify } from './ha-cf-notify.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -159,6 +160,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
   const autoFailback = resolveFailback(b);
   const fencing = finishFencing(b);
   const arbitration = finishArbitration(b);
+  const notify = finishNotify(b);
   return {
     file: b.file,
     nodes: b.nodes,
@@ -177,6 +179,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     monitorLines: b.monitorLines,
     policyLines: b.policyLines,
     api: finishApi(b),
+    ...notify,
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

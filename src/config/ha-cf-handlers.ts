@@ -16,6 +16,7 @@ import { diskLock, fence } from './ha-cf-fence.js';
 import { monitor, monitorPolicy } from './ha-cf-monitor.js';
 import { apiCert, apiKey, apiListen, apiTokenFile, metricsListen } from './ha-cf-api.js';
 import { pingPolicy, quorum } from './ha-cf-arbitration.js';
+import { notify } from './ha-cf-notify.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -222,4 +223,6 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   metrics_listen: metricsListen,
   quorum,
   ping_policy: pingPolicy,
+  notify,
+  notify_timeout: time,
 };

@@ -250,6 +250,9 @@ export function hostFactIssues(config: ClusterConfig, ctx: HostFactContext): Con
           `apiauth ${a.client}: group '${g}' is not in ${paths.group} (Heartbeat refuses it: "Bad gid list")`,
         );
   }
+  // a hook that cannot run only costs its notifications (each failure is logged): a warning
+  for (const h of config.notify ?? [])
+    if (!isExecutableFile(h.path)) advise(h.at, `notify program ${h.path} is not an executable file`);
   if (config.watchdog !== undefined && !existsSync(config.watchdog)) {
     advise({ file: ctx.haCfFile, line: 0 }, `watchdog device ${config.watchdog} does not exist`);
   }

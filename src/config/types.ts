@@ -320,6 +320,21 @@ export interface ArbitrationSettings {
   readonly pingPolicy: 'off' | 'ipfail';
 }
 
+/** A `notify /path [args...]` line (our extension): a program run once per cluster event. */
+export interface NotifyHook {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly at: SourceLocation;
+}
+
+/** Notify hooks (our extension, hbts.cf or ha.cf): this node's own; a reload applies them. */
+export interface NotifySettings {
+  /** `notify` lines in order (ha.cf then hbts.cf); every event runs each of them. */
+  readonly notify: readonly NotifyHook[];
+  /** `notify_timeout`: one hook run's limit before it is killed (default 30 s). */
+  readonly notifyTimeoutMs: number;
+}
+
 export interface NodeEntry {
   readonly name: NodeName;
   readonly at: SourceLocation;
@@ -327,7 +342,13 @@ export interface NodeEntry {
 
 /** ha.cf as parsed: its settings, plus where things were written for the cross-file checks. */
 export interface HaCf
-  extends HaCfSettings, HaCfProgramSettings, FencingSettings, MonitorLines, ArbitrationSettings {
+  extends
+    HaCfSettings,
+    HaCfProgramSettings,
+    FencingSettings,
+    MonitorLines,
+    ArbitrationSettings,
+    NotifySettings {
   readonly file: string;
   /** `api_listen` and friends; undefined: no API, no metrics listener. */
   readonly api: ApiSettings | undefined;
@@ -339,7 +360,7 @@ export interface HaCf
 }
 
 export interface ClusterConfig
-  extends HaCfSettings, Partial<HaCfProgramSettings>, Partial<ArbitrationSettings> {
+  extends HaCfSettings, Partial<HaCfProgramSettings>, Partial<ArbitrationSettings>, Partial<NotifySettings> {
   readonly configDir: string;
   /** Normal cluster nodes in ha.cf order, lowercased, unique. */
   readonly nodes: readonly NodeName[];

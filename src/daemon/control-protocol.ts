@@ -3,6 +3,7 @@
 //   {"cmd":"shutdown"} {"cmd":"reload"} {"cmd":"fence-confirmed","node":"node2"}
 //   {"cmd":"cleanup","group":"IPaddr2::198.18.0.10/24"}
 //   {"cmd":"api","method":"GET","path":"/api/v1/groups"} (any HTTP API route, same answers)
+//   {"cmd":"events","since":0,"limit":500,"waitMs":0} (the daemon's event history after seq `since`)
 // Replies: {"ok":true,...} or {"ok":false,"error":"..."}. This is the seed of the JSON status API.
 import type { ResourceSet } from '../cluster/types.js';
 
@@ -17,7 +18,19 @@ export type ControlRequest =
   /** `hbts cleanup <group>`: forget the group's health-check failures (here and on hbts peers). */
   | { readonly cmd: 'cleanup'; readonly group: string }
   /** One HTTP API route over the socket (src/api/api-routes.ts): the reply carries its status and body. */
-  | { readonly cmd: 'api'; readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown };
+  | { readonly cmd: 'api'; readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown }
+  /**
+   * Recorded events with seq > since, oldest first, at most `limit` (`hbts events`, `hbts why`).
+   * `waitMs`: when there is none yet, answer as soon as one is recorded, or after waitMs (a long
+   * poll, for `hbts events --follow`).
+   */
+  | { readonly cmd: 'events'; readonly since: number; readonly limit: number; readonly waitMs: number };
+
+/** Longest wait of one `events` long poll. */
+export const MAX_EVENTS_WAIT_MS = 30_000;
+
+/** Most events one `events` reply carries. */
+export const MAX_EVENTS_PER_REPLY = 1000;
 
 export const CONTROL_SOCKET_NAME = 'hbts.sock';
 export const PID_FILE_NAME = 'hbts.pid';
@@ -65,7 +78,29 @@ export function parseControlRequest(line: string): ControlRequest | string {
         ? { cmd: 'api', method, path }
         : { cmd: 'api', method, path, body: o['body'] };
     }
+    case 'events': {
+      const since = o['since'] ?? 0;
+      const limit = o['limit'] ?? MAX_EVENTS_PER_REPLY;
+      if (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)
+        return 'events: "since" must be a whole number >= 0';
+      if (
+        typeof limit !== 'number' ||
+        !Number.isSafeInteger(limit) ||
+        limit < 1 ||
+        limit > MAX_EVENTS_PER_REPLY
+      )
+        return `events: "limit" must be a whole number from 1 to ${MAX_EVENTS_PER_REPLY}`;
+      const waitMs = o['waitMs'] ?? 0;
+      if (
+        typeof waitMs !== 'number' ||
+        !Number.isSafeInteger(waitMs) ||
+        waitMs < 0 ||
+        waitMs > MAX_EVENTS_WAIT_MS
+      )
+        return `events: "waitMs" must be a whole number from 0 to ${MAX_EVENTS_WAIT_MS}`;
+      return { cmd: 'events', since, limit, waitMs };
+    }
     default:
-      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, cleanup, api)`;
+      return `unknown cmd ${JSON.stringify(o['cmd'])} (status, standby, takeover, shutdown, reload, fence-confirmed, cleanup, api, events)`;
   }
 }

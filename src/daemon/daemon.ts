@@ -22,6 +22,8 @@ import type { ActionRunner, CoreLike } from './driver.js';
 import { describeAction, Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
 import { requestCleanup } from './cleanup-wiring.js';
+import { EventFeed, type EventFeedStatus } from './event-feed.js';
+import { openStatusSocket } from './status-socket.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
 import { DaemonStartError } from './errors.js';
@@ -101,6 +103,8 @@ export interface DaemonStatus {
   readonly log: { readonly droppedLines: number; readonly gateKeys: number };
   /** `disk_lock`: our slot and whether the disk is reachable. */
   readonly diskLock?: ReturnType<DiskLock['state']>;
+  /** The event history's last seq and the notify hooks' counters. */
+  readonly events?: EventFeedStatus;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -228,9 +232,12 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     invariants: 'log',
   });
 
+  // Every event the log gets is also recorded (`hbts events`, `hbts why`) and run by notify hooks.
+  const feed = new EventFeed(config, self, log);
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let control: ControlServer | undefined;
+  let statusSocket: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
   const api = new ApiHost(() => core.status().groups);
@@ -245,8 +252,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await Promise.all(media.list.map((t) => t.close()));
     await control?.close();
     await api.close();
+    await statusSocket?.close();
     await Promise.all([diskLock?.close(), children.stop()]);
     await groupRunner.close?.();
+    await feed.close();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
     rmSync(pidPath, { force: true });
@@ -284,6 +293,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
           return;
         log.event(e);
         api.event(e);
+        feed.record(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
         if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);
       },
@@ -347,6 +357,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       reconfigure: (c) => driver?.reconfigure(c),
       commit: (next) => {
         log.retarget(logTargets(next, opts.foreground));
+        feed.configure(next);
         config = next;
         // resource arguments, timeouts and HA_* settings apply from the next operation on
         groupRunner.setConfig?.({
@@ -377,6 +388,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     actionsInFlight: [...(driver?.inFlight.values() ?? [])].map(describeAction),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
+    events: feed.status(),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -394,6 +406,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         const r = await reload();
         return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
       }
+      case 'events':
+        return await feed.reply(req);
       case 'fence-confirmed':
         return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
       case 'cleanup':
@@ -408,10 +422,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
+    // the read-only socket first: the control socket stays the last thing to appear before the
+    // pid file and the signal handlers (tools and tests take it as "started")
+    statusSocket = await openStatusSocket(opts.runDir, config, handle, log);
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
     await api.listen(config.api, (level, what, fields) => log.log(level, what, fields));
   } catch (err) {
     await control?.close();
+    await statusSocket?.close();
     await diskLock?.close();
     await Promise.all(media.list.map((t) => t.close()));
     log.close();

@@ -138,6 +138,11 @@ export function formatStatus(s: DaemonStatus): string {
   out.push(
     `packets: sent ${s.endpoint.sent}, received ${s.endpoint.received}, duplicates ${s.endpoint.duplicates}, lost ${s.endpoint.lostPackets}, rejected ${rej || '0'}`,
   );
+  const notify = s.events?.notify;
+  if (notify !== undefined && notify.hooks > 0)
+    out.push(
+      `notify hooks: ${notify.hooks}; runs ok ${notify.ok}, failed ${notify.failed}, killed at timeout ${notify.timedOut}, dropped ${notify.dropped}, waiting ${notify.queued}`,
+    );
   if (s.held.failed.length)
     out.push(`groups whose stop failed (may still run here): ${s.held.failed.join(', ')}`);
   if (s.actionsInFlight.length) out.push(`in progress: ${s.actionsInFlight.join(', ')}`);

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { CommandHelp } from '../cli/help.js';
 import { renderDirectiveMan, renderDirectiveMarkdown } from './directive-reference.js';
 import { renderHbtsMan, type ManMeta } from './man-hbts.js';
+import { renderToolMan, toolPages } from './man-tools.js';
+import { CL_STATUS_USAGE } from '../daemon/cl-status-answer.js';
 
 export interface GeneratedFile {
   /** Relative to the project root. */
@@ -44,5 +46,6 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
     { path: 'docs/reference/ha-cf-directives.md', content: renderDirectiveMarkdown() },
     { path: 'man/hbts.8', content: renderHbtsMan(await commandHelps(), meta) },
     { path: 'man/hbts-ha.cf.5', content: renderDirectiveMan(meta) },
+    ...toolPages(CL_STATUS_USAGE).map((p) => ({ path: `man/${p.name}.1`, content: renderToolMan(p, meta) })),
   ];
 }

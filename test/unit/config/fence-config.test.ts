@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { ConfigTexts } from '../../../src/config/resolve-config.js';
 import { configToJson, describeConfig } from '../../../src/config/describe-config.js';
 import { errorsOf, resolve, texts, warningsOf, withHaCf } from './config-fixtures.js';
+import { EXTENSION_NAMES } from '../../../src/config/ha-cf-directives.js';
 
 const hbts = (...lines: string[]): ConfigTexts => texts({ hbtsCf: lines.join('\n') + '\n' });
 
@@ -90,7 +91,7 @@ const bad: readonly (readonly [string, ConfigTexts, string])[] = [
   [
     'a Heartbeat directive in hbts.cf',
     hbts('deadtime 5'),
-    "hbts.cf:1: 'deadtime' is a Heartbeat directive: write it in ha.cf; hbts.cf holds only heartbeat-ts extensions (fence, fence_delay, fence_timeout, disk_lock, monitor, monitor_policy, api_listen, api_token_file, api_cert, api_key, metrics_listen, quorum, ping_policy)",
+    `hbts.cf:1: 'deadtime' is a Heartbeat directive: write it in ha.cf; hbts.cf holds only heartbeat-ts extensions (${EXTENSION_NAMES.join(', ')})`,
   ],
   [
     'an unknown name in hbts.cf',

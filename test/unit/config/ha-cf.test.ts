@@ -418,6 +418,8 @@ void test('every directive in the table is accepted with a sensible value (no ha
     metrics_listen: '127.0.0.1:9100',
     quorum: 'on',
     ping_policy: 'ipfail',
+    notify: '/etc/ha.d/notify.sh',
+    notify_timeout: '30',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);

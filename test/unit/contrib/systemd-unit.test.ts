@@ -70,5 +70,7 @@ void describe('contrib/systemd/hbts.service', () => {
     assert.ok(!s.has('WatchdogSec') && !s.has('NotifyAccess'), 'no sd_notify, so no WatchdogSec');
     // longer than the daemon's own 10-minute graceful hand-over
     assert.equal(s.get('TimeoutStopSec'), '11min');
+    // traversal for the haclient group's read-only status socket, no listing, no writing
+    assert.equal(s.get('RuntimeDirectoryMode'), '0711');
   });
 });

@@ -140,6 +140,22 @@ void describe('hbts status: fencing', () => {
     assert.match(text, /node2\s+retrying\s+3\s+in 4000 ms\s+fence_ipmilan: exit 1/);
     assert.match(text, /node3\s+fenced by node1\s+1\s+-\s+-/);
   });
+
+  void it('notify hook counters, when hooks are configured', () => {
+    const withHooks = {
+      ...status,
+      events: { lastSeq: 12, notify: { hooks: 2, ok: 20, failed: 1, timedOut: 1, dropped: 0, queued: 2 } },
+    } as unknown as DaemonStatus;
+    assert.match(
+      formatStatus(withHooks),
+      /^notify hooks: 2; runs ok 20, failed 1, killed at timeout 1, dropped 0, waiting 2$/m,
+    );
+    const none = {
+      ...status,
+      events: { lastSeq: 3, notify: { hooks: 0, ok: 0, failed: 0, timedOut: 0, dropped: 0, queued: 0 } },
+    };
+    assert.doesNotMatch(formatStatus(none as unknown as DaemonStatus), /notify hooks/);
+  });
 });
 
 void describe('hbts status: ping nodes and quorum', () => {
