@@ -17,6 +17,7 @@ import type {
   StonithDevice,
 } from './types.js';
 import { errorAt, warningAt } from './config-issues.js';
+import type { ArbiterLine } from './ha-cf-arbiter.js';
 import type { DirectiveLine } from './ha-cf-lines.js';
 import { BOOLEAN_HELP, interfaceNameProblem, parseBoolean, parseIntegerIn } from './config-values.js';
 import { DEFAULT_HOPFUDGE, DEFAULT_MAX_REXMIT_DELAY_MS, DEFAULT_UDP_PORT } from './ha-cf-defaults.js';
@@ -86,6 +87,7 @@ export class HaCfBuilder {
   useLogd: Located<boolean> | undefined;
   crm: Located<string> | undefined;
   diskLock: Located<string> | undefined;
+  arbiter: ArbiterLine | undefined;
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

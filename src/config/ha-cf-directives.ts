@@ -121,6 +121,14 @@ export const HA_CF_DIRECTIVES = [
   x('fence_timeout', 'time', true, 'time', '60 (60000 ms)'),
   // The daemon watches its slot there (daemon/disk-lock.ts); `fence <node> sbd` writes there.
   x('disk_lock', 'one', true, '/dev/device', 'none'),
+  // A lease every group needs (cluster/arbiter.ts, arbiter/etcd-arbiter.ts).
+  x(
+    'arbiter',
+    'line',
+    true,
+    'etcd endpoint[,endpoint...] [prefix=/path] [ttl=time] [cacert= cert= key=]',
+    'none',
+  ),
 ] as const;
 
 /** The name of a directive in the table. */

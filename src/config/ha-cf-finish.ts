@@ -6,6 +6,7 @@ import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
 import { finishFencing } from './ha-cf-fence.js';
+import { finishArbiter } from './ha-cf-arbiter.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -177,6 +178,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     fence: b.fence,
     ...fencing,
     diskLock: b.diskLock === undefined ? undefined : { device: b.diskLock.value, at: b.diskLock.at },
+    arbiter: finishArbiter(b, times.keepaliveMs),
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

@@ -13,6 +13,7 @@ import { baud, bcast, multicast, serial, udpport, unicast } from './ha-cf-media.
 import { ping, ping6, pingGroup } from './ha-cf-ping.js';
 import { apiauth, clientProgram, stonith, stonithHost } from './ha-cf-programs.js';
 import { diskLock, fence } from './ha-cf-fence.js';
+import { arbiter } from './ha-cf-arbiter.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -197,4 +198,5 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   fence_delay: time,
   fence_timeout: time,
   disk_lock: diskLock,
+  arbiter,
 };

@@ -90,7 +90,7 @@ const bad: readonly (readonly [string, ConfigTexts, string])[] = [
   [
     'a Heartbeat directive in hbts.cf',
     hbts('deadtime 5'),
-    "hbts.cf:1: 'deadtime' is a Heartbeat directive: write it in ha.cf; hbts.cf holds only heartbeat-ts extensions (fence, fence_delay, fence_timeout, disk_lock)",
+    "hbts.cf:1: 'deadtime' is a Heartbeat directive: write it in ha.cf; hbts.cf holds only heartbeat-ts extensions (fence, fence_delay, fence_timeout, disk_lock, arbiter)",
   ],
   [
     'an unknown name in hbts.cf',
