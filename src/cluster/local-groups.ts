@@ -21,6 +21,12 @@ export interface LocalGroup {
   inConflict: boolean;
   /** What starting it here waits for (a holder, a fence, a restarted peer), logged once each. */
   waitingFor: string | undefined;
+  /** The arbiter lease under which we hold the group's key, claimed and not yet used for a start. */
+  arbiterGrant: string | undefined;
+  /** The lease a pending arbiter claim was made under. */
+  arbiterClaimLease: string | undefined;
+  /** Why the arbiter last refused the key (logged once per reason). */
+  arbiterRefusal: string | undefined;
   /** We released (are releasing) the group towards this node; advertised until it holds it. */
   handoffTo: NodeName | undefined;
   /** When we first saw the handoff target holding it. */
@@ -70,6 +76,9 @@ export class LocalGroups {
       waitingFor: undefined,
       handoffTo: undefined,
       handoffTakenAtMs: undefined,
+      arbiterGrant: undefined,
+      arbiterClaimLease: undefined,
+      arbiterRefusal: undefined,
     }));
     for (const g of this.list) this.byId.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -171,6 +180,19 @@ export class LocalGroups {
     this.out.act({ kind: 'gate', id, group: g.group.id, fromNode });
   }
 
+  /** Ask the shell to take the group's key under the arbiter lease `lease`. */
+  askArbiter(g: LocalGroup, lease: string): void {
+    if (!this.idle(g, 'arbiter-claim')) return;
+    const id = this.newAction(g, 'arbiter-claim');
+    g.arbiterClaimLease = lease;
+    this.out.act({
+      kind: 'arbiter-claim',
+      id,
+      group: g.group.id,
+      reason: `key for ${g.group.id} under lease ${lease}`,
+    });
+  }
+
   startAcquire(g: LocalGroup, reason: string): void {
     if (!this.idle(g, 'acquire')) return;
     const startable = g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed);
@@ -179,6 +201,7 @@ export class LocalGroups {
     const id = this.newAction(g, 'acquire');
     g.state = 'starting';
     g.gatePassedFrom = undefined;
+    g.arbiterGrant = undefined; // used: the key stays ours until the group is released
     g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.out.counters.takeovers++;
@@ -250,6 +273,9 @@ export class LocalGroups {
       case 'gate':
         this.onGate(g, ok, why);
         break;
+      case 'arbiter-claim':
+        this.onArbiterClaim(g, ok, why);
+        break;
       case 'acquire':
         this.onAcquired(g, ok, why);
         break;
@@ -281,6 +307,33 @@ export class LocalGroups {
     this.out.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
       group: gid,
     });
+  }
+
+  private onArbiterClaim(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    const lease = g.arbiterClaimLease;
+    g.arbiterClaimLease = undefined;
+    if (ok) {
+      // Valid only while that lease is the current one (arbiter.ts checks).
+      g.arbiterGrant = lease;
+      g.arbiterRefusal = undefined;
+      this.out.emit('arbiter', 'info', `key for ${gid} is ours under lease ${lease ?? '?'}${why}`, {
+        group: gid,
+      });
+      return;
+    }
+    g.gateRetryAtMs = this.out.nowMs + this.config.keepaliveMs;
+    // Asked again every keepalive while another node holds it: say so once per reason.
+    if (g.arbiterRefusal === why) return;
+    g.arbiterRefusal = why;
+    this.out.emit(
+      'gate-refused',
+      'warn',
+      `arbiter refused the key for ${gid}${why}; asking again every keepalive`,
+      {
+        group: gid,
+      },
+    );
   }
 
   private onAcquired(g: LocalGroup, ok: boolean, why: string): void {

@@ -14,6 +14,8 @@ export class Membership {
   phase: NodePhase = 'starting';
   /** Why this node released everything and takes nothing (disk lock lost), if it does. */
   selfFenced: string | undefined;
+  /** Why this node holds no arbiter lease now (arbiter.ts): it runs nothing, takes nothing. */
+  arbiterBlocked: string | undefined;
 
   constructor(
     private readonly config: ClusterConfig,
@@ -35,7 +37,11 @@ export class Membership {
    */
   isCandidate(n: NodeName): boolean {
     if (n === this.self)
-      return this.selfFenced === undefined && (this.phase === 'stable' || this.phase === 'negotiating');
+      return (
+        this.selfFenced === undefined &&
+        this.arbiterBlocked === undefined &&
+        (this.phase === 'stable' || this.phase === 'negotiating')
+      );
     const p = this.peers.get(n);
     if (p === undefined || !this.peers.isAlive(n) || p.leaving) return false;
     return p.implementation !== 'hbts' || p.phase === 'stable' || p.phase === 'negotiating';

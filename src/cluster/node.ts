@@ -12,6 +12,7 @@ import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
 import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
+import { Arbiter } from './arbiter.js';
 import { Fencing } from './fencing.js';
 import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
@@ -41,6 +42,7 @@ export class ClusterNode {
   private readonly dialect: HeartbeatDialect;
   private readonly ownership: Ownership;
   private readonly fencing: Fencing;
+  private readonly arbiter: Arbiter;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
@@ -57,6 +59,7 @@ export class ClusterNode {
     this.peers = new PeerTable(config, self, this.fingerprint, endpoint, this.groups, out, options.nowMs);
     this.membership = new Membership(config, self, this.peers, this.groups);
     this.fencing = new Fencing(config, self, out, this.peers, this.groups, this.membership);
+    this.arbiter = new Arbiter(config, self, out, this.peers, this.groups, this.membership);
     this.sender = new HeartbeatSender(
       config,
       this.fingerprint,
@@ -65,6 +68,7 @@ export class ClusterNode {
       this.groups,
       this.membership,
       this.fencing,
+      this.arbiter,
     );
     this.startup = new Startup(config, out, this.peers, this.groups, this.membership, this.sender);
     this.admin = new AdminCommands(config, out, this.peers, this.groups, this.membership, this.sender);
@@ -87,6 +91,7 @@ export class ClusterNode {
       this.dialect,
       this.sender,
       this.fencing,
+      this.arbiter,
     );
   }
 
@@ -98,6 +103,8 @@ export class ClusterNode {
     // Timers, results and commands always re-run placement; a packet only when it changed a fact.
     this.out.begin(this.nowMs, input.kind !== 'packet');
     this.detectPause();
+    // A lease past its deadline (a pause longer than ttl/2 included) releases before anything else.
+    this.arbiter.advance();
     switch (input.kind) {
       case 'timer':
         break;
@@ -111,6 +118,9 @@ export class ClusterNode {
         break;
       case 'admin':
         if (input.command.kind === 'fence-confirmed') this.fencing.confirmOff(input.command.node);
+        else if (input.command.kind === 'arbiter-lease')
+          this.arbiter.onLease(input.command.leaseId, input.command.validUntilMs);
+        else if (input.command.kind === 'arbiter-lost') this.arbiter.onLost(input.command.reason);
         else this.admin.run(input.command);
         break;
     }
@@ -128,8 +138,19 @@ export class ClusterNode {
   }
 
   status(): ClusterStatus {
-    const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
-    return clusterStatus({ config, self, fingerprint, out, peers, groups, membership, sender, fencing });
+    const { config, self, fingerprint, out, peers, groups, membership, sender, fencing, arbiter } = this;
+    return clusterStatus({
+      config,
+      self,
+      fingerprint,
+      out,
+      peers,
+      groups,
+      membership,
+      sender,
+      fencing,
+      arbiter,
+    });
   }
 
   private wakeAt(): MonoMs {
@@ -144,6 +165,7 @@ export class ClusterNode {
       this.groups.nextWakeMs(this.nowMs),
       this.dialect.nextWakeMs(),
       this.fencing.nextWakeMs(),
+      this.arbiter.nextWakeMs(),
     );
     return Math.max(next, this.nowMs);
   }

@@ -5,6 +5,7 @@
 // fencing/arbitration gate before taking a group from a node that did not release it. Conflicts
 // (two holders after a partition heals) are resolved here too: placement's keeper stays.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Arbiter } from './arbiter.js';
 import type { Fencing } from './fencing.js';
 import type { HeartbeatDialect } from './heartbeat-dialect.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
@@ -29,6 +30,7 @@ export class Ownership {
     private readonly dialect: HeartbeatDialect,
     private readonly sender: HeartbeatSender,
     private readonly fencing: Fencing,
+    private readonly arbiter: Arbiter,
   ) {}
 
   reconcile(): void {
@@ -54,9 +56,15 @@ export class Ownership {
       this.out.advertDirty = true;
     }
     if (g.pending) return;
+    this.arbiter.dropUnused(g, target);
     const selfFenced = this.membership.selfFenced;
     if (selfFenced !== undefined && g.state === 'running') {
       this.groups.startRelease(g, `self-fence: ${selfFenced}`, target);
+      return;
+    }
+    const noLease = this.membership.arbiterBlocked;
+    if (noLease !== undefined && g.state === 'running') {
+      this.groups.startRelease(g, `arbiter: ${noLease}`, target);
       return;
     }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
@@ -117,6 +125,11 @@ export class Ownership {
       if (this.out.nowMs >= g.gateRetryAtMs) this.groups.askGate(g, fromPeer);
       return;
     }
+    if (this.arbiter.needsClaim(g)) {
+      // Every path to a group passes here (failover, cold start, takeover, heal): the key first.
+      this.arbiter.claim(g);
+      return;
+    }
     this.groups.startAcquire(g, fromPeer !== undefined ? `failover from ${fromPeer}` : 'placement');
   }
 
@@ -127,10 +140,17 @@ export class Ownership {
   private trackHandoff(g: LocalGroup, view: PlacementView): void {
     const to = g.handoffTo;
     if (to === undefined) return;
-    if (view.holders(g.group.id).has(to)) g.handoffTakenAtMs ??= this.out.nowMs;
+    const holds = view.holders(g.group.id).has(to);
+    // The target held it and let it go again: it decided itself, our note is moot. Kept, it
+    // would keep pulling the group back to that node against a later claim (a livelock seen
+    // with the arbiter, where keys delay takes; limited to it so recorded behaviour stays).
+    const letGo = this.arbiter.configured && !holds && g.handoffTakenAtMs !== undefined;
+    if (holds) g.handoffTakenAtMs ??= this.out.nowMs;
     else g.handoffTakenAtMs = undefined;
     const taken =
-      g.handoffTakenAtMs !== undefined && this.out.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs;
+      letGo ||
+      (g.handoffTakenAtMs !== undefined &&
+        this.out.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs);
     if (taken || !view.candidates.has(to) || view.failedOn(g.group.id).has(to)) {
       g.handoffTo = undefined;
       g.handoffTakenAtMs = undefined;

@@ -1,6 +1,7 @@
 // The status projection: what `hbts status`, the API and the simulator read. Derived from the
 // parts on demand; it owns no state.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Arbiter } from './arbiter.js';
 import type { Fencing } from './fencing.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
 import type { LocalGroups } from './local-groups.js';
@@ -19,6 +20,7 @@ export interface StatusSources {
   readonly membership: Membership;
   readonly sender: HeartbeatSender;
   readonly fencing: Fencing;
+  readonly arbiter?: Arbiter;
 }
 
 function selfEntry(s: StatusSources): NodeStatusEntry {
@@ -73,7 +75,9 @@ export function clusterStatus(s: StatusSources): ClusterStatus {
     failedOn: [...view.failedOn(g.group.id)],
     detail: g.detail,
   }));
+  const arbiter = s.arbiter?.status();
   return {
+    ...(arbiter !== undefined ? { arbiter } : {}),
     self: s.self,
     nowMs: s.out.nowMs,
     phase: s.membership.phase,

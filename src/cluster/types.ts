@@ -29,7 +29,14 @@ export type AdminCommand =
   | { readonly kind: 'fence-confirmed'; readonly node: NodeName }
   /** Release every group here and take none (the disk lock was lost: we can no longer be told to stop). */
   | { readonly kind: 'self-fence'; readonly reason: string }
-  | { readonly kind: 'self-fence-clear' };
+  | { readonly kind: 'self-fence-clear' }
+  /**
+   * The arbiter's lease (arbiter.ts): etcd answered a keepalive for `leaseId`; the lease is ours
+   * until at least `validUntilMs` (the keepalive's send time + ttl/2, in the core's clock).
+   */
+  | { readonly kind: 'arbiter-lease'; readonly leaseId: string; readonly validUntilMs: MonoMs }
+  /** The lease is gone (etcd says it expired, or it was revoked): release everything at once. */
+  | { readonly kind: 'arbiter-lost'; readonly reason: string };
 
 export type Input =
   | { readonly kind: 'timer'; readonly nowMs: MonoMs }
@@ -74,10 +81,22 @@ export type Action =
    * Announce the group's virtual IPs again (gratuitous ARP) while it keeps running here: after a
    * split brain is resolved in our favour, clients may still point at the loser's MAC. No result.
    */
-  | { readonly kind: 'announce'; readonly group: GroupId; readonly reason: string };
+  | { readonly kind: 'announce'; readonly group: GroupId; readonly reason: string }
+  /**
+   * Take the group's key under our arbiter lease (an etcd transaction on its create revision);
+   * ok = the key is ours (detail: the fencing token), else who holds it.
+   */
+  | {
+      readonly kind: 'arbiter-claim';
+      readonly id: ActionId;
+      readonly group: GroupId;
+      readonly reason: string;
+    }
+  /** Give back a key claimed and not used (placement moved the group elsewhere). No result. */
+  | { readonly kind: 'arbiter-drop'; readonly group: GroupId; readonly reason: string };
 
-/** The actions whose result comes back as an `action-result` input (all but `announce`). */
-export type ResultAction = Exclude<Action, { readonly kind: 'announce' }>;
+/** The actions whose result comes back as an `action-result` input (all but `announce`, `arbiter-drop`). */
+export type ResultAction = Exclude<Action, { readonly kind: 'announce' | 'arbiter-drop' }>;
 
 /** Where fencing of one node stands (ClusterStatus.fencing). */
 export interface FenceStatusEntry {
@@ -90,6 +109,18 @@ export interface FenceStatusEntry {
   readonly nextAttemptMs: MonoMs | undefined;
   /** Who fenced it: this node, another node, or the operator. */
   readonly fencedBy: NodeName | 'operator' | undefined;
+}
+
+/** The arbiter as the core sees it (ClusterStatus.arbiter). */
+export interface ArbiterCoreStatus {
+  /** The lease we hold (undefined: none, so nothing runs here). */
+  readonly leaseId: string | undefined;
+  /** We must have released everything by then unless a keepalive answer extends it. */
+  readonly validUntilMs: MonoMs | undefined;
+  /** Why nothing may run here now (no lease yet, lease lost), or undefined. */
+  readonly blocked: string | undefined;
+  /** Groups whose key we hold under the lease (claimed, starting, running, stopping). */
+  readonly keys: readonly GroupId[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,6 +176,8 @@ export type ClusterEventKind =
   | 'fence'
   /** This node released everything and takes nothing (disk lock lost), or is back. */
   | 'self-fence'
+  /** The arbiter lease: held, lost (everything released), refused a key, a peer that cannot honour it. */
+  | 'arbiter'
   | 'config-mismatch'
   | 'config-match'
   | 'auth-rejected'
@@ -260,6 +293,8 @@ export interface ClusterStatus {
   readonly fencing: readonly FenceStatusEntry[];
   /** Released everything and takes nothing (`self-fence`): why. */
   readonly selfFenced: string | undefined;
+  /** With an arbiter configured: where its lease stands as the core sees it. */
+  readonly arbiter?: ArbiterCoreStatus;
   readonly counters: ClusterCounters;
 }
 

@@ -14,15 +14,6 @@ const MIN_ARBITER_TTL_MS = 2_000;
 
 const EXAMPLE = '`arbiter etcd 198.18.0.10:2379,198.18.0.11:2379 ttl=10`';
 
-/** What the handler read; the prefix default needs the cluster name, known at the end. */
-export interface ArbiterLine {
-  readonly endpoints: readonly string[];
-  readonly prefix: string | undefined;
-  readonly ttlMs: number;
-  readonly tls: ArbiterConfig['tls'];
-  readonly at: SourceLocation;
-}
-
 /** `host:port`, `http://host:port` or `https://host:port`; the port is required (etcd: 2379). */
 export function endpointProblem(e: string): string | undefined {
   const m = /^(?:(https?):\/\/)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(e);

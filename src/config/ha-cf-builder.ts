@@ -4,6 +4,7 @@
 // into the HaCf once the whole file is read.
 import type {
   ApiAuthEntry,
+  ArbiterConfig,
   AutoFailback,
   ClientProgram,
   ConfigIssue,
@@ -17,10 +18,18 @@ import type {
   StonithDevice,
 } from './types.js';
 import { errorAt, warningAt } from './config-issues.js';
-import type { ArbiterLine } from './ha-cf-arbiter.js';
 import type { DirectiveLine } from './ha-cf-lines.js';
 import { BOOLEAN_HELP, interfaceNameProblem, parseBoolean, parseIntegerIn } from './config-values.js';
 import { DEFAULT_HOPFUDGE, DEFAULT_MAX_REXMIT_DELAY_MS, DEFAULT_UDP_PORT } from './ha-cf-defaults.js';
+
+/** What the handler read; the prefix default needs the cluster name, known at the end. */
+export interface ArbiterLine {
+  readonly endpoints: readonly string[];
+  readonly prefix: string | undefined;
+  readonly ttlMs: number;
+  readonly tls: ArbiterConfig['tls'];
+  readonly at: SourceLocation;
+}
 
 /** A value and the line that set it. */
 export interface Located<T> {

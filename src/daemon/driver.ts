@@ -26,6 +26,10 @@ export interface ActionRunner {
   gate(group: GroupId, fromNode: string): Promise<ActionOutcome>;
   /** Power a node off with its configured fence method; ok = confirmed off. */
   fence?(node: string, reason: string): Promise<ActionOutcome>;
+  /** Take the group's key under the arbiter lease; ok = ours (detail: the fencing token). */
+  arbiterClaim?(group: GroupId): Promise<ActionOutcome>;
+  /** Give a claimed, unused key back (no result goes back to the core). */
+  arbiterDrop?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Gratuitous ARP again for the group's virtual IPs (no result goes back to the core). */
   announce?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Use a reloaded configuration for later operations. */
@@ -139,6 +143,14 @@ export class Driver {
   }
 
   private run(action: Action): void {
+    if (action.kind === 'arbiter-drop') {
+      const dropped = this.runner.arbiterDrop?.(action.group, action.reason) ?? Promise.resolve({ ok: true });
+      dropped.then(
+        (outcome) => this.hooks.onActionDone(action, outcome),
+        (err: unknown) => this.hooks.onActionDone(action, { ok: false, detail: String(err) }),
+      );
+      return;
+    }
     if (action.kind === 'announce') {
       const announced = this.runner.announce?.(action.group, action.reason) ?? Promise.resolve({ ok: true });
       announced.then(
@@ -161,6 +173,11 @@ export class Driver {
         break;
       case 'gate':
         p = this.runner.gate(action.group, action.fromNode);
+        break;
+      case 'arbiter-claim':
+        p =
+          this.runner.arbiterClaim?.(action.group) ??
+          Promise.resolve({ ok: false, detail: 'this daemon has no arbiter' });
         break;
       case 'fence':
         p =

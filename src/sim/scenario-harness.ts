@@ -21,6 +21,7 @@ export const scenarioNames = [
   'false-death',
   'false-death-rexmit',
   'fencing',
+  'arbiter',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -70,6 +71,7 @@ export interface HarnessShape {
   maxRexmitDelayMs?: number;
   fencing?: boolean;
   fenceDelayMs?: number;
+  arbiterTtlMs?: number;
 }
 
 export function harness(

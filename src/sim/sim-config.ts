@@ -27,6 +27,8 @@ export interface SimClusterShape {
   /** Every node has a (simulated) fence device: `fence <node> fence_sim` for each. */
   readonly fencing?: boolean;
   readonly fenceDelayMs?: number;
+  /** An arbiter (the simulator's lease service) with this lease ttl. */
+  readonly arbiterTtlMs?: number;
 }
 
 export function simNodeName(i: number): NodeName {
@@ -101,6 +103,18 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
           })),
           fenceDelayMs: shape.fenceDelayMs ?? 5000,
           fenceTimeoutMs: 2000,
+        }
+      : {}),
+    ...(shape.arbiterTtlMs !== undefined
+      ? {
+          arbiter: {
+            kind: 'etcd' as const,
+            endpoints: ['sim:2379'],
+            prefix: '/hbts/sim',
+            ttlMs: shape.arbiterTtlMs,
+            tls: undefined,
+            at: { file: 'sim', line: 0 },
+          },
         }
       : {}),
     auth,

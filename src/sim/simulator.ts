@@ -11,6 +11,7 @@ import { EventQueue } from './event-queue.js';
 import { SimNetwork } from './network.js';
 import type { MediumConditions } from './network.js';
 import { Prng } from './prng.js';
+import { SimLeaseService } from './sim-arbiter.js';
 import { newSimNode } from './sim-node.js';
 import type { CoreFactory, SimNode } from './sim-node.js';
 
@@ -68,6 +69,8 @@ export class Simulator {
   falseDeaths = 0;
   private checker: (() => void) | undefined;
   private readonly canonical: CanonicalTrace | undefined;
+  /** The lease service, when the config has an arbiter. */
+  readonly arbiter: SimLeaseService | undefined;
 
   constructor(options: SimOptions) {
     this.options = options;
@@ -83,6 +86,25 @@ export class Simulator {
     this.nodeRng = options.config.nodes.map(() => this.rng.fork());
     const groups = options.config.resourceGroups.map((g) => g.id);
     this.nodes = options.config.nodes.map((name, index) => newSimNode(name, index, groups));
+    const ttlMs = options.config.arbiter?.ttlMs;
+    this.arbiter =
+      ttlMs !== undefined ? new SimLeaseService(this.arbiterHost(), ttlMs, options.seed) : undefined;
+  }
+
+  private arbiterHost(): ConstructorParameters<typeof SimLeaseService>[0] {
+    const now = (): MonoMs => this.nowMs;
+    return {
+      get nowMs() {
+        return now();
+      },
+      at: (t, fn) => this.at(t, fn),
+      node: (i) => this.node(i),
+      arbiterInput: (n, command) =>
+        n.core && this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command })),
+      actionResult: (index, incarnation, actionId, ok, detail) =>
+        this.queue.push(this.nowMs, { kind: 'result', node: index, incarnation, actionId, ok, detail }),
+      log: (text) => this.log(text),
+    };
   }
 
   // ----------------------------------------------------------------------------------------
@@ -124,6 +146,7 @@ export class Simulator {
     n.core = this.options.coreFactory?.(coreOptions, index) ?? new ClusterNode(coreOptions);
     this.log(`${n.name} starts (generation ${n.generation})`);
     this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
+    this.arbiter?.started(index);
   }
 
   /** Power loss: the core vanishes, its resources stop with the machine. */
@@ -348,6 +371,11 @@ export class Simulator {
   }
 
   private perform(n: SimNode, a: Action): void {
+    if (a.kind === 'arbiter-claim' || a.kind === 'arbiter-drop') {
+      if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.group}`);
+      this.arbiter?.perform(n, a); // the core asks only when the config has an arbiter
+      return;
+    }
     if (a.kind === 'announce') {
       n.announcements++;
       if (this.options.trace) this.log(`${n.name} action announce ${a.group}`);
@@ -398,6 +426,7 @@ export class Simulator {
           fn: () => {
             if (n.incarnation !== incarnation) return;
             n.resources.set(a.group, fail ? 'stopped' : 'running');
+            if (fail) this.arbiter?.released(n, a.group);
           },
         });
         result(t, !fail, fail ? 'simulated start failure' : undefined);
@@ -406,6 +435,7 @@ export class Simulator {
       case 'release': {
         const [lo, hi] = this.options.releaseMs ?? [10, 40];
         n.resources.set(a.group, 'stopping');
+        this.arbiter?.stopping(n, a.group);
         const fail = n.failNextStop.delete(a.group);
         const incarnation = n.incarnation;
         const t = lo + this.rng.next() * (hi - lo);
@@ -415,6 +445,7 @@ export class Simulator {
             if (n.incarnation !== incarnation) return;
             // A failed stop leaves the group running here (the core must not let anyone else start it).
             n.resources.set(a.group, fail ? 'running' : 'stopped');
+            this.arbiter?.released(n, a.group, !fail);
           },
         });
         result(t, !fail, fail ? 'simulated stop failure' : undefined);
