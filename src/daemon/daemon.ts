@@ -9,7 +9,6 @@ import type { ClusterConfig, MediumId, NodeName } from '../config/types.js';
 import { createFenceRunner } from '../fencing/fence-runner.js';
 import type { AdminCommand, ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
-import type { ScriptTracker } from '../resources/index.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
 import { readInterfaces } from '../transport/interfaces.js';
 import { openAllMedia } from '../transport/open-medium.js';
@@ -18,13 +17,14 @@ import { UdpReceiverPool } from '../transport/udp-receivers.js';
 import { ControlServer } from './control-server.js';
 import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
 import type { ControlRequest } from './control-protocol.js';
-import type { ActionRunner, CoreLike } from './driver.js';
+import type { CoreLike } from './driver.js';
 import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
+import { ArbiterRef, startArbiter, withArbiter, type ArbiterStatus } from './arbiter-wiring.js';
 import { DaemonStartError } from './errors.js';
-import { openLocalState } from './local-state.js';
+import { openLocalState, type GroupRunnerFactory } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
@@ -44,11 +44,6 @@ export type ConfigResult =
       readonly nodeName: string;
     }
   | { readonly ok: false; readonly errors: readonly string[] };
-
-export interface GroupRunnerFactory {
-  /** `scripts`: told about every start/stop script before it runs (durable records in the state dir). */
-  (config: ClusterConfig, log: EventLog, self: string, scripts?: ScriptTracker): ActionRunner;
-}
 
 export interface DaemonDeps {
   loadConfig(configDir: string, nodeName: string | undefined): Promise<ConfigResult>;
@@ -102,6 +97,8 @@ export interface DaemonStatus {
   readonly log: { readonly droppedLines: number; readonly gateKeys: number };
   /** `disk_lock`: our slot and whether the disk is reachable. */
   readonly diskLock?: ReturnType<DiskLock['state']>;
+  /** `arbiter etcd`: our lease, its time left, the key holder of each group. */
+  readonly arbiter?: ArbiterStatus;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -118,9 +115,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
   // with here, before anything can probe or start.
   let local;
+  const arbiterRef = new ArbiterRef();
   try {
     local = await openLocalState(opts, config, log, (scripts) =>
-      deps.createRunner(config, log, self, scripts),
+      deps.createRunner(config, log, self, scripts, (g) => arbiterRef.env(g)),
     );
   } catch (err) {
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
@@ -139,7 +137,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     self: self as NodeName,
     log: (line, level) => log.log(level ?? 'info', line),
   });
-  const runner = withFencing(local.runner, fencer, log);
+  const runner = withArbiter(withFencing(local.runner, fencer, log), arbiterRef, config, log);
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
   const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
@@ -241,7 +239,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all(transports.map((t) => t.close()));
     await control?.close();
-    await diskLock?.close();
+    // A clean stop released every group and key: the lease can go too.
+    await Promise.all([diskLock?.close(), arbiterRef.arbiter?.close(code === 0)]);
+
     await groupRunner.close?.();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
     watchdog?.close(code === 0);
@@ -404,6 +404,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     ),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
+    ...(arbiterRef.arbiter !== undefined ? { arbiter: arbiterRef.arbiter.status() } : {}),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -430,9 +431,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
+    arbiterRef.arbiter = await startArbiter(config, self, log, lockHooks.admin, () => performance.now());
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
   } catch (err) {
-    await diskLock?.close();
+    await Promise.all([arbiterRef.arbiter?.close(false), diskLock?.close()]);
     await Promise.all(transports.map((t) => t.close()));
     log.close();
     if (err instanceof DaemonStartError) throw err;
