@@ -294,12 +294,45 @@ export class EtcdArbiter {
       if (kv === undefined) return { ok: false, detail: 'the key vanished during the claim; asking again' };
       if (kv.lease === lease && kv.value.toString() === this.self)
         return this.granted(group, kv.create_revision, lease);
+      if (kv.value.toString() === this.self)
+        return await this.adopt(group, key, kv.mod_revision, kv.create_revision, lease);
       this.holders.set(group, kv.value.toString());
       return { ok: false, detail: `held by ${kv.value.toString()} (lease ${kv.lease})` };
     } catch (err) {
       this.failed(err);
       return { ok: false, detail: `etcd: ${message(err)}` };
     }
+  }
+
+  /**
+   * Our previous run's key (the daemon restarted; the group still runs here): moved under the new
+   * lease if nobody changed it meanwhile. A put keeps the create revision, so the token stays.
+   */
+  private async adopt(
+    group: GroupId,
+    key: Buffer,
+    modRevision: string,
+    token: string,
+    lease: string,
+  ): Promise<ClaimOutcome> {
+    const res = await withTimeout(
+      this.client.kv.txn({
+        compare: [
+          {
+            key,
+            target: this.etcd.CompareTarget.Mod,
+            result: this.etcd.CompareResult.Equal,
+            mod_revision: modRevision,
+          },
+        ],
+        success: [{ request_put: { key, value: Buffer.from(this.self), lease } }],
+      }),
+      this.callMs,
+      'adopt key',
+    );
+    if (!res.succeeded) return { ok: false, detail: 'the key changed during the claim; asking again' };
+    this.hooks.log('info', "arbiter: our previous run's key moved under the new lease", { group, token });
+    return this.granted(group, token, lease);
   }
 
   private granted(group: GroupId, token: string, lease: string): ClaimOutcome {

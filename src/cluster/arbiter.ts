@@ -96,7 +96,10 @@ export class Arbiter {
     this.membership.arbiterBlocked = reason;
     this.leaseId = undefined;
     this.validUntilMs = -Infinity;
-    for (const g of this.groups.list) g.arbiterGrant = undefined;
+    for (const g of this.groups.list) {
+      g.arbiterGrant = undefined;
+      g.arbiterHeld = undefined;
+    }
     this.out.factsChanged = true;
     this.out.advertDirty = true;
     const held = this.groups.heldIds();
@@ -104,6 +107,16 @@ export class Arbiter {
       'arbiter',
       'crit',
       `${reason}; ${held.length > 0 ? `releasing ${held.join(', ')} at once` : 'nothing runs here'}, taking nothing until a lease is held again`,
+    );
+  }
+
+  /**
+   * A group running here without its key under the current lease (found running at start-up):
+   * it must get the key, or go.
+   */
+  unkeyed(g: LocalGroup): boolean {
+    return (
+      this.configured && g.state === 'running' && this.lease !== undefined && g.arbiterHeld !== this.lease
     );
   }
 
@@ -142,7 +155,7 @@ export class Arbiter {
       validUntilMs: this.lease !== undefined ? this.validUntilMs : undefined,
       blocked: this.membership.arbiterBlocked,
       keys: this.groups.list
-        .filter((g) => this.granted(g) || (this.lease !== undefined && this.groups.holdsHere(g)))
+        .filter((g) => this.granted(g) || (g.arbiterHeld !== undefined && g.arbiterHeld === this.lease))
         .map((g) => g.group.id),
     };
   }

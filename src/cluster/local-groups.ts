@@ -23,6 +23,8 @@ export interface LocalGroup {
   waitingFor: string | undefined;
   /** The arbiter lease under which we hold the group's key, claimed and not yet used for a start. */
   arbiterGrant: string | undefined;
+  /** The lease under which the key of the group starting/running here is held. */
+  arbiterHeld: string | undefined;
   /** The lease a pending arbiter claim was made under. */
   arbiterClaimLease: string | undefined;
   /** Why the arbiter last refused the key (logged once per reason). */
@@ -79,6 +81,7 @@ export class LocalGroups {
       arbiterGrant: undefined,
       arbiterClaimLease: undefined,
       arbiterRefusal: undefined,
+      arbiterHeld: undefined,
     }));
     for (const g of this.list) this.byId.set(g.group.id, g);
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
@@ -201,7 +204,8 @@ export class LocalGroups {
     const id = this.newAction(g, 'acquire');
     g.state = 'starting';
     g.gatePassedFrom = undefined;
-    g.arbiterGrant = undefined; // used: the key stays ours until the group is released
+    g.arbiterHeld = g.arbiterGrant; // used: the key stays ours until the group is released
+    g.arbiterGrant = undefined;
     g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.out.counters.takeovers++;
@@ -314,8 +318,10 @@ export class LocalGroups {
     const lease = g.arbiterClaimLease;
     g.arbiterClaimLease = undefined;
     if (ok) {
-      // Valid only while that lease is the current one (arbiter.ts checks).
-      g.arbiterGrant = lease;
+      // Valid only while that lease is the current one (arbiter.ts checks). A group already
+      // running here (found at start-up) now holds its key; any other waits for its start.
+      if (g.state === 'running') g.arbiterHeld = lease;
+      else g.arbiterGrant = lease;
       g.arbiterRefusal = undefined;
       this.out.emit('arbiter', 'info', `key for ${gid} is ours under lease ${lease ?? '?'}${why}`, {
         group: gid,
@@ -345,6 +351,7 @@ export class LocalGroups {
       this.out.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
     } else {
       g.state = 'failed';
+      g.arbiterHeld = undefined;
       g.failedHere = true;
       g.failures++;
       g.detail = `start failed${why}`;
@@ -365,6 +372,7 @@ export class LocalGroups {
     const gid = g.group.id;
     if (ok) {
       g.state = 'stopped';
+      g.arbiterHeld = undefined;
       g.detail = undefined;
       if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
       this.out.emit('released', 'info', `group ${gid} released`, { group: gid });

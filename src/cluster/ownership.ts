@@ -67,6 +67,13 @@ export class Ownership {
       this.groups.startRelease(g, `arbiter: ${noLease}`, target);
       return;
     }
+    if (this.arbiter.unkeyed(g)) {
+      // Found running at start-up: its key (our previous run's) comes under our lease, or it goes.
+      if (g.arbiterRefusal !== undefined)
+        this.groups.startRelease(g, `arbiter: its key is not ours${g.arbiterRefusal}`, target);
+      else this.arbiter.claim(g);
+      return;
+    }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
       if (this.dialect.needsHandshake(gid, target)) this.dialect.handOver(g, target);
       else this.groups.startRelease(g, `placement moves it to ${target}`, target);

@@ -138,6 +138,11 @@ function arbiterTls(
 export function finishArbiter(b: HaCfBuilder, keepaliveMs: number): ArbiterConfig | undefined {
   const a = b.arbiter;
   if (a === undefined) return undefined;
+  // Nothing in the files says which nodes run real Heartbeat, so this is said every time.
+  b.warn(
+    a.at,
+    'arbiter etcd: every node must run heartbeat-ts; a real Heartbeat node never asks etcd for a key, so "never two holders" cannot hold in a cluster with one (the daemon reports such a peer at crit)',
+  );
   if (a.ttlMs / 2 < 2 * keepaliveMs)
     b.warn(
       a.at,

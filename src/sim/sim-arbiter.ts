@@ -114,6 +114,12 @@ export class SimLeaseService {
       return { ok: true, detail: `fencing token ${token}` };
     }
     if (k.leaseId === leaseId) return { ok: true, detail: `fencing token ${k.createRevision}` };
+    if (k.node === node) {
+      // Our previous run's key (a restart): it comes under the new lease, token unchanged.
+      this.revision++;
+      this.keys.set(group, { leaseId, node, createRevision: k.createRevision });
+      return { ok: true, detail: `fencing token ${k.createRevision}` };
+    }
     return { ok: false, detail: `held by ${this.host.node(k.node).name}` };
   }
 

@@ -9,6 +9,8 @@
 //  - three members, each in its own namespace: one member killed, the lease lives on (no release),
 //    then the heartbeat links cut: still exactly one holder.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
 import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
@@ -33,8 +35,31 @@ function config(lab: Lab, members: readonly EtcdMember[], vip: string): void {
       autoFailback: 'on',
       extra: [`arbiter etcd ${members.map((m) => m.endpoint).join(',')} ttl=${TTL_MS / 1000}`],
     }),
-    haresources: `node1 IPaddr2::${vip}/24/eth0\n`,
+    haresources: `node1 IPaddr2::${vip}/24/eth0 token\n`,
+    scripts: { 'resource.d/token': tokenScript },
   });
+}
+
+/** A resource that writes the fencing token it was started and stopped with. */
+const tokenScript = `#!/bin/sh
+mkdir -p "@DIR@"
+case "$1" in
+  start|stop) echo "$1 \${HBTS_FENCING_TOKEN:-none}" >> "@DIR@/token.log"; exit 0 ;;
+  status) echo stopped; exit 0 ;;
+esac
+exit 0
+`;
+
+/** The fencing tokens a node's token resource was started with, in order. */
+function startTokens(lab: Lab, node: string): number[] {
+  try {
+    return readFileSync(join(lab.dir, node, 'token.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('start '))
+      .map((l) => Number(l.split(' ')[1]));
+  } catch {
+    return [];
+  }
 }
 
 /** Samples every 10 ms in [from, to): how many had no holder and how many had two or more. */
@@ -147,6 +172,16 @@ void describe('etcd arbiter, one etcd member, 2 nodes', { skip: skip ?? false },
       const status2 = lab.hbts(n2, ['status']);
       assert.match(status2, /IPaddr2::198\.18\.40\.200\/24\/eth0 +node2 +\d+/);
       assert.match(lab.hbts(n1, ['status']), /etcd NOT answering|NO LEASE/);
+      const t1 = startTokens(lab, 'node1');
+      const t2 = startTokens(lab, 'node2');
+      process.stdout.write(
+        `arbiter fencing tokens: node1 started with ${t1.join(',')}, node2 with ${t2.join(',')}\n`,
+      );
+      assert.ok(
+        t1.length > 0 && t1.every((t) => t > 0),
+        `node1's scripts saw HBTS_FENCING_TOKEN: ${t1.join(',')}`,
+      );
+      assert.ok((t2.at(-1) ?? 0) > Math.max(...t1), 'the new holder carries a larger fencing token');
     } finally {
       cutFromEtcd(n1.ns, false);
     }

@@ -171,4 +171,32 @@ void describe('etcd arbiter client against a real etcd', { skip }, () => {
     assert.ok(waited > 1000 && waited < 4500, `waited ${Math.round(waited)} ms for a 2 s lease`);
     nodes.pop();
   });
+
+  void it("a restarted daemon's claim moves its previous run's key under its new lease, same token", async () => {
+    const a = nodes.shift();
+    assert.ok(a);
+    const token = a.arbiter.token(G);
+    assert.ok(token !== undefined, 'node1 holds the key');
+    await a.arbiter.close(false); // the old lease lives on until its ttl
+    const again: Node = { arbiter: undefined as unknown as EtcdArbiter, leases: [], lost: [] };
+    again.arbiter = await EtcdArbiter.start(
+      config,
+      'node1',
+      [G],
+      {
+        lease: (id, validUntilMs) => again.leases.push({ id, validUntilMs, atMs: performance.now() }),
+        lost: (reason) => again.lost.push(reason),
+        log: () => undefined,
+      },
+      () => performance.now(),
+    );
+    nodes.push(again);
+    await until('a new lease', () => again.leases.length > 0, 5000);
+    const out = await again.arbiter.claim(G);
+    assert.equal(out.ok, true, out.detail);
+    assert.equal(again.arbiter.token(G), token, 'the fencing token is unchanged');
+    await sleep(2500); // the old lease expires: the key must survive under the new one
+    assert.equal((await again.arbiter.claim(G)).ok, true);
+    assert.equal(again.arbiter.status().holders[G], 'node1');
+  });
 });
