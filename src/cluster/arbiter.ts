@@ -1,5 +1,5 @@
 // The lease arbiter as the core sees it (`arbiter etcd ...`): a group is held only while this node
-// owns a key for it under a live lease. The shell (daemon/arbiter-wiring.ts, or the simulator's
+// owns a key for it under a live lease. The shell (arbiter/etcd-arbiter.ts, or the simulator's
 // lease service) keeps the lease alive and tells us each keepalive answer as `arbiter-lease`
 // (valid until the keepalive's send time + ttl/2: etcd cannot have expired it before then). At
 // that deadline without a newer answer, or on `arbiter-lost`, this node releases every group at

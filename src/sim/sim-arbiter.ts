@@ -1,7 +1,7 @@
 // The simulator's arbiter: a linearizable lease service (every operation takes effect at the one
 // moment its request reaches the service, on the simulator's clock: no skew) with its own
 // partitions between each node and the service, and on each node the client the daemon runs
-// (daemon/arbiter-wiring.ts does the same against etcd): grant a lease, keep it alive every ttl/6,
+// (arbiter/etcd-arbiter.ts does the same against etcd): grant a lease, keep it alive every ttl/6,
 // tell the core each answer as valid until the keepalive's send time + ttl/2, claim a group's key
 // by a transaction on its create revision, delete it after the group stopped. The client runs in
 // the node's process: a paused node sends and hears nothing until it resumes.
