@@ -408,6 +408,7 @@ void test('every directive in the table is accepted with a sensible value (no ha
     fence_delay: '5',
     fence_timeout: '60',
     disk_lock: '/dev/sdb',
+    arbiter: 'etcd 198.18.0.10:2379 ttl=10',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);
