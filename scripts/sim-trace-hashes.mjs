@@ -3,7 +3,8 @@
 // behaviour pin of the cluster core. Run after `npm run build`:
 //   node scripts/sim-trace-hashes.mjs            check against test/fixtures/sim-trace-hashes.json
 //   node scripts/sim-trace-hashes.mjs --record   write the file anew (commit it with the reason)
-//   --seeds N  fewer seeds (check only), --scenario NAME  one scenario only
+//   --seeds N  fewer seeds (check only), --scenario NAME  one scenario only (with --record: record
+//   that scenario's hashes into the file, every other scenario's left as recorded)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareTraceHashes, traceHashes } from '../dist/src/sim/trace-hashes.js';
@@ -21,16 +22,22 @@ if (!Number.isInteger(seeds) || seeds < 1 || scenarios.some((s) => !scenarioName
   console.error('usage: sim-trace-hashes.mjs [--record] [--seeds N] [--scenario NAME]');
   process.exit(2);
 }
-if (record && (seeds !== 200 || scenarios.length !== scenarioNames.length)) {
-  console.error('--record writes the full matrix: no --seeds or --scenario with it');
+if (record && seeds !== 200) {
+  console.error('--record writes 200 seeds: no --seeds with it');
   process.exit(2);
 }
 const started = performance.now();
 const actual = traceHashes(seeds, scenarios);
 const secs = ((performance.now() - started) / 1000).toFixed(1);
 if (record) {
-  writeFileSync(file, JSON.stringify(actual, null, 0).replace(/\],"/g, '],\n"') + '\n');
-  console.log(`recorded ${scenarios.length} scenarios x 4 node counts x ${seeds} seeds in ${secs} s: ${file}`);
+  const merged =
+    scenarios.length === scenarioNames.length
+      ? actual
+      : { ...JSON.parse(readFileSync(file, 'utf8')), ...actual };
+  writeFileSync(file, JSON.stringify(merged, null, 0).replace(/\],"/g, '],\n"') + '\n');
+  console.log(
+    `recorded ${scenarios.length} scenarios x 4 node counts x ${seeds} seeds in ${secs} s: ${file}`,
+  );
   process.exit(0);
 }
 const diffs = compareTraceHashes(JSON.parse(readFileSync(file, 'utf8')), actual);

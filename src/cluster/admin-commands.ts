@@ -40,7 +40,9 @@ export class AdminCommands {
         this.selfFence(undefined);
         return;
       case 'fence-confirmed':
-        return; // fencing.ts (routed by the node)
+      case 'arbiter-lease':
+      case 'arbiter-lost':
+        return; // fencing.ts, arbiter.ts (routed by the node)
     }
     if (this.config.autoFailback === 'legacy' && command.kind !== 'shutdown') {
       this.out.emit(

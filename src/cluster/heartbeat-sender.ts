@@ -2,6 +2,7 @@
 // keepalive cadence of `status` heartbeats (and an extra one at once when our facts change), the
 // ownership advert they carry, and Heartbeat's `resource` report (rsc_hold, isstable).
 import type { ClusterConfig } from '../config/types.js';
+import type { Arbiter } from './arbiter.js';
 import type { Fencing } from './fencing.js';
 import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
@@ -28,6 +29,7 @@ export class HeartbeatSender {
     private readonly groups: LocalGroups,
     private readonly membership: Membership,
     private readonly fencing: Fencing,
+    private readonly arbiter?: Arbiter,
   ) {
     this.nextStatusMs = out.nowMs;
   }
@@ -87,7 +89,8 @@ export class HeartbeatSender {
       phase: this.membership.phase,
       held: this.groups.heldIds(),
       claims: [...this.groups.claims],
-      declines: [...this.groups.declines],
+      // Without an arbiter lease we can run nothing: placement elsewhere must skip us.
+      declines: this.arbiter?.declinesWhileBlocked() ?? [...this.groups.declines],
       failed: this.groups.failedIds(),
       handoffs: this.groups.handoffs(),
       incarnation: this.groups.token(),

@@ -22,6 +22,14 @@ export interface LocalGroup {
   inConflict: boolean;
   /** What starting it here waits for (a holder, a fence, a restarted peer), logged once each. */
   waitingFor: string | undefined;
+  /** The arbiter lease under which we hold the group's key, claimed and not yet used for a start. */
+  arbiterGrant: string | undefined;
+  /** The lease under which the key of the group starting/running here is held. */
+  arbiterHeld: string | undefined;
+  /** The lease a pending arbiter claim was made under. */
+  arbiterClaimLease: string | undefined;
+  /** Why the arbiter last refused the key (logged once per reason). */
+  arbiterRefusal: string | undefined;
   /** We released (are releasing) the group towards this node; advertised until it holds it. */
   handoffTo: NodeName | undefined;
   /** When we first saw the handoff target holding it. */
@@ -95,6 +103,10 @@ export class LocalGroups {
       monitorFailures: 0,
       cleanupWaitFor: undefined,
       retiring: undefined,
+      arbiterGrant: undefined,
+      arbiterClaimLease: undefined,
+      arbiterRefusal: undefined,
+      arbiterHeld: undefined,
     };
   }
 
@@ -211,6 +223,19 @@ export class LocalGroups {
     this.out.act({ kind: 'gate', id, group: g.group.id, fromNode });
   }
 
+  /** Ask the shell to take the group's key under the arbiter lease `lease`. */
+  askArbiter(g: LocalGroup, lease: string): void {
+    if (!this.idle(g, 'arbiter-claim')) return;
+    const id = this.newAction(g, 'arbiter-claim');
+    g.arbiterClaimLease = lease;
+    this.out.act({
+      kind: 'arbiter-claim',
+      id,
+      group: g.group.id,
+      reason: `key for ${g.group.id} under lease ${lease}`,
+    });
+  }
+
   startAcquire(g: LocalGroup, reason: string): void {
     if (!this.idle(g, 'acquire')) return;
     const startable = g.state === 'stopped' || (g.state === 'failed' && !g.stopFailed);
@@ -219,6 +244,8 @@ export class LocalGroups {
     const id = this.newAction(g, 'acquire');
     g.state = 'starting';
     g.gatePassedFrom = undefined;
+    g.arbiterHeld = g.arbiterGrant; // used: the key stays ours until the group is released
+    g.arbiterGrant = undefined;
     g.handoffTo = undefined;
     this.lastHolder.set(g.group.id, this.self);
     this.out.counters.takeovers++;
@@ -310,6 +337,9 @@ export class LocalGroups {
       case 'gate':
         this.onGate(g, ok, why);
         break;
+      case 'arbiter-claim':
+        this.onArbiterClaim(g, ok, why);
+        break;
       case 'acquire':
         this.onAcquired(g, ok, why);
         break;
@@ -351,6 +381,35 @@ export class LocalGroups {
     });
   }
 
+  private onArbiterClaim(g: LocalGroup, ok: boolean, why: string): void {
+    const gid = g.group.id;
+    const lease = g.arbiterClaimLease;
+    g.arbiterClaimLease = undefined;
+    if (ok) {
+      // Valid only while that lease is the current one (arbiter.ts checks). A group already
+      // running here (found at start-up) now holds its key; any other waits for its start.
+      if (g.state === 'running') g.arbiterHeld = lease;
+      else g.arbiterGrant = lease;
+      g.arbiterRefusal = undefined;
+      this.out.emit('arbiter', 'info', `key for ${gid} is ours under lease ${lease ?? '?'}${why}`, {
+        group: gid,
+      });
+      return;
+    }
+    g.gateRetryAtMs = this.out.nowMs + this.config.keepaliveMs;
+    // Asked again every keepalive while another node holds it: say so once per reason.
+    if (g.arbiterRefusal === why) return;
+    g.arbiterRefusal = why;
+    this.out.emit(
+      'gate-refused',
+      'warn',
+      `arbiter refused the key for ${gid}${why}; asking again every keepalive`,
+      {
+        group: gid,
+      },
+    );
+  }
+
   private onAcquired(g: LocalGroup, ok: boolean, why: string): void {
     const gid = g.group.id;
     if (ok) {
@@ -360,6 +419,7 @@ export class LocalGroups {
       this.out.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
     } else {
       g.state = 'failed';
+      g.arbiterHeld = undefined;
       g.failedHere = true;
       g.failures++;
       g.detail = `start failed${why}`;
@@ -403,6 +463,7 @@ export class LocalGroups {
     const gid = g.group.id;
     if (ok) {
       g.state = 'stopped';
+      g.arbiterHeld = undefined;
       g.detail = undefined;
       if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
       this.out.emit('released', 'info', `group ${gid} released`, { group: gid });

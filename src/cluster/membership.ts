@@ -26,6 +26,8 @@ export class Membership {
   selfFenced: string | undefined;
   /** ipfail compares these (two keepalives of calm first). */
   private readonly pingScores: SettledScores;
+  /** Why this node holds no arbiter lease now (arbiter.ts): it runs nothing, takes nothing. */
+  arbiterBlocked: string | undefined;
 
   constructor(
     private readonly config: ClusterConfig,
@@ -68,6 +70,7 @@ export class Membership {
       return (
         this.selfFenced === undefined &&
         this.arbitration.quorum.quorate &&
+        this.arbiterBlocked === undefined &&
         (this.phase === 'stable' || this.phase === 'negotiating')
       );
     const p = this.peers.get(n);

@@ -13,6 +13,7 @@ import type { ProtocolEndpoint, Received } from '../protocol/endpoint.js';
 import type { Message } from '../protocol/message.js';
 import { AdminCommands } from './admin-commands.js';
 import { Autojoin } from './autojoin.js';
+import { Arbiter } from './arbiter.js';
 import { Fencing } from './fencing.js';
 import { configFingerprint } from '../config/fingerprint.js';
 import { HeartbeatDialect } from './heartbeat-dialect.js';
@@ -52,6 +53,7 @@ export class ClusterNode {
   private readonly reconfigure: Reconfigure;
   private readonly pingNodes: PingNodes;
   private readonly quorum: Quorum;
+  private readonly arbiter: Arbiter;
   private nowMs: MonoMs;
   private lastWakeAtMs: MonoMs | undefined;
 
@@ -78,6 +80,7 @@ export class ClusterNode {
       ipfail: config.pingPolicy === 'ipfail' && this.pingNodes.configured,
     });
     this.fencing = new Fencing(config, self, out, this.peers, this.groups, this.membership);
+    this.arbiter = new Arbiter(config, self, out, this.peers, this.groups, this.membership);
     this.sender = new HeartbeatSender(
       config,
       this.fingerprint,
@@ -86,6 +89,7 @@ export class ClusterNode {
       this.groups,
       this.membership,
       this.fencing,
+      this.arbiter,
     );
     this.startup = new Startup(config, out, this.peers, this.groups, this.membership, this.sender);
     this.admin = new AdminCommands(config, out, this.peers, this.groups, this.membership, this.sender);
@@ -108,6 +112,7 @@ export class ClusterNode {
       this.dialect,
       this.sender,
       this.fencing,
+      this.arbiter,
     );
     this.health = new Health(config, self, out, this.groups, this.peers, this.membership);
     this.reconfigure = new Reconfigure(
@@ -143,6 +148,8 @@ export class ClusterNode {
     // Timers, results and commands always re-run placement; a packet only when it changed a fact.
     this.out.begin(this.nowMs, input.kind !== 'packet' && input.kind !== 'ping-reply');
     this.detectPause();
+    // A lease past its deadline (a pause longer than ttl/2 included) releases before anything else.
+    this.arbiter.advance();
     switch (input.kind) {
       case 'timer':
         break;
@@ -162,6 +169,9 @@ export class ClusterNode {
       case 'admin':
         if (input.command.kind === 'fence-confirmed') this.fencing.confirmOff(input.command.node);
         else if (input.command.kind === 'cleanup') this.cleanup(input.command.group);
+        else if (input.command.kind === 'arbiter-lease')
+          this.arbiter.onLease(input.command.leaseId, input.command.validUntilMs);
+        else if (input.command.kind === 'arbiter-lost') this.arbiter.onLost(input.command.reason);
         else this.admin.run(input.command);
         break;
       case 'reconfigure':
@@ -187,7 +197,7 @@ export class ClusterNode {
   }
 
   status(): ClusterStatus {
-    const { config, self, fingerprint, out, peers, groups, membership, sender, fencing } = this;
+    const { config, self, fingerprint, out, peers, groups, membership, sender, fencing, arbiter } = this;
     const health = this.health;
     const s = clusterStatus({
       config,
@@ -200,6 +210,7 @@ export class ClusterNode {
       sender,
       fencing,
       health,
+      arbiter,
     });
     const joinedNodes = this.autojoin.list();
     if (joinedNodes === undefined) return s;
@@ -273,6 +284,7 @@ export class ClusterNode {
       this.pingNodes.nextWakeMs(),
       this.quorum.nextWakeMs(),
       this.membership.nextWakeMs(),
+      this.arbiter.nextWakeMs(),
     );
     return Math.max(next, this.nowMs);
   }

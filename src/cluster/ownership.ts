@@ -5,6 +5,7 @@
 // fencing/arbitration gate before taking a group from a node that did not release it. Conflicts
 // (two holders after a partition heals) are resolved here too: placement's keeper stays.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Arbiter } from './arbiter.js';
 import type { Fencing } from './fencing.js';
 import type { HeartbeatDialect } from './heartbeat-dialect.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
@@ -30,6 +31,7 @@ export class Ownership {
     private readonly dialect: HeartbeatDialect,
     private readonly sender: HeartbeatSender,
     private readonly fencing: Fencing,
+    private readonly arbiter: Arbiter,
   ) {}
 
   reconcile(): void {
@@ -56,6 +58,7 @@ export class Ownership {
       this.out.advertDirty = true;
     }
     if (g.pending) return;
+    this.arbiter.dropUnused(g, target);
     const mustRelease = this.membership.releaseReason();
     if (mustRelease !== undefined && g.state === 'running') {
       this.groups.startRelease(g, mustRelease, target);
@@ -64,6 +67,18 @@ export class Ownership {
     if (g.state === 'running' && g.failedHere && target === undefined) {
       // Its checks failed here past the policy and no other node may run it (health.ts): stop it.
       this.groups.startRelease(g, 'its checks failed here and no other node may run it', undefined);
+      return;
+    }
+    const noLease = this.membership.arbiterBlocked;
+    if (noLease !== undefined && g.state === 'running') {
+      this.groups.startRelease(g, `arbiter: ${noLease}`, target);
+      return;
+    }
+    if (this.arbiter.unkeyed(g)) {
+      // Found running at start-up: its key (our previous run's) comes under our lease, or it goes.
+      if (g.arbiterRefusal !== undefined)
+        this.groups.startRelease(g, `arbiter: its key is not ours${g.arbiterRefusal}`, target);
+      else this.arbiter.claim(g);
       return;
     }
     if (g.state === 'running' && target !== undefined && target !== this.self) {
@@ -139,6 +154,11 @@ export class Ownership {
       if (this.out.nowMs >= g.gateRetryAtMs) this.groups.askGate(g, fromPeer);
       return;
     }
+    if (this.arbiter.needsClaim(g)) {
+      // Every path to a group passes here (failover, cold start, takeover, heal): the key first.
+      this.arbiter.claim(g);
+      return;
+    }
     this.groups.startAcquire(g, fromPeer !== undefined ? `failover from ${fromPeer}` : 'placement');
   }
 
@@ -149,10 +169,17 @@ export class Ownership {
   private trackHandoff(g: LocalGroup, view: PlacementView): void {
     const to = g.handoffTo;
     if (to === undefined) return;
-    if (view.holders(g.group.id).has(to)) g.handoffTakenAtMs ??= this.out.nowMs;
+    const holds = view.holders(g.group.id).has(to);
+    // The target held it and let it go again: it decided itself, our note is moot. Kept, it
+    // would keep pulling the group back to that node against a later claim (a livelock seen
+    // with the arbiter, where keys delay takes; limited to it so recorded behaviour stays).
+    const letGo = this.arbiter.configured && !holds && g.handoffTakenAtMs !== undefined;
+    if (holds) g.handoffTakenAtMs ??= this.out.nowMs;
     else g.handoffTakenAtMs = undefined;
     const taken =
-      g.handoffTakenAtMs !== undefined && this.out.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs;
+      letGo ||
+      (g.handoffTakenAtMs !== undefined &&
+        this.out.nowMs >= g.handoffTakenAtMs + 2 * this.config.keepaliveMs);
     if (taken || !view.candidates.has(to) || view.failedOn(g.group.id).has(to)) {
       g.handoffTo = undefined;
       g.handoffTakenAtMs = undefined;

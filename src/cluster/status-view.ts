@@ -1,6 +1,7 @@
 // The status projection: what `hbts status`, the API and the simulator read. Derived from the
 // parts on demand; it owns no state.
 import type { ClusterConfig, NodeName } from '../config/types.js';
+import type { Arbiter } from './arbiter.js';
 import type { Fencing } from './fencing.js';
 import type { Health } from './health.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
@@ -21,6 +22,7 @@ export interface StatusSources {
   readonly sender: HeartbeatSender;
   readonly fencing: Fencing;
   readonly health?: Health;
+  readonly arbiter?: Arbiter;
 }
 
 function selfEntry(s: StatusSources): NodeStatusEntry {
@@ -93,7 +95,9 @@ export function clusterStatus(s: StatusSources): ClusterStatus {
       ...(health !== undefined ? { health } : {}),
     };
   });
+  const arbiter = s.arbiter?.status();
   return {
+    ...(arbiter !== undefined ? { arbiter } : {}),
     self: s.self,
     nowMs: s.out.nowMs,
     phase: s.membership.phase,

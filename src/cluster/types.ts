@@ -31,7 +31,14 @@ export type AdminCommand =
   | { readonly kind: 'self-fence'; readonly reason: string }
   | { readonly kind: 'self-fence-clear' }
   /** `hbts cleanup <group>`: forget the group's check failures here and on every peer that hears it. */
-  | { readonly kind: 'cleanup'; readonly group: GroupId };
+  | { readonly kind: 'cleanup'; readonly group: GroupId }
+  /**
+   * The arbiter's lease (arbiter.ts): etcd answered a keepalive for `leaseId`; the lease is ours
+   * until at least `validUntilMs` (the keepalive's send time + ttl/2, in the core's clock).
+   */
+  | { readonly kind: 'arbiter-lease'; readonly leaseId: string; readonly validUntilMs: MonoMs }
+  /** The lease is gone (etcd says it expired, or it was revoked): release everything at once. */
+  | { readonly kind: 'arbiter-lost'; readonly reason: string };
 
 export type Input =
   | { readonly kind: 'timer'; readonly nowMs: MonoMs }
@@ -103,10 +110,22 @@ export type Action =
       readonly group: GroupId;
       readonly fromResource: number;
       readonly reason: string;
-    };
+    }
+  /**
+   * Take the group's key under our arbiter lease (an etcd transaction on its create revision);
+   * ok = the key is ours (detail: the fencing token), else who holds it.
+   */
+  | {
+      readonly kind: 'arbiter-claim';
+      readonly id: ActionId;
+      readonly group: GroupId;
+      readonly reason: string;
+    }
+  /** Give back a key claimed and not used (placement moved the group elsewhere). No result. */
+  | { readonly kind: 'arbiter-drop'; readonly group: GroupId; readonly reason: string };
 
-/** The actions whose result comes back as an `action-result` input (all but `announce`). */
-export type ResultAction = Exclude<Action, { readonly kind: 'announce' }>;
+/** The actions whose result comes back as an `action-result` input (all but `announce`, `arbiter-drop`). */
+export type ResultAction = Exclude<Action, { readonly kind: 'announce' | 'arbiter-drop' }>;
 
 /** Where fencing of one node stands (ClusterStatus.fencing). */
 export interface FenceStatusEntry {
@@ -119,6 +138,18 @@ export interface FenceStatusEntry {
   readonly nextAttemptMs: MonoMs | undefined;
   /** Who fenced it: this node, another node, or the operator. */
   readonly fencedBy: NodeName | 'operator' | undefined;
+}
+
+/** The arbiter as the core sees it (ClusterStatus.arbiter). */
+export interface ArbiterCoreStatus {
+  /** The lease we hold (undefined: none, so nothing runs here). */
+  readonly leaseId: string | undefined;
+  /** We must have released everything by then unless a keepalive answer extends it. */
+  readonly validUntilMs: MonoMs | undefined;
+  /** Why nothing may run here now (no lease yet, lease lost), or undefined. */
+  readonly blocked: string | undefined;
+  /** Groups whose key we hold under the lease (claimed, starting, running, stopping). */
+  readonly keys: readonly GroupId[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,6 +205,8 @@ export type ClusterEventKind =
   | 'fence'
   /** This node released everything and takes nothing (disk lock lost), or is back. */
   | 'self-fence'
+  /** The arbiter lease: held, lost (everything released), refused a key, a peer that cannot honour it. */
+  | 'arbiter'
   | 'config-mismatch'
   | 'config-match'
   | 'auth-rejected'
@@ -410,6 +443,8 @@ export interface ClusterStatus {
   /** Ping nodes as this node sees them (absent: none configured). */
   readonly pingNodes?: readonly PingNodeStatusEntry[];
   readonly quorum?: QuorumStatus;
+  /** With an arbiter configured: where its lease stands as the core sees it. */
+  readonly arbiter?: ArbiterCoreStatus;
   readonly counters: ClusterCounters;
   /**
    * ha.cf autojoin: the nodes that joined without a `node` line, remembered ones first (also in

@@ -65,6 +65,10 @@ function describeFencing(c: ClusterConfig): string[] {
     );
   }
   if (c.diskLock !== undefined) out.push(`disk lock:      ${c.diskLock.device}`);
+  if (c.arbiter !== undefined)
+    out.push(
+      `arbiter:        etcd ${c.arbiter.endpoints.join(',')} prefix ${c.arbiter.prefix} ttl ${formatDuration(c.arbiter.ttlMs)}${c.arbiter.tls !== undefined ? ' (TLS)' : ''}`,
+    );
   return out;
 }
 

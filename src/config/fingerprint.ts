@@ -63,6 +63,21 @@ export function configFacts(config: ClusterConfig): ConfigFact[] {
     // Nodes agree on the method; the keys and which one signs may be rotated node by node.
     local('authkeys', authKeysDigest(config)),
     local('fencing', fencingDigest(config)),
+    // Local, like fencing: an agreed fact would change every cluster's fingerprint. Present only
+    // when configured, so configurations without an arbiter keep their facts.
+    ...(config.arbiter !== undefined
+      ? [
+          local(
+            'arbiter',
+            JSON.stringify([
+              config.arbiter.endpoints,
+              config.arbiter.prefix,
+              config.arbiter.ttlMs,
+              config.arbiter.tls ?? null,
+            ]),
+          ),
+        ]
+      : []),
     ...config.resourceGroups.map((g) =>
       agreed('group', `${g.homeNode}:${g.resources.map((r) => r.raw).join(' ')}`),
     ),

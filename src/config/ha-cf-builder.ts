@@ -4,6 +4,7 @@
 // into the HaCf once the whole file is read.
 import type {
   ApiAuthEntry,
+  ArbiterConfig,
   AutoFailback,
   ClientProgram,
   ConfigIssue,
@@ -22,6 +23,15 @@ import { errorAt, warningAt } from './config-issues.js';
 import type { DirectiveLine } from './ha-cf-lines.js';
 import { BOOLEAN_HELP, interfaceNameProblem, parseBoolean, parseIntegerIn } from './config-values.js';
 import { DEFAULT_HOPFUDGE, DEFAULT_MAX_REXMIT_DELAY_MS, DEFAULT_UDP_PORT } from './ha-cf-defaults.js';
+
+/** What the handler read; the prefix default needs the cluster name, known at the end. */
+export interface ArbiterLine {
+  readonly endpoints: readonly string[];
+  readonly prefix: string | undefined;
+  readonly ttlMs: number;
+  readonly tls: ArbiterConfig['tls'];
+  readonly at: SourceLocation;
+}
 
 /** A value and the line that set it. */
 export interface Located<T> {
@@ -94,6 +104,7 @@ export class HaCfBuilder {
   readonly api = new Map<string, Located<string>>();
   quorum: Located<boolean> | undefined;
   pingPolicy: Located<'off' | 'ipfail'> | undefined;
+  arbiter: ArbiterLine | undefined;
   private readonly mediumLines = new Map<MediumId, SourceLocation>();
 
   constructor(

@@ -52,5 +52,6 @@ export function fencingSettings(c: Partial<FencingSettings>): FencingSettings {
     fenceDelayMs: c.fenceDelayMs ?? DEFAULT_FENCE_DELAY_MS,
     fenceTimeoutMs: c.fenceTimeoutMs ?? DEFAULT_FENCE_TIMEOUT_MS,
     diskLock: c.diskLock,
+    arbiter: c.arbiter,
   };
 }

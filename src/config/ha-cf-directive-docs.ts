@@ -92,4 +92,6 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
   notify:
     'A program run once per cluster event, one at a time in event order, without a shell, with the facts in HBTS_* variables (docs/operations-tools.md).',
   notify_timeout: 'How long one notify hook run may take before its process group is killed.',
+  arbiter:
+    'An etcd lease arbiter: a group is held only while its holder owns a key for it under a lease; losing the lease releases the groups before it can expire for others (docs/etcd-arbiter.md).',
 };

@@ -155,6 +155,14 @@ export const HA_CF_DIRECTIVES = [
   // Run once per cluster event, facts in HBTS_* variables (daemon/notify-hooks.ts).
   x('notify', 'line', true, '/absolute/path [args...]', 'none'),
   x('notify_timeout', 'time', true, 'time', '30 (30000 ms)'),
+  // A lease every group needs (cluster/arbiter.ts, arbiter/etcd-arbiter.ts).
+  x(
+    'arbiter',
+    'line',
+    true,
+    'etcd endpoint[,endpoint...] [prefix=/path] [ttl=time] [cacert= cert= key=]',
+    'none',
+  ),
 ] as const;
 
 /** The name of a directive in the table. */

@@ -9,6 +9,7 @@ import type { HaCfBuilder, Timed } from './ha-cf-builder.js';
 import { finishFencing } from './ha-cf-fence.js';
 import { finishArbitration } from './ha-cf-arbitration.js';
 import { finishNotify } from './ha-cf-notify.js';
+import { finishArbiter } from './ha-cf-arbiter.js';
 import {
   DEFAULT_BAUD,
   DEFAULT_DEADTIME_MS,
@@ -180,6 +181,7 @@ export function finishHaCf(b: HaCfBuilder): HaCf {
     policyLines: b.policyLines,
     api: finishApi(b),
     ...notify,
+    arbiter: finishArbiter(b, times.keepaliveMs),
     clients: b.clients,
     apiauth: b.apiauth,
     lines: b.lines,

@@ -17,6 +17,7 @@ import { monitor, monitorPolicy } from './ha-cf-monitor.js';
 import { apiCert, apiKey, apiListen, apiTokenFile, metricsListen } from './ha-cf-api.js';
 import { pingPolicy, quorum } from './ha-cf-arbitration.js';
 import { notify } from './ha-cf-notify.js';
+import { arbiter } from './ha-cf-arbiter.js';
 
 const time: DirectiveHandler = (b, value, { name, at }) => {
   const t = parseHeartbeatTime(name, value);
@@ -225,4 +226,5 @@ export const HA_CF_HANDLERS: { readonly [N in DirectiveName]: DirectiveHandler }
   ping_policy: pingPolicy,
   notify,
   notify_timeout: time,
+  arbiter,
 };

@@ -230,6 +230,24 @@ export interface FencingSettings {
   readonly fenceTimeoutMs: number;
   /** `disk_lock <device>`: the SBD-compatible shared disk, if any. */
   readonly diskLock: { readonly device: string; readonly at: SourceLocation } | undefined;
+  /** `arbiter etcd ...`, if any. */
+  readonly arbiter: ArbiterConfig | undefined;
+}
+
+/**
+ * `arbiter etcd ...` (our extension): a group is held only while its holder owns a key for it
+ * under an etcd lease (src/cluster/arbiter.ts, src/arbiter/etcd-arbiter.ts).
+ */
+export interface ArbiterConfig {
+  readonly kind: 'etcd';
+  /** `host:port` or `http(s)://host:port`, in the order written. */
+  readonly endpoints: readonly string[];
+  /** Keys live under `<prefix>/group/<group id>` (default `/hbts/<cluster name>`). */
+  readonly prefix: string;
+  /** The lease's time to live; a holder releases at ttl/2 without a keepalive answer. */
+  readonly ttlMs: number;
+  readonly tls: { readonly cacert: string; readonly cert?: string; readonly key?: string } | undefined;
+  readonly at: SourceLocation;
 }
 
 /**
@@ -387,4 +405,6 @@ export interface ClusterConfig
   readonly healthPolicies?: readonly HealthPolicy[];
   /** `api_listen` and friends (HTTP API, metrics, dashboard); undefined: off. */
   readonly api?: ApiSettings | undefined;
+  /** `arbiter etcd ...`: a lease arbiter every group needs (absent: none). */
+  readonly arbiter?: ArbiterConfig | undefined;
 }

@@ -9,7 +9,6 @@ import type { ClusterConfig, Medium, MediumId, NodeName } from '../config/types.
 import { createFenceRunner } from '../fencing/fence-runner.js';
 import type { AdminCommand, ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
 import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
-import type { ScriptTracker } from '../resources/index.js';
 import type { InterfaceInfo } from '../transport/interfaces.js';
 import { readInterfaces } from '../transport/interfaces.js';
 import { openAllMedia } from '../transport/open-medium.js';
@@ -18,16 +17,23 @@ import { UdpReceiverPool } from '../transport/udp-receivers.js';
 import { ControlServer } from './control-server.js';
 import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
 import type { ControlRequest } from './control-protocol.js';
-import type { ActionRunner, CoreLike } from './driver.js';
+import type { CoreLike } from './driver.js';
 import { describeAction, Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
+import { MediumErrors, type MediumStatus } from './medium-errors.js';
 import { requestCleanup } from './cleanup-wiring.js';
 import { EventFeed, type EventFeedStatus } from './event-feed.js';
 import { openStatusSocket } from './status-socket.js';
 import { confirmFenced, withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
+import { ArbiterRef, startArbiter, withArbiter, type ArbiterStatus } from './arbiter-wiring.js';
 import { DaemonStartError } from './errors.js';
-import { joinedNodesAtStart, openLocalState, rememberJoined } from './local-state.js';
+import {
+  joinedNodesAtStart,
+  openLocalState,
+  rememberJoined,
+  type GroupRunnerFactory,
+} from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
@@ -43,11 +49,6 @@ export interface ConfigProblem {
 }
 
 export type { ConfigResult } from './config-result.js';
-
-export interface GroupRunnerFactory {
-  /** `scripts`: told about every start/stop script before it runs (durable records in the state dir). */
-  (config: ClusterConfig, log: EventLog, self: string, scripts?: ScriptTracker): ActionRunner;
-}
 
 export interface DaemonDeps {
   loadConfig(configDir: string, nodeName: string | undefined): Promise<ConfigResult>;
@@ -94,7 +95,7 @@ export interface DaemonStatus {
   readonly node: string;
   readonly generation: number;
   readonly configDir: string;
-  readonly media: readonly { id: MediumId; description: string; sendErrors: number; lastError?: string }[];
+  readonly media: readonly MediumStatus[];
   readonly cluster: ClusterStatus;
   readonly endpoint: EndpointCounters;
   readonly held: { groups: readonly string[]; failed: readonly string[] };
@@ -105,6 +106,8 @@ export interface DaemonStatus {
   readonly diskLock?: ReturnType<DiskLock['state']>;
   /** The event history's last seq and the notify hooks' counters. */
   readonly events?: EventFeedStatus;
+  /** `arbiter etcd`: our lease, its time left, the key holder of each group. */
+  readonly arbiter?: ArbiterStatus;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -121,9 +124,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
   // with here, before anything can probe or start.
   let local;
+  const arbiterRef = new ArbiterRef();
   try {
     local = await openLocalState(opts, config, log, (scripts) =>
-      deps.createRunner(config, log, self, scripts),
+      deps.createRunner(config, log, self, scripts, (g) => arbiterRef.env(g)),
     );
   } catch (err) {
     throw new DaemonStartError((err as Error).message, 1, { cause: err });
@@ -143,10 +147,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     self: self as NodeName,
     log: (line, level) => log.log(level ?? 'info', line),
   });
-  const runner = withFencing(local.runner, fencer, log);
+  const runner = withArbiter(withFencing(local.runner, fencer, log), arbiterRef, config, log);
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
-  const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
+  const mediaErrors = new MediumErrors(log);
   // Assigned once the core exists; the transport callbacks created before that read it late.
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
@@ -181,18 +185,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       receivers,
       handlers: {
         onPacket: (medium, bytes) => driver?.packet(medium, bytes),
-        onError: (medium, message) => {
-          const e = mediaErrors.get(medium) ?? { count: 0, lastLoggedMs: -Infinity };
-          e.count++;
-          e.last = message;
-          const now = performance.now();
-          // one line per medium per 10 s: a dead link must not flood the log
-          if (now - e.lastLoggedMs > 10_000) {
-            e.lastLoggedMs = now;
-            log.log('warn', 'medium error', { medium, error: message, count: e.count });
-          }
-          mediaErrors.set(medium, e);
-        },
+        onError: (medium, message) => mediaErrors.record(medium, message, performance.now()),
       },
       ...(opts.bindAddress !== undefined
         ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
@@ -253,7 +246,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await control?.close();
     await api.close();
     await statusSocket?.close();
-    await Promise.all([diskLock?.close(), children.stop()]);
+    // A clean stop released every group and key: the lease can go too.
+    await Promise.all([diskLock?.close(), children.stop(), arbiterRef.arbiter?.close(code === 0)]);
     await groupRunner.close?.();
     await feed.close();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
@@ -373,15 +367,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     node: self,
     generation: identity.generation,
     configDir: opts.configDir,
-    media: media.list.map((t) => {
-      const e = mediaErrors.get(t.id);
-      return {
-        id: t.id,
-        description: t.description,
-        sendErrors: e?.count ?? 0,
-        ...(e?.last !== undefined ? { lastError: e.last } : {}),
-      };
-    }),
+    media: mediaErrors.status(media.list),
     cluster: core.status(),
     endpoint: endpoint.counters(),
     held: held.snapshot(),
@@ -389,6 +375,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
     events: feed.status(),
+    ...(arbiterRef.arbiter !== undefined ? { arbiter: arbiterRef.arbiter.status() } : {}),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -422,6 +409,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     const lockHooks = { admin: (c: AdminCommand) => driver?.admin(c), shutdown };
     diskLock = await startDiskLock(config.diskLock?.device, self, log, lockHooks);
+    arbiterRef.arbiter = await startArbiter(config, self, log, lockHooks.admin, () => performance.now());
     // the read-only socket first: the control socket stays the last thing to appear before the
     // pid file and the signal handlers (tools and tests take it as "started")
     statusSocket = await openStatusSocket(opts.runDir, config, handle, log);
@@ -430,7 +418,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   } catch (err) {
     await control?.close();
     await statusSocket?.close();
-    await diskLock?.close();
+    await Promise.all([arbiterRef.arbiter?.close(false), diskLock?.close()]);
     await Promise.all(media.list.map((t) => t.close()));
     log.close();
     if (err instanceof DaemonStartError) throw err;

@@ -34,6 +34,10 @@ export interface ActionRunner {
   monitor?(group: GroupId, monitor: number): Promise<ActionOutcome>;
   /** Restart the group in place from its resource `fromResource` on (see the core's `restart`). */
   restart?(group: GroupId, fromResource: number, reason: string): Promise<ActionOutcome>;
+  /** Take the group's key under the arbiter lease; ok = ours (detail: the fencing token). */
+  arbiterClaim?(group: GroupId): Promise<ActionOutcome>;
+  /** Give a claimed, unused key back (no result goes back to the core). */
+  arbiterDrop?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Gratuitous ARP again for the group's virtual IPs (no result goes back to the core). */
   announce?(group: GroupId, reason: string): Promise<ActionOutcome>;
   /** Use a reloaded configuration for later operations. */
@@ -162,6 +166,14 @@ export class Driver {
   }
 
   private run(action: Action): void {
+    if (action.kind === 'arbiter-drop') {
+      const dropped = this.runner.arbiterDrop?.(action.group, action.reason) ?? Promise.resolve({ ok: true });
+      dropped.then(
+        (outcome) => this.hooks.onActionDone(action, outcome),
+        (err: unknown) => this.hooks.onActionDone(action, { ok: false, detail: String(err) }),
+      );
+      return;
+    }
     if (action.kind === 'announce') {
       const announced = this.runner.announce?.(action.group, action.reason) ?? Promise.resolve({ ok: true });
       announced.then(
@@ -184,6 +196,11 @@ export class Driver {
         break;
       case 'gate':
         p = this.runner.gate(action.group, action.fromNode);
+        break;
+      case 'arbiter-claim':
+        p =
+          this.runner.arbiterClaim?.(action.group) ??
+          Promise.resolve({ ok: false, detail: 'this daemon has no arbiter' });
         break;
       case 'fence':
         p =

@@ -5,7 +5,7 @@
 // the policy and why), all before the media open and before any group is probed.
 import { join } from 'node:path';
 import type { ClusterConfig } from '../config/types.js';
-import type { ScriptTracker } from '../resources/index.js';
+import type { GroupEnv, ScriptTracker } from '../resources/index.js';
 import { CONTROL_SOCKET_NAME } from './control-protocol.js';
 import { isAlive } from './control-server.js';
 import type { ActionRunner } from './driver.js';
@@ -30,6 +30,15 @@ export interface LocalState {
 }
 
 /** Throws a DaemonError saying what is wrong (and how to fix it) when start-up must not go on. */
+/** `scripts`: told of every start/stop script first (state dir); `env`: one group's extra environment. */
+export type GroupRunnerFactory = (
+  config: ClusterConfig,
+  log: EventLog,
+  self: string,
+  scripts?: ScriptTracker,
+  env?: GroupEnv,
+) => ActionRunner;
+
 export async function openLocalState(
   dirs: { readonly runDir: string; readonly stateDir: string },
   config: ClusterConfig,

@@ -3,7 +3,7 @@
 import { ClusterNode } from '../cluster/node.js';
 import type { ClusterNodeOptions } from '../cluster/types.js';
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
-import { createResourceRunner, type ScriptTracker } from '../resources/index.js';
+import { createResourceRunner, type GroupEnv, type ScriptTracker } from '../resources/index.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import type { EventLog } from './event-log.js';
 import { runCheck } from './monitor-runner.js';
@@ -17,11 +17,13 @@ export function createRunner(
   log: EventLog,
   self: string,
   scripts?: ScriptTracker,
+  groupEnv?: GroupEnv,
 ): ActionRunner {
   let current = config;
   const runner = createResourceRunner({
     config,
     self: self as NodeName,
+    ...(groupEnv !== undefined ? { groupEnv } : {}),
     log: (line, level) => log.log(level ?? 'info', `resource: ${line}`),
     ...(scripts !== undefined ? { scripts } : {}),
   });

@@ -112,6 +112,7 @@ export function formatStatus(s: DaemonStatus): string {
     out.push(`disk lock ${d.device}: slot ${d.slot}, ${how} (last good read ${d.lastGoodAgoMs} ms ago)`, '');
   }
   out.push(...arbitrationLines(s));
+  if (s.arbiter !== undefined) out.push(...arbiterLines(s), '');
   if (c.selfFenced !== undefined)
     out.push(`SELF-FENCED: ${c.selfFenced} (releases everything, takes nothing)`, '');
   // A daemon of an older version reports no fencing field.
@@ -147,4 +148,26 @@ export function formatStatus(s: DaemonStatus): string {
     out.push(`groups whose stop failed (may still run here): ${s.held.failed.join(', ')}`);
   if (s.actionsInFlight.length) out.push(`in progress: ${s.actionsInFlight.join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+/** `arbiter etcd`: the lease, its time left, and who holds each group's key. */
+function arbiterLines(s: DaemonStatus): string[] {
+  const a = s.arbiter;
+  if (a === undefined) return [];
+  const blocked = s.cluster.arbiter?.blocked;
+  const lease =
+    a.leaseId !== undefined
+      ? `lease ${a.leaseId}, ttl ${a.ttlMs / 1000} s, ${a.ttlLeftMs ?? 0} ms left before release without an answer`
+      : 'NO LEASE';
+  const reach = a.reachable
+    ? 'etcd answers'
+    : `etcd NOT answering${a.lastError !== undefined ? `: ${a.lastError}` : ''}`;
+  const rows = [['GROUP', 'KEY HOLDER', 'FENCING TOKEN']];
+  for (const [group, holder] of Object.entries(a.holders))
+    rows.push([group, holder ?? '-', a.tokens[group] ?? '-']);
+  return [
+    `arbiter etcd ${a.endpoints.join(',')} (${a.prefix}): ${lease}; ${reach}`,
+    ...(blocked !== undefined ? [`ARBITER: ${blocked} (releases everything, takes nothing)`] : []),
+    table(rows),
+  ];
 }

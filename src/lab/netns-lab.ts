@@ -220,6 +220,17 @@ export class Lab {
     return `${this.serviceNet}.250`;
   }
 
+  /**
+   * One more host on the service net (an etcd member, say) in a namespace of its own, removed with
+   * the lab; processes started in it with spawnIn are ended by PID at cleanup. `tag`: a few letters.
+   */
+  addHost(tag: string, hostIndex: number): { readonly ns: string; readonly addr: string } {
+    const ns = `${this.prefix}${tag}`;
+    this.addNs(ns);
+    this.plug(ns, 'eth0', `${tag}e0`, 'br0', `${this.serviceNet}.${hostIndex}/24`);
+    return { ns, addr: `${this.serviceNet}.${hostIndex}` };
+  }
+
   private plug(ns: string, inner: string, outer: string, bridge: string, cidr: string): void {
     sh('ip', ['-n', this.sw, 'link', 'add', outer, 'type', 'veth', 'peer', 'name', inner, 'netns', ns]);
     sh('ip', ['-n', this.sw, 'link', 'set', outer, 'master', bridge, 'up']);

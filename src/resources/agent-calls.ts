@@ -112,14 +112,16 @@ export class AgentCalls {
       }
       case 'heartbeat':
       case 'lsb': {
-        const outcome = await this.exec(agent.path, [...agent.args, op], this.env(), op, { group, rsc });
+        const env = { ...this.env(), ...this.options.groupEnv?.(group) };
+        const outcome = await this.exec(agent.path, [...agent.args, op], env, op, { group, rsc });
         return {
           ok: outcome.kind === 'exited' && outcome.code === 0,
           detail: `${agent.path} ${describeOutcome(outcome)}`,
         };
       }
       case 'ocf': {
-        const outcome = await this.exec(agent.path, [op], this.ocfEnv(agent, op), op, { group, rsc });
+        const env = { ...this.ocfEnv(agent, op), ...this.options.groupEnv?.(group) };
+        const outcome = await this.exec(agent.path, [op], env, op, { group, rsc });
         // OCF: stop of a resource that is not running may answer OCF_NOT_RUNNING; that is stopped.
         const ok =
           outcome.kind === 'exited' &&

@@ -4,6 +4,7 @@ export { DEFAULT_ARP, DEFAULT_TIMEOUTS_MS } from './types.js';
 export type {
   AgentKindName,
   ArpOptions,
+  GroupEnv,
   GroupRef,
   GroupResult,
   LogLevel,

@@ -32,6 +32,9 @@ export interface ArpOptions {
 
 export const DEFAULT_ARP: ArpOptions = { count: 5, intervalMs: 200, command: 'arping' };
 
+/** Extra environment for one group's scripts (undefined: none). */
+export type GroupEnv = (group: GroupId) => Readonly<Record<string, string>> | undefined;
+
 export interface ResourceRunnerOptions {
   readonly config: ClusterConfig;
   /** This node (HA_CURHOST). */
@@ -52,6 +55,8 @@ export interface ResourceRunnerOptions {
   readonly log: ResourceLog;
   /** Extra environment for every agent (e.g. HA_RSCTMP for tests), applied last. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment for one group's start/stop scripts (the arbiter's HBTS_FENCING_TOKEN). */
+  readonly groupEnv?: GroupEnv;
   /**
    * `builtin` (default): IPaddr, IPaddr2 and bare addresses use the built-in `ip`+`arping` agent.
    * `script`: look them up like any other resource (Heartbeat's resource.d/IPaddr wrappers).

@@ -17,7 +17,7 @@ export class CanonicalTrace {
     }
     for (const a of out.actions) {
       h.update(
-        `a${a.kind}|${a.kind === 'announce' ? '' : a.id}|${a.group}|${a.kind === 'gate' ? a.fromNode : ''}\n`,
+        `a${a.kind}|${a.kind === 'announce' || a.kind === 'arbiter-drop' ? '' : a.id}|${a.group}|${a.kind === 'gate' ? a.fromNode : ''}\n`,
       );
     }
     for (const p of out.packets) {

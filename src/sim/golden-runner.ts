@@ -100,7 +100,8 @@ class GoldenRun {
     const now = this.sim?.nowMs ?? 0;
     for (const e of out.events) if (!s.hidden.has(e.kind)) this.out.push(eventLine(now, n.name, e));
     for (const a of out.actions) {
-      if (a.kind !== 'announce') this.actions.set(`${n.index}|${n.incarnation}|${a.id}`, a);
+      if (a.kind !== 'announce' && a.kind !== 'arbiter-drop')
+        this.actions.set(`${n.index}|${n.incarnation}|${a.id}`, a);
       if (this.shows(a)) this.out.push(actionLine(now, n.name, a));
     }
     if (s.wire) {

@@ -24,6 +24,7 @@ export const scenarioNames = [
   'monitor',
   'quorum',
   'ping-loss',
+  'arbiter',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -78,6 +79,7 @@ export interface HarnessShape {
   quorum?: boolean;
   pingTargets?: number;
   pingPolicy?: 'off' | 'ipfail';
+  arbiterTtlMs?: number;
 }
 
 export function harness(

@@ -4,6 +4,7 @@
 // seed replays exactly, with a trace when asked.
 import { failbackScenario } from './scenario-failback.js';
 import { falseDeathScenario } from './scenario-false-death.js';
+import { arbiterScenario } from './scenario-arbiter.js';
 import { fencingScenario } from './scenario-fencing.js';
 import type { ScenarioName, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 import { livenessScenario } from './scenario-liveness.js';
@@ -41,5 +42,7 @@ export function runScenario(name: ScenarioName, seed: number, options: ScenarioO
       return quorumScenario(seed, options);
     case 'ping-loss':
       return pingLossScenario(seed, options);
+    case 'arbiter':
+      return arbiterScenario(seed, options);
   }
 }

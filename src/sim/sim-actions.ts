@@ -1,7 +1,7 @@
 // The simulator's resource, probe, gate, fence and health-check actions: what each takes and how it
 // answers, drawn from the simulator's one PRNG in a fixed order (so traces stay reproducible).
-import type { Action, MonoMs } from '../cluster/types.js';
-import type { ClusterConfig, MediumId } from '../config/types.js';
+import type { Action, MonoMs, ResultAction } from '../cluster/types.js';
+import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import type { Prng } from './prng.js';
 import type { SimNode } from './sim-node.js';
 
@@ -29,10 +29,21 @@ export interface ActionHost {
   push(atMs: MonoMs, ev: SimEvent): void;
   crash(index: number): void;
   log(text: string): void;
+  /** The simulated lease service, when the config has an arbiter: it hears of starts and stops. */
+  readonly arbiter?:
+    | {
+        stopping(n: SimNode, group: GroupId): void;
+        released(n: SimNode, group: GroupId, stopped?: boolean): void;
+      }
+    | undefined;
 }
 
 /** Carry out action `a` of node `n`: its effect on the node's resources and its result event. */
-export function performAction(host: ActionHost, n: SimNode, a: Action): void {
+export function performAction(
+  host: ActionHost,
+  n: SimNode,
+  a: ResultAction | Extract<Action, { kind: 'announce' }>,
+): void {
   if (a.kind === 'announce') {
     n.announcements++;
     if (host.options.trace) host.log(`${n.name} action announce ${a.group}`);
@@ -83,6 +94,7 @@ export function performAction(host: ActionHost, n: SimNode, a: Action): void {
         fn: () => {
           if (n.incarnation !== incarnation) return;
           n.resources.set(a.group, fail ? 'stopped' : 'running');
+          if (fail) host.arbiter?.released(n, a.group);
           if (n.serviceBroken.has(a.group)) n.serviceDead.add(a.group);
           else n.serviceDead.delete(a.group);
         },
@@ -109,7 +121,10 @@ export function performAction(host: ActionHost, n: SimNode, a: Action): void {
         kind: 'call',
         fn: () => {
           if (n.incarnation !== incarnation) return;
-          if (fail) n.resources.set(a.group, 'stopped');
+          if (fail) {
+            n.resources.set(a.group, 'stopped');
+            host.arbiter?.released(n, a.group);
+          }
           if (!n.serviceBroken.has(a.group)) n.serviceDead.delete(a.group);
         },
       });
@@ -119,6 +134,7 @@ export function performAction(host: ActionHost, n: SimNode, a: Action): void {
     case 'release': {
       const [lo, hi] = host.options.releaseMs ?? [10, 40];
       n.resources.set(a.group, 'stopping');
+      host.arbiter?.stopping(n, a.group);
       const fail = n.failNextStop.delete(a.group);
       const incarnation = n.incarnation;
       const t = lo + host.rng.next() * (hi - lo);
@@ -128,6 +144,7 @@ export function performAction(host: ActionHost, n: SimNode, a: Action): void {
           if (n.incarnation !== incarnation) return;
           // A failed stop leaves the group running here (the core must not let anyone else start it).
           n.resources.set(a.group, fail ? 'running' : 'stopped');
+          host.arbiter?.released(n, a.group, !fail);
         },
       });
       result(t, !fail, fail ? 'simulated stop failure' : undefined);

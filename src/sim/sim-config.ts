@@ -34,6 +34,8 @@ export interface SimClusterShape {
   /** Ping nodes `ping 198.18.200.(i+1)`, each one address. */
   readonly pingTargets?: number;
   readonly pingPolicy?: 'off' | 'ipfail';
+  /** An arbiter (the simulator's lease service) with this lease ttl. */
+  readonly arbiterTtlMs?: number;
 }
 
 export function simNodeName(i: number): NodeName {
@@ -119,6 +121,18 @@ export function simClusterConfig(shape: SimClusterShape): ClusterConfig {
           })),
           fenceDelayMs: shape.fenceDelayMs ?? 5000,
           fenceTimeoutMs: 2000,
+        }
+      : {}),
+    ...(shape.arbiterTtlMs !== undefined
+      ? {
+          arbiter: {
+            kind: 'etcd' as const,
+            endpoints: ['sim:2379'],
+            prefix: '/hbts/sim',
+            ttlMs: shape.arbiterTtlMs,
+            tls: undefined,
+            at: { file: 'sim', line: 0 },
+          },
         }
       : {}),
     auth,

@@ -11,6 +11,7 @@ import { EventQueue } from './event-queue.js';
 import { SimNetwork } from './network.js';
 import type { MediumConditions } from './network.js';
 import { Prng } from './prng.js';
+import { SimLeaseService } from './sim-arbiter.js';
 import { newSimNode } from './sim-node.js';
 import { performAction, type ActionHost, type SimEvent } from './sim-actions.js';
 import type { CoreFactory, SimNode } from './sim-node.js';
@@ -67,6 +68,8 @@ export class Simulator {
   /** A node's own configuration once it differs from the cluster's (reconfigure, startWith). */
   private readonly nodeConfigs = new Map<number, ClusterConfig>();
   private readonly canonical: CanonicalTrace | undefined;
+  /** The lease service, when the config has an arbiter. */
+  readonly arbiter: SimLeaseService | undefined;
 
   constructor(options: SimOptions) {
     this.options = options;
@@ -82,6 +85,25 @@ export class Simulator {
     this.nodeRng = options.config.nodes.map(() => this.rng.fork());
     const groups = options.config.resourceGroups.map((g) => g.id);
     this.nodes = options.config.nodes.map((name, index) => newSimNode(name, index, groups));
+    const ttlMs = options.config.arbiter?.ttlMs;
+    this.arbiter =
+      ttlMs !== undefined ? new SimLeaseService(this.arbiterHost(), ttlMs, options.seed) : undefined;
+  }
+
+  private arbiterHost(): ConstructorParameters<typeof SimLeaseService>[0] {
+    const now = (): MonoMs => this.nowMs;
+    return {
+      get nowMs() {
+        return now();
+      },
+      at: (t, fn) => this.at(t, fn),
+      node: (i) => this.node(i),
+      arbiterInput: (n, command) =>
+        n.core && this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command })),
+      actionResult: (index, incarnation, actionId, ok, detail) =>
+        this.queue.push(this.nowMs, { kind: 'result', node: index, incarnation, actionId, ok, detail }),
+      log: (text) => this.log(text),
+    };
   }
 
   // ----------------------------------------------------------------------------------------
@@ -124,6 +146,7 @@ export class Simulator {
     n.core = this.options.coreFactory?.(coreOptions, index) ?? new ClusterNode(coreOptions);
     this.log(`${n.name} starts (generation ${n.generation})`);
     this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
+    this.arbiter?.started(index);
     if (this.config.pingTargets.length > 0)
       this.queue.push(this.nowMs + 1, { kind: 'ping', node: index, incarnation: n.incarnation });
   }
@@ -397,6 +420,11 @@ export class Simulator {
   }
 
   private perform(n: SimNode, a: Action): void {
+    if (a.kind === 'arbiter-claim' || a.kind === 'arbiter-drop') {
+      if (this.options.trace) this.log(`${n.name} action ${a.kind} ${a.group}`);
+      this.arbiter?.perform(n, a); // the core asks only when the config has an arbiter
+      return;
+    }
     const host: ActionHost = {
       nowMs: this.nowMs,
       options: this.options,
@@ -407,6 +435,7 @@ export class Simulator {
       push: (atMs, ev) => this.queue.push(atMs, ev),
       crash: (index) => this.crash(index),
       log: (text) => this.log(text),
+      arbiter: this.arbiter,
     };
     performAction(host, n, a);
   }

@@ -103,7 +103,7 @@ class Pair {
           );
         } else {
           const a = next.action;
-          if (a.kind === 'announce' || a.kind === 'fence') continue; // no result goes back / no fencing here
+          if (a.kind === 'announce' || a.kind === 'fence' || a.kind === 'arbiter-drop') continue; // no result goes back / no fencing here
           let ok = true;
           if (a.kind === 'probe') ok = n.running.has(a.group);
           else if (a.kind === 'acquire') n.running.add(a.group);

@@ -43,7 +43,7 @@ function running() {
 }
 
 function idOf(a: Action): number {
-  return a.kind === 'announce' ? -1 : a.id;
+  return a.kind === 'announce' || a.kind === 'arbiter-drop' ? -1 : a.id;
 }
 
 const monitors = (actions: readonly Action[]): Action[] => actions.filter((a) => a.kind === 'monitor');

@@ -67,7 +67,8 @@ export class Harness {
   }
 
   result(nowMs: number, action: Action, ok: boolean): Output {
-    if (action.kind === 'announce') throw new Error('announce has no result');
+    if (action.kind === 'announce' || action.kind === 'arbiter-drop')
+      throw new Error(`${action.kind} has no result`);
     return this.step({ kind: 'action-result', nowMs, actionId: action.id, ok });
   }
 

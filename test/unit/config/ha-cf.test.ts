@@ -420,6 +420,7 @@ void test('every directive in the table is accepted with a sensible value (no ha
     ping_policy: 'ipfail',
     notify: '/etc/ha.d/notify.sh',
     notify_timeout: '30',
+    arbiter: 'etcd 198.18.0.10:2379 ttl=10',
   };
   const missing = HA_CF_DIRECTIVES.map((s) => s.name).filter((n) => sample[n] === undefined);
   assert.deepEqual(missing, []);
