@@ -21,6 +21,8 @@ export function createRunner(
     config,
     self: self as NodeName,
     log: (line, level) => log.log(level ?? 'info', `resource: ${line}`),
+    // a takeover's `ip addr add` goes to an `ip` already running: no process start on that path
+    ipBatch: true,
     ...(scripts !== undefined ? { scripts } : {}),
   });
   return {
