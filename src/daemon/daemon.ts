@@ -29,6 +29,9 @@ import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
 import { WatchdogWriter } from './watchdog.js';
+import { goRealtime } from './realtime.js';
+import { MediaErrors } from './media-errors.js';
+import { TimerLag, type TimerLagSnapshot } from './timer-lag.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -102,6 +105,8 @@ export interface DaemonStatus {
   readonly log: { readonly droppedLines: number; readonly gateKeys: number };
   /** `disk_lock`: our slot and whether the disk is reachable. */
   readonly diskLock?: ReturnType<DiskLock['state']>;
+  /** Event-loop lag of the heartbeat path (how late the core's timer fired), and the scheduling. */
+  readonly eventLoop: TimerLagSnapshot;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -142,7 +147,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const runner = withFencing(local.runner, fencer, log);
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
-  const mediaErrors = new Map<MediumId, { count: number; last?: string; lastLoggedMs: number }>();
+  const mediaErrors = new MediaErrors(log);
   // Assigned once the core exists; the transport callbacks created before that read it late.
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
@@ -175,18 +180,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       receivers,
       handlers: {
         onPacket: (medium, bytes) => driver?.packet(medium, bytes),
-        onError: (medium, message) => {
-          const e = mediaErrors.get(medium) ?? { count: 0, lastLoggedMs: -Infinity };
-          e.count++;
-          e.last = message;
-          const now = performance.now();
-          // one line per medium per 10 s: a dead link must not flood the log
-          if (now - e.lastLoggedMs > 10_000) {
-            e.lastLoggedMs = now;
-            log.log('warn', 'medium error', { medium, error: message, count: e.count });
-          }
-          mediaErrors.set(medium, e);
-        },
+        onError: (medium, message) => mediaErrors.record(medium, message),
       },
       ...(opts.bindAddress !== undefined
         ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
@@ -231,6 +225,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let control: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
+  const timerLag = new TimerLag(() => config.keepaliveMs);
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -281,6 +276,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
       },
       onActionDone: () => undefined,
+      onTimerLag: (lagMs, nowMs) => timerLag.record(lagMs, nowMs),
       onStopped: () => void finish(0),
       onCoreError: (input, err) =>
         log.log('crit', 'internal error in the cluster core; input dropped, daemon continues', {
@@ -387,15 +383,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     node: self,
     generation: identity.generation,
     configDir: opts.configDir,
-    media: transports.map((t) => {
-      const e = mediaErrors.get(t.id);
-      return {
-        id: t.id,
-        description: t.description,
-        sendErrors: e?.count ?? 0,
-        ...(e?.last !== undefined ? { lastError: e.last } : {}),
-      };
-    }),
+    media: transports.map((t) => ({ id: t.id, description: t.description, ...mediaErrors.of(t.id) })),
     cluster: core.status(),
     endpoint: endpoint.counters(),
     held: held.snapshot(),
@@ -404,6 +392,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     ),
     log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
+    eventLoop: timerLag.snapshot(performance.now()),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
@@ -456,5 +445,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     groups: config.resourceGroups.length,
   });
   driver.start();
+  // realtime (Heartbeat's default): SCHED_RR for every thread, so load elsewhere cannot delay heartbeats
+  void goRealtime(config.directives, timerLag, log);
   return { done, status, shutdown, reload };
 }

@@ -76,6 +76,12 @@ export function formatStatus(s: DaemonStatus): string {
   out.push(
     `packets: sent ${s.endpoint.sent}, received ${s.endpoint.received}, duplicates ${s.endpoint.duplicates}, lost ${s.endpoint.lostPackets}, rejected ${rej || '0'}`,
   );
+  // a daemon of an older version reports no event-loop field
+  const l = s.eventLoop as DaemonStatus['eventLoop'] | undefined;
+  if (l !== undefined)
+    out.push(
+      `event loop: lag ${l.lastMs} ms (max ${l.recentMaxMs} ms in 10 s, ${l.maxMs} ms since start; ${l.lateWakeups} of ${l.wakeups} wake-ups later than a keepalive), scheduling ${l.scheduling}`,
+    );
   if (s.held.failed.length)
     out.push(`groups whose stop failed (may still run here): ${s.held.failed.join(', ')}`);
   if (s.actionsInFlight.length) out.push(`in progress: ${s.actionsInFlight.join(', ')}`);
