@@ -64,6 +64,8 @@ export interface DaemonDeps {
    */
   serialEncoder?(config: ClusterConfig): (bytes: Uint8Array) => Uint8Array | undefined;
   readInterfaces?(): Promise<Map<string, InterfaceInfo>>;
+  /** Honour `realtime` (SCHED_RR for this process): the real daemon only, never a test's process. */
+  readonly realtime?: boolean;
 }
 
 export interface DaemonOptions {
@@ -119,6 +121,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
   await checkDiskLock(config.diskLock?.device, () => log.close());
+  // realtime (Heartbeat's default) first: every process started from here on inherits SCHED_RR
+  const timerLag = new TimerLag(() => config.keepaliveMs);
+  if (deps.realtime === true) await goRealtime(config.directives, timerLag, log);
 
   // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
   // with here, before anything can probe or start.
@@ -225,7 +230,6 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let control: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
-  const timerLag = new TimerLag(() => config.keepaliveMs);
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -445,7 +449,5 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     groups: config.resourceGroups.length,
   });
   driver.start();
-  // realtime (Heartbeat's default): SCHED_RR for every thread, so load elsewhere cannot delay heartbeats
-  void goRealtime(config.directives, timerLag, log);
   return { done, status, shutdown, reload };
 }

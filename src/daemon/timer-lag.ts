@@ -11,11 +11,11 @@ export interface TimerLagSnapshot {
   readonly wakeups: number;
   /** Wake-ups later than one keepalive (the core's pause detection reacts to those). */
   readonly lateWakeups: number;
-  /** SCHED_RR once `realtime` took effect, normal when off or refused, pending until then. */
+  /** SCHED_RR once `realtime` took effect; normal when off, refused, or not asked for. */
   readonly scheduling: Scheduling;
 }
 
-export type Scheduling = 'SCHED_RR' | 'normal' | 'pending';
+export type Scheduling = 'SCHED_RR' | 'normal';
 
 const RECENT_MS = 10_000;
 
@@ -28,7 +28,7 @@ export class TimerLag {
   private bucketStartMs = 0;
   private bucketMax = 0;
   private previousBucketMax = 0;
-  scheduling: Scheduling = 'pending';
+  scheduling: Scheduling = 'normal';
 
   constructor(private readonly keepaliveMs: () => number) {}
 

@@ -17,7 +17,7 @@ void describe('TimerLag', () => {
       maxMs: 37,
       wakeups: 4,
       lateWakeups: 1,
-      scheduling: 'pending',
+      scheduling: 'normal',
     });
   });
 
