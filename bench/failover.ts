@@ -4,18 +4,19 @@
 // are printed with "met" or not. See docs/performance.md.
 //
 //   node dist/bench/failover.js [--runs N] [--impls ours,heartbeat,keepalived]
-//        [--windows w10s,w250ms,w30ms] [--scenarios crash,graceful,partition]
+//        [--windows w10s,w250ms,w30ms(,w40ms)] [--scenarios crash,graceful,partition]
 //        [--partition-ms 5000] [--heal-window-ms 10000] [--idle-ms 30000]
+//        [--scenarios stress --stress-ms 600000 --hogs 4 --loss 5]
 //        [--json FILE] [--md FILE] [--net 40] [--quiet]
 import { writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release } from 'node:os';
 import { labSkipReason } from '../src/lab/netns-lab.js';
 import { implementation } from './failover/impls.js';
-import { implNames, profileOf, windowNames } from './failover/profiles.js';
+import { defaultWindows, implNames, profileOf, windowNames } from './failover/profiles.js';
 import type { ImplName, WindowName } from './failover/profiles.js';
 import { markdown } from './failover/report.js';
 import type { Report } from './failover/report.js';
-import { runProfile, scenarioNames } from './failover/run.js';
+import { defaultScenarios, runProfile, scenarioNames } from './failover/run.js';
 import type { ProfileResult, ScenarioName } from './failover/run.js';
 
 class UsageError extends Error {}
@@ -28,6 +29,9 @@ interface Args {
   partitionMs: number;
   healWindowMs: number;
   idleMs: number;
+  stressMs: number;
+  hogs: number;
+  lossPct: number;
   json: string | undefined;
   md: string | undefined;
   net: number;
@@ -53,11 +57,14 @@ function parseArgs(argv: readonly string[]): Args {
   const a: Args = {
     runs: 5,
     impls: [...implNames],
-    windows: [...windowNames],
-    scenarios: [...scenarioNames],
+    windows: [...defaultWindows],
+    scenarios: [...defaultScenarios],
     partitionMs: 5000,
     healWindowMs: 10_000,
     idleMs: 30_000,
+    stressMs: 600_000,
+    hogs: 4,
+    lossPct: 5,
     json: undefined,
     md: undefined,
     net: 40,
@@ -79,6 +86,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--partition-ms') a.partitionMs = intOf(flag, v, 0);
     else if (flag === '--heal-window-ms') a.healWindowMs = intOf(flag, v, 500);
     else if (flag === '--idle-ms') a.idleMs = intOf(flag, v, 0);
+    else if (flag === '--stress-ms') a.stressMs = intOf(flag, v, 1000);
+    else if (flag === '--hogs') a.hogs = intOf(flag, v, 0);
+    else if (flag === '--loss') a.lossPct = intOf(flag, v, 0);
     else if (flag === '--json') a.json = v;
     else if (flag === '--md') a.md = v;
     else if (flag === '--net') a.net = intOf(flag, v, 0);
@@ -124,6 +134,9 @@ async function main(): Promise<number> {
           partitionMs: args.partitionMs,
           healWindowMs: args.healWindowMs,
           idleMs: args.idleMs,
+          stressMs: args.stressMs,
+          hogs: args.hogs,
+          lossPct: args.lossPct,
           net: args.net,
           log,
         }),

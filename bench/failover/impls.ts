@@ -38,7 +38,12 @@ export interface Implementation {
   readonly detectRe: RegExp;
   /** Forget per-run state (log lines) before the next run. */
   reset(): void;
+  /** How many times the node declared its peer dead so far this run (stress mode). */
+  deaths(node: LabNode): number;
 }
+
+const countOf = (lines: readonly StampedLine[], re: RegExp): number =>
+  lines.filter((l) => re.test(l.text)).length;
 
 /** Stamp every line a child writes (stdout and stderr) with the wall clock on arrival. */
 function stampLines(child: ChildProcess, into: StampedLine[]): void {
@@ -95,6 +100,10 @@ function pidsBut(lab: Lab, node: LabNode): number[] {
 class Ours implements Implementation {
   readonly name = 'ours' as const;
   readonly detectRe = / peer-dead /;
+
+  deaths(node: LabNode): number {
+    return countOf(this.lines(node), / peer-dead .*silent for/);
+  }
   private readonly logs = new Map<string, StampedLine[]>();
 
   skipReason(): string | undefined {
@@ -136,6 +145,14 @@ class Ours implements Implementation {
 class Heartbeat implements Implementation {
   readonly name = 'heartbeat' as const;
   readonly detectRe = /is dead|shutdown/i;
+
+  deaths(node: LabNode): number {
+    return (
+      this.of(node)
+        .log()
+        .match(/: is dead/g) ?? []
+    ).length;
+  }
   private readonly real = new Map<string, RealHeartbeat>();
 
   skipReason(): string | undefined {
@@ -218,6 +235,10 @@ class Keepalived implements Implementation {
     /Receive advertisement timeout|received priority 0 advertisement|Entering MASTER STATE/i;
   private readonly logs = new Map<string, StampedLine[]>();
   private readonly children = new Map<string, ChildProcess>();
+
+  deaths(node: LabNode): number {
+    return countOf(this.lines(node), /Receive advertisement timeout/);
+  }
 
   skipReason(): string | undefined {
     if (!existsSync('/usr/sbin/keepalived') && !hasTool('keepalived'))

@@ -52,7 +52,9 @@ export function rows(report: Report): Row[] {
     const runs = p?.scenarios[scenario];
     return runs === undefined ? undefined : metricOf(runs, 'outageMs')?.median;
   };
-  const scenarios = [...new Set(report.profiles.flatMap((p) => Object.keys(p.scenarios)))];
+  const scenarios = [...new Set(report.profiles.flatMap((p) => Object.keys(p.scenarios)))].filter(
+    (s) => s !== 'stress',
+  );
   const windows = [...new Set(report.profiles.map((p) => p.window))];
   for (const scenario of scenarios) {
     for (const window of windows) {
@@ -137,6 +139,14 @@ export function targets(report: Report): Target[] {
     value: idle.map((s) => `${s.node} ${Math.round(s.rssKb / 1024)} MB ${s.cpuPct}%`).join(', ') || '-',
     met: idle.length === 0 ? undefined : idle.every((s) => s.rssKb <= 50 * 1024 && s.cpuPct <= 1),
   });
+  const stressOurs = report.profiles
+    .filter((p) => p.impl === 'ours')
+    .flatMap((p) => (p.scenarios['stress'] ?? []).map((r) => ({ window: p.window, r })));
+  t.push({
+    what: 'zero false deaths under stress (4 busy loops, 5 % loss), 50ms/250ms and 10ms/40ms',
+    value: stressOurs.map((x) => `${x.window} ${x.r.ok ? x.r.falseDeaths : 'failed'}`).join(', ') || '-',
+    met: stressOurs.length === 0 ? undefined : stressOurs.every((x) => x.r.ok && x.r.falseDeaths === 0),
+  });
   return t;
 }
 
@@ -171,6 +181,25 @@ export function markdown(report: Report): string {
       lines.push(
         `| ${p.impl} | ${p.window} | ${p.label} | ${s.node} (${s.role}) | ${s.processes} | ${(s.rssKb / 1024).toFixed(1)} | ${s.cpuPct} | ${s.windowS} |`,
       );
+  const stressed = report.profiles.filter((p) => p.scenarios['stress'] !== undefined);
+  if (stressed.length > 0) {
+    const o = report.options;
+    lines.push(
+      '',
+      `Stress: ${String(o['hogs'])} busy loops in the nodes, ${String(o['lossPct'])} % of what arrives on the heartbeat link dropped (nftables numgen), ${Math.round(Number(o['stressMs']) / 1000)} s; every detection, VIP move and failed probe is false.`,
+      '',
+      '| impl | window | timing | run | false deaths | VIP moves | failed probes | max client gap | heartbeat-link packets dropped / seen |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const p of stressed)
+      (p.scenarios['stress'] ?? []).forEach((r, i) =>
+        lines.push(
+          r.ok
+            ? `| ${p.impl} | ${p.window} | ${p.label} | ${i + 1} | ${r.falseDeaths ?? '-'} | ${r.vipMoves ?? '-'} | ${r.failedProbes ?? '-'} | ${r.maxGapMs ?? '-'} | ${r.lossDropped ?? '-'} / ${r.lossSeen ?? '-'} |`
+            : `| ${p.impl} | ${p.window} | ${p.label} | ${i + 1} | failed: ${r.error ?? '?'} | | | | |`,
+        ),
+      );
+  }
   lines.push('', '| target | this run | met |', '|---|---|---|');
   for (const t of targets(report))
     lines.push(`| ${t.what} | ${t.value} | ${t.met === undefined ? 'not measured' : t.met ? 'yes' : 'no'} |`);

@@ -3,6 +3,7 @@
 // answers, applies the fault and measures what the client saw. The VIP is watched with one
 // `ip monitor address` (every add/delete, stamped), the client opens a new HTTP connection to
 // the VIP every 10 ms with a 50 ms deadline.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { AddressWatch } from '../../src/lab/address-watch.js';
 import { Lab, sh, sleep, waitUntil } from '../../src/lab/netns-lab.js';
@@ -13,8 +14,10 @@ import { detectionWindowMs } from './profiles.js';
 import type { Profile } from './profiles.js';
 import { firstAnswerAfter, longestGap } from './stats.js';
 
-export type ScenarioName = 'crash' | 'graceful' | 'partition';
-export const scenarioNames: readonly ScenarioName[] = ['crash', 'graceful', 'partition'];
+export type ScenarioName = 'crash' | 'graceful' | 'partition' | 'stress';
+/** Every scenario; `stress` (10 minutes by default) runs only when asked for. */
+export const scenarioNames: readonly ScenarioName[] = ['crash', 'graceful', 'partition', 'stress'];
+export const defaultScenarios: readonly ScenarioName[] = ['crash', 'graceful', 'partition'];
 
 export interface RunOptions {
   readonly runs: number;
@@ -23,6 +26,10 @@ export interface RunOptions {
   readonly partitionMs: number;
   /** How long after the heal the client is watched. */
   readonly healWindowMs: number;
+  /** Stress: how long, how many busy loops (half in each node), % of heartbeat-link packets dropped. */
+  readonly stressMs: number;
+  readonly hogs: number;
+  readonly lossPct: number;
   /** Idle sample length (0 = none). */
   readonly idleMs: number;
   /** Third octet of the lab's service net (the heartbeat link is the next one). */
@@ -50,6 +57,13 @@ export interface RunResult {
   readonly splitBrainMs?: number;
   /** Partition: who answers at the end. */
   readonly finalServer?: string;
+  /** Stress: peer declared dead (either node), VIP additions, failed client probes (nothing failed). */
+  readonly falseDeaths?: number;
+  readonly vipMoves?: number;
+  readonly failedProbes?: number;
+  /** Stress: packets seen / dropped on the heartbeat links (nftables counters). */
+  readonly lossSeen?: number;
+  readonly lossDropped?: number;
 }
 
 export interface IdleSample {
@@ -242,6 +256,60 @@ class Bench {
   }
 }
 
+/**
+ * Busy loops in the nodes and random loss on their heartbeat link (nftables `numgen random` on
+ * what arrives on eth1, in each node's namespace), for `ms`; every detection, VIP change and failed
+ * probe in that window is false: nothing failed.
+ */
+async function stress(b: Bench, startupMs: number): Promise<RunResult> {
+  const { lab, impl, opts } = b;
+  for (const n of lab.nodes) {
+    const rule = `add table inet hbtsloss
+add chain inet hbtsloss in { type filter hook input priority 0; }
+add rule inet hbtsloss in iifname "eth1" counter numgen random mod 100 < ${opts.lossPct} counter drop
+`;
+    const r = spawnSync('ip', ['netns', 'exec', n.ns, 'nft', '-f', '-'], {
+      input: rule,
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+    if (r.status !== 0) throw new Error(`nft in ${n.name}: ${r.stderr}`);
+  }
+  const hogs = Array.from({ length: opts.hogs }, (_, i) =>
+    lab.spawnIn((lab.nodes[i % lab.nodes.length] as LabNode).ns, 'sh', ['-c', 'while :; do :; done']),
+  );
+  const T = Date.now();
+  const deaths0 = lab.nodes.map((n) => impl.deaths(n));
+  try {
+    await sleep(opts.stressMs);
+  } finally {
+    for (const h of hogs) lab.kill(h, 'SIGKILL');
+  }
+  const end = Date.now();
+  let seen = 0;
+  let dropped = 0;
+  for (const n of lab.nodes) {
+    const out =
+      spawnSync('ip', ['netns', 'exec', n.ns, 'nft', 'list', 'table', 'inet', 'hbtsloss'], {
+        encoding: 'utf8',
+      }).stdout ?? '';
+    const counts = [...out.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+    seen += counts[0] ?? 0;
+    dropped += counts[1] ?? 0;
+  }
+  const probes = b.client.probes.filter((p) => p.t >= T && p.t <= end - 300);
+  return {
+    ok: true,
+    startupMs,
+    falseDeaths: lab.nodes.reduce((s, n, i) => s + impl.deaths(n) - (deaths0[i] ?? 0), 0),
+    vipMoves: b.watch.events.filter((e) => e.t >= T && e.t <= end && e.present).length,
+    failedProbes: probes.filter((p) => p.who === undefined).length,
+    maxGapMs: longestGap(b.client.probes, T, end - 300),
+    lossSeen: seen,
+    lossDropped: dropped,
+  };
+}
+
 export async function runProfile(
   impl: Implementation,
   profile: Profile,
@@ -268,7 +336,12 @@ export async function runProfile(
           const startup = await b.freshStart();
           if (opts.idleMs > 0 && result.idle.length === 0)
             result.idle.push(...(await idleSample(impl, b.lab, opts.idleMs)));
-          r = scenario === 'partition' ? await b.partition(startup) : await b.failover(scenario, startup);
+          r =
+            scenario === 'partition'
+              ? await b.partition(startup)
+              : scenario === 'stress'
+                ? await stress(b, startup)
+                : await b.failover(scenario, startup);
         } catch (err) {
           r = { ok: false, error: err instanceof Error ? err.message : String(err) };
         }
