@@ -31,6 +31,7 @@ import { KeyedGate, reasonOf } from './log-limits.js';
 import { WatchdogWriter } from './watchdog.js';
 import { goRealtime } from './realtime.js';
 import { MediaErrors } from './media-errors.js';
+import { echoDelayMs, withEcho } from './echo-sink.js';
 import { TimerLag, type TimerLagSnapshot } from './timer-lag.js';
 
 export interface ConfigProblem {
@@ -255,8 +256,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     resolveDone(code);
   };
 
-  driver = new Driver(
-    core,
+  // fast timings: every packet twice, half a keepalive apart (echo-sink.ts)
+  const sink = withEcho(
     {
       send: (medium, bytes) => {
         if (medium === undefined) for (const t of transports) t.send(bytes);
@@ -267,6 +268,11 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         }
       },
     },
+    () => echoDelayMs(config.keepaliveMs, config.deadtimeMs),
+  );
+  driver = new Driver(
+    core,
+    sink,
     runner,
     {
       onEvent: (e) => {
