@@ -20,7 +20,6 @@ import type { ControlRequest } from './control-protocol.js';
 import type { CoreLike } from './driver.js';
 import { describeAction, Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
-import { MediumErrors, type MediumStatus } from './medium-errors.js';
 import { requestCleanup } from './cleanup-wiring.js';
 import { EventFeed, type EventFeedStatus } from './event-feed.js';
 import { openStatusSocket } from './status-socket.js';
@@ -42,6 +41,10 @@ import { WatchdogWriter } from './watchdog.js';
 import { startBadPacketReport } from './bad-packet-report.js';
 import { ApiHost } from '../api/api-host.js';
 import { startChildPrograms } from './child-programs.js';
+import { goRealtime } from './realtime.js';
+import { MediaErrors } from './media-errors.js';
+import { echoDelayMs, withEcho } from './echo-sink.js';
+import { TimerLag, type TimerLagSnapshot } from './timer-lag.js';
 
 export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
@@ -61,6 +64,8 @@ export interface DaemonDeps {
    */
   serialEncoder?(config: ClusterConfig): (bytes: Uint8Array) => Uint8Array | undefined;
   readInterfaces?(): Promise<Map<string, InterfaceInfo>>;
+  /** Honour `realtime` (SCHED_RR for this process): the real daemon only, never a test's process. */
+  readonly realtime?: boolean;
 }
 
 export interface DaemonOptions {
@@ -95,7 +100,7 @@ export interface DaemonStatus {
   readonly node: string;
   readonly generation: number;
   readonly configDir: string;
-  readonly media: readonly MediumStatus[];
+  readonly media: readonly { id: MediumId; description: string; sendErrors: number; lastError?: string }[];
   readonly cluster: ClusterStatus;
   readonly endpoint: EndpointCounters;
   readonly held: { groups: readonly string[]; failed: readonly string[] };
@@ -108,6 +113,8 @@ export interface DaemonStatus {
   readonly events?: EventFeedStatus;
   /** `arbiter etcd`: our lease, its time left, the key holder of each group. */
   readonly arbiter?: ArbiterStatus;
+  /** Event-loop lag of the heartbeat path (how late the core's timer fired), and the scheduling. */
+  readonly eventLoop: TimerLagSnapshot;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -120,6 +127,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const log = new EventLog(self, logTargets(config, opts.foreground));
   for (const w of loaded.warnings) log.log('warn', `config: ${w}`);
   await checkDiskLock(config.diskLock?.device, () => log.close());
+  // realtime (Heartbeat's default) first: every process started from here on inherits SCHED_RR
+  const timerLag = new TimerLag(() => config.keepaliveMs);
+  if (deps.realtime === true) await goRealtime(config.directives, timerLag, log);
 
   // Run and state dirs, identity, held groups, runner; scripts a killed run left behind are dealt
   // with here, before anything can probe or start.
@@ -150,7 +160,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const runner = withArbiter(withFencing(local.runner, fencer, log), arbiterRef, config, log);
 
   // Media: refuse to start when one cannot be opened (a node that cannot talk must not run).
-  const mediaErrors = new MediumErrors(log);
+  const mediaErrors = new MediaErrors(log);
   // Assigned once the core exists; the transport callbacks created before that read it late.
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
@@ -185,7 +195,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       receivers,
       handlers: {
         onPacket: (medium, bytes) => driver?.packet(medium, bytes),
-        onError: (medium, message) => mediaErrors.record(medium, message, performance.now()),
+        onError: (medium, message) => mediaErrors.record(medium, message),
       },
       ...(opts.bindAddress !== undefined
         ? { bindAddress: opts.bindAddress, localAddress: opts.bindAddress }
@@ -263,8 +273,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     resolveDone(code);
   };
 
-  driver = new Driver(
-    core,
+  // fast timings: every packet twice, half a keepalive apart (echo-sink.ts)
+  const sink = withEcho(
     {
       send: (medium, bytes) => {
         if (medium === undefined) for (const t of media.list) t.send(bytes);
@@ -275,6 +285,11 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         }
       },
     },
+    () => echoDelayMs(config.keepaliveMs, config.deadtimeMs),
+  );
+  driver = new Driver(
+    core,
+    sink,
     // The runner follows the core's group definitions, which a reload swaps group by group.
     followDefinitions(runner, core, () => config, groupRunner.setConfig?.bind(groupRunner)),
     {
@@ -292,6 +307,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);
       },
       onActionDone: () => undefined,
+      onTimerLag: (lagMs, nowMs) => timerLag.record(lagMs, nowMs),
       onStopped: () => void finish(0),
       onCoreError: (input, err) =>
         log.log('crit', 'internal error in the cluster core; input dropped, daemon continues', {
@@ -367,7 +383,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     node: self,
     generation: identity.generation,
     configDir: opts.configDir,
-    media: mediaErrors.status(media.list),
+    media: media.list.map((t) => ({ id: t.id, description: t.description, ...mediaErrors.of(t.id) })),
     cluster: core.status(),
     endpoint: endpoint.counters(),
     held: held.snapshot(),
@@ -376,6 +392,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
     events: feed.status(),
     ...(arbiterRef.arbiter !== undefined ? { arbiter: arbiterRef.arbiter.status() } : {}),
+    eventLoop: timerLag.snapshot(performance.now()),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {

@@ -53,6 +53,8 @@ export interface PacketSink {
 
 export interface DriverHooks {
   onEvent(event: ClusterEvent): void;
+  /** The timer fired this late after the wake-up the core asked for (event-loop lag). */
+  onTimerLag?(lagMs: number, nowMs: MonoMs): void;
   /** An action finished (for the held-groups record and logs). */
   onActionDone(action: Action, outcome: ActionOutcome): void;
   onStopped(): void;
@@ -254,7 +256,9 @@ export class Driver {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAtMs = Infinity;
-      this.feed({ kind: 'timer', nowMs: this.clock.nowMs() });
+      const nowMs = this.clock.nowMs();
+      this.hooks.onTimerLag?.(nowMs - wakeAtMs, nowMs);
+      this.feed({ kind: 'timer', nowMs });
     }, delayMs);
   }
 }

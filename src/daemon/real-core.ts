@@ -25,6 +25,8 @@ export function createRunner(
     self: self as NodeName,
     ...(groupEnv !== undefined ? { groupEnv } : {}),
     log: (line, level) => log.log(level ?? 'info', `resource: ${line}`),
+    // a takeover's `ip addr add` goes to an `ip` already running: no process start on that path
+    ipBatch: true,
     ...(scripts !== undefined ? { scripts } : {}),
   });
   return {

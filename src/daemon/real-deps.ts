@@ -22,6 +22,7 @@ export function serialEncoder(
 }
 
 export const realDeps: DaemonDeps = {
+  realtime: true,
   loadConfig: loadConfigForDaemon,
   createEndpoint,
   createCore,

@@ -144,6 +144,12 @@ export function formatStatus(s: DaemonStatus): string {
     out.push(
       `notify hooks: ${notify.hooks}; runs ok ${notify.ok}, failed ${notify.failed}, killed at timeout ${notify.timedOut}, dropped ${notify.dropped}, waiting ${notify.queued}`,
     );
+  // a daemon of an older version reports no event-loop field
+  const l = s.eventLoop as DaemonStatus['eventLoop'] | undefined;
+  if (l !== undefined)
+    out.push(
+      `event loop: lag ${l.lastMs} ms (max ${l.recentMaxMs} ms in 10 s, ${l.maxMs} ms since start; ${l.lateWakeups} of ${l.wakeups} wake-ups later than a keepalive), scheduling ${l.scheduling}`,
+    );
   if (s.held.failed.length)
     out.push(`groups whose stop failed (may still run here): ${s.held.failed.join(', ')}`);
   if (s.actionsInFlight.length) out.push(`in progress: ${s.actionsInFlight.join(', ')}`);

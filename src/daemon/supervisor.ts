@@ -14,6 +14,7 @@ import type { ClusterConfig } from '../config/types.js';
 import type { ConfigResult } from './config-result.js';
 import { EventLog, logTargets } from './event-log.js';
 import { loadConfigForDaemon } from './load-config.js';
+import { applyRealtime, realtimePlan } from './realtime.js';
 import { stopHeldGroupsLocally } from './local-stop.js';
 import { PID_FILE_NAME } from './control-protocol.js';
 import { readFileNoFollow, writeFileNoFollow } from './private-dir.js';
@@ -50,7 +51,12 @@ export async function runSupervisor(o: SupervisorOptions): Promise<number> {
     process.stderr.write(`hbts daemon: not started:\n${loaded.errors.join('\n')}\n`);
     return 6;
   }
-  return new Supervisor(o, loaded.config, loaded.nodeName.toLowerCase()).run();
+  // realtime as the daemon (and first: the daemon it starts inherits SCHED_RR, so a restart is not
+  // slowed by load either); the supervisor's local stop must beat the peers' takeover.
+  const rt = await applyRealtime(realtimePlan(loaded.config.directives), process.pid);
+  const sup = new Supervisor(o, loaded.config, loaded.nodeName.toLowerCase());
+  sup.note(rt.applied ? 'info' : 'warn', `supervisor: realtime: ${rt.detail}`);
+  return sup.run();
 }
 
 class Supervisor {
@@ -73,6 +79,10 @@ class Supervisor {
     this.log = new EventLog(self, logTargets(config, o.foreground));
     this.budget = new RestartBudget(o.restartLimit);
     this.pidPath = join(o.runDir, SUPERVISOR_PID_FILE_NAME);
+  }
+
+  note(level: 'info' | 'warn', text: string): void {
+    this.log.log(level, text);
   }
 
   async run(): Promise<number> {

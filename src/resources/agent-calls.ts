@@ -5,6 +5,7 @@
 import type { ClusterConfig, GroupId, ResourceGroup, ResourceSpec } from '../config/types.js';
 import { buildAgentEnvironment } from './environment.js';
 import { IpAddressAgent, type IpAgentContext } from './ip-address-agent.js';
+import { IpBatch } from './ip-batch.js';
 import { lookupDirs, resolveAgent, type LookupDirs, type ResolvedAgent } from './resolve-agent.js';
 import { describeOutcome, errorText, quote, runCommand, type CommandOutcome } from './run-command.js';
 import {
@@ -33,6 +34,7 @@ type Op = 'start' | 'stop' | 'status';
 
 export class AgentCalls {
   private readonly ipAgent = new IpAddressAgent();
+  private readonly ipBatch: IpBatch | undefined;
 
   constructor(
     private readonly options: ResourceRunnerOptions,
@@ -40,10 +42,16 @@ export class AgentCalls {
     private readonly timeouts: ResourceTimeoutsMs,
     private readonly arp: ArpOptions,
     private readonly killGraceMs: number,
-  ) {}
+  ) {
+    if (options.ipBatch === true) {
+      this.ipBatch = new IpBatch(options.ipCommand ?? 'ip', this.env(), killGraceMs);
+      this.ipBatch.warm();
+    }
+  }
 
   close(): void {
     this.ipAgent.close();
+    this.ipBatch?.close();
   }
 
   /**
@@ -258,6 +266,7 @@ export class AgentCalls {
       timeoutMs: this.timeouts[op],
       killGraceMs: this.killGraceMs,
       log: this.options.log,
+      ...(this.ipBatch !== undefined ? { ipBatch: this.ipBatch } : {}),
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   type InterfaceAddress,
   type IpSpec,
 } from './ip-spec.js';
+import type { IpBatch } from './ip-batch.js';
 import { describeOutcome, runCommand } from './run-command.js';
 import type { ArpOptions, ResourceLog, ResourceState } from './types.js';
 
@@ -20,6 +21,8 @@ export interface IpAgentContext {
   readonly timeoutMs: number;
   readonly killGraceMs: number;
   readonly log: ResourceLog;
+  /** The daemon's long-running `ip -batch` (no process started per command), when it has one. */
+  readonly ipBatch?: IpBatch;
 }
 
 export interface IpAgentResult {
@@ -146,6 +149,7 @@ async function runIp(
   args: readonly string[],
   ctx: IpAgentContext,
 ): Promise<{ ok: true; stdout: string } | { ok: false; detail: string }> {
+  if (ctx.ipBatch !== undefined) return ctx.ipBatch.run(args, ctx.timeoutMs);
   const outcome = await runCommand({
     file: ctx.ipCommand,
     args,

@@ -74,7 +74,21 @@ class CappedText {
  * Runs `file args...` in its own process group (so a timeout can stop everything the script
  * started while it hung). Never rejects: every failure is an outcome.
  */
+/**
+ * Set by a daemon running real-time (realtime on): children inherit SCHED_RR, which suits the short
+ * `ip` and `arping` it starts on the takeover path, but not resource scripts and fence agents, which
+ * may run long and busy. Those are started through `chrt --other 0` (it execs them: same pid, same
+ * exit code), back at normal priority. Undefined: commands run as they are.
+ */
+let normalPriorityVia: string | undefined;
+
+export function runCommandsAtNormalPriority(chrt: string | undefined): void {
+  normalPriorityVia = chrt;
+}
+
 export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
+  if (normalPriorityVia !== undefined)
+    spec = { ...spec, file: normalPriorityVia, args: ['--other', '0', spec.file, ...spec.args] };
   const startedMs = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedMs);
   return new Promise((resolve) => {

@@ -66,6 +66,11 @@ export interface ResourceRunnerOptions {
   /** The `ip` binary; default `ip` (found on PATH). */
   readonly ipCommand?: string;
   /**
+   * Run the built-in IP agent's `ip` commands through one long-running `ip -batch -` started at
+   * once (the daemon: a takeover waits for no process start). Default false: a process per command.
+   */
+  readonly ipBatch?: boolean;
+  /**
    * Told about every start/stop script before it is spawned and when it ends (the daemon keeps a
    * durable record, so that a restarted daemon finds a script its previous run left running).
    */
