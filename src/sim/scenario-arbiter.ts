@@ -14,7 +14,14 @@
 import type { AutoFailback, GroupId } from '../config/types.js';
 import { checkConverged } from './invariants.js';
 import { Prng } from './prng.js';
-import { countFalseDeaths, harness, RELEASE_MS, result, startAll } from './scenario-harness.js';
+import {
+  countFalseDeaths,
+  harness,
+  RELEASE_MS,
+  result,
+  startAll,
+  drawConditions,
+} from './scenario-harness.js';
 import type { Harness, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 
 const TTL_MS = 2000;
@@ -122,12 +129,7 @@ export function arbiterScenario(seed: number, options: ScenarioOptions): Scenari
   const keepaliveMs = 100;
   const deadtimeMs = keepaliveMs * pre.int(4, 8);
   const autoFailback = pre.pick<AutoFailback>(['on', 'off']);
-  const conditions = Array.from({ length: media }, () => ({
-    loss: pre.next() * 0.05,
-    delayMinMs: 0.5,
-    delayMaxMs: 1 + pre.next() * 5,
-    duplicate: pre.next() * 0.02,
-  }));
+  const conditions = drawConditions(pre, media, { loss: 0.05, extraDelayMs: 5, duplicate: 0.02 });
   const h = harness(
     seed,
     {

@@ -6,7 +6,7 @@
 import type { AutoFailback } from '../config/types.js';
 import { checkConverged, installNeverTwoHolders } from './invariants.js';
 import { Prng } from './prng.js';
-import { countFalseDeaths, harness, result, startAll } from './scenario-harness.js';
+import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';
 import type { Harness, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 
 function fault(h: Harness, what: number, i: number, j: number): void {
@@ -56,12 +56,7 @@ export function fencingScenario(seed: number, options: ScenarioOptions): Scenari
   const keepaliveMs = 100;
   const deadtimeMs = keepaliveMs * pre.int(4, 8);
   const autoFailback = pre.pick<AutoFailback>(['on', 'off']);
-  const conditions = Array.from({ length: media }, () => ({
-    loss: pre.next() * 0.05,
-    delayMinMs: 0.5,
-    delayMaxMs: 1 + pre.next() * 5,
-    duplicate: pre.next() * 0.02,
-  }));
+  const conditions = drawConditions(pre, media, { loss: 0.05, extraDelayMs: 5, duplicate: 0.02 });
   const h = harness(
     seed,
     {

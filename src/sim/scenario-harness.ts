@@ -146,3 +146,20 @@ export function startAll(h: Harness, spreadMs: number): void {
     h.sim.at(at, () => h.sim.start(i));
   }
 }
+
+/**
+ * Random conditions for each medium, drawn from `pre` in a fixed order (loss unless `loss` is 0,
+ * the delay spread, duplication), so that every scenario's seeds replay exactly.
+ */
+export function drawConditions(
+  pre: Prng,
+  media: number,
+  max: { readonly loss: number; readonly extraDelayMs: number; readonly duplicate: number },
+): MediumConditions[] {
+  return Array.from({ length: media }, () => ({
+    loss: max.loss > 0 ? pre.next() * max.loss : 0,
+    delayMinMs: 0.5,
+    delayMaxMs: 1 + pre.next() * max.extraDelayMs,
+    duplicate: pre.next() * max.duplicate,
+  }));
+}

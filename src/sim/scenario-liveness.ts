@@ -2,7 +2,15 @@
 // groups within deadtime plus one keepalive plus the slowest start.
 import type { AutoFailback, GroupId } from '../config/types.js';
 import { Prng } from './prng.js';
-import { ACQUIRE_MS, countFalseDeaths, harness, result, runningOwner, startAll } from './scenario-harness.js';
+import {
+  ACQUIRE_MS,
+  countFalseDeaths,
+  harness,
+  result,
+  runningOwner,
+  startAll,
+  drawConditions,
+} from './scenario-harness.js';
 import type { ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 
 /** Crash the owner of a random group; a survivor must run each of its groups in time. */
@@ -12,12 +20,7 @@ export function livenessScenario(seed: number, options: ScenarioOptions): Scenar
   const media = pre.int(1, 2);
   const keepaliveMs = 100;
   const deadtimeMs = keepaliveMs * pre.int(3, 8);
-  const conditions = Array.from({ length: media }, () => ({
-    loss: pre.next() * 0.05,
-    delayMinMs: 0.5,
-    delayMaxMs: 1 + pre.next() * 9,
-    duplicate: pre.next() * 0.05,
-  }));
+  const conditions = drawConditions(pre, media, { loss: 0.05, extraDelayMs: 9, duplicate: 0.05 });
   const autoFailback = pre.pick<AutoFailback>(['on', 'off', 'legacy']);
   const h = harness(
     seed,

@@ -8,7 +8,7 @@
 import type { AutoFailback } from '../config/types.js';
 import { checkConverged, installNeverTwoHolders } from './invariants.js';
 import { Prng } from './prng.js';
-import { countFalseDeaths, harness, result, startAll } from './scenario-harness.js';
+import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';
 import type { Harness, ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 
 /** Every node reaches every ping node again. */
@@ -79,12 +79,7 @@ export function quorumScenario(seed: number, options: ScenarioOptions): Scenario
   const deadtimeMs = keepaliveMs * pre.int(6, 10);
   const autoFailback = pre.pick<AutoFailback>(['on', 'off']);
   const tiebreaker = nodes % 2 === 0 || pre.int(0, 1) === 0;
-  const conditions = Array.from({ length: media }, () => ({
-    loss: 0,
-    delayMinMs: 0.5,
-    delayMaxMs: 1 + pre.next() * 5,
-    duplicate: pre.next() * 0.02,
-  }));
+  const conditions = drawConditions(pre, media, { loss: 0, extraDelayMs: 5, duplicate: 0.02 });
   const h = harness(
     seed,
     {

@@ -4,7 +4,7 @@
 import type { AutoFailback } from '../config/types.js';
 import { checkConverged } from './invariants.js';
 import { Prng } from './prng.js';
-import { countFalseDeaths, harness, result, startAll } from './scenario-harness.js';
+import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';
 import type { ScenarioOptions, ScenarioResult } from './scenario-harness.js';
 
 export function randomScenario(seed: number, options: ScenarioOptions): ScenarioResult {
@@ -14,12 +14,7 @@ export function randomScenario(seed: number, options: ScenarioOptions): Scenario
   const keepaliveMs = 100;
   const deadtimeMs = keepaliveMs * pre.int(5, 8);
   const autoFailback = pre.pick<AutoFailback>(['on', 'off', 'legacy']);
-  const conditions = Array.from({ length: media }, () => ({
-    loss: pre.next() * 0.1,
-    delayMinMs: 0.5,
-    delayMaxMs: 1 + pre.next() * 9,
-    duplicate: pre.next() * 0.05,
-  }));
+  const conditions = drawConditions(pre, media, { loss: 0.1, extraDelayMs: 9, duplicate: 0.05 });
   const h = harness(
     seed,
     { nodes, media, keepaliveMs, deadtimeMs, autoFailback, groups: pre.int(1, nodes + 1), authMethod: 'crc' },
