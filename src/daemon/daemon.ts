@@ -205,6 +205,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   try {
     media = new LiveMedia(await openMedia(activeMedia), log);
   } catch (err) {
+    await groupRunner.close?.();
     log.close();
     throw new DaemonStartError(`cannot open media: ${(err as Error).message}`, 1, { cause: err });
   }
@@ -433,9 +434,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     control = await ControlServer.listen(join(opts.runDir, CONTROL_SOCKET_NAME), handle);
     await api.listen(config.api, (level, what, fields) => log.log(level, what, fields));
   } catch (err) {
-    await control?.close();
-    await statusSocket?.close();
-    await Promise.all([arbiterRef.arbiter?.close(false), diskLock?.close()]);
+    // Close all that was opened, or a long-lived child (the runner's ip -batch) keeps us alive.
+    await Promise.all([control?.close(), statusSocket?.close(), api.close(), feed.close()]);
+    await Promise.all([arbiterRef.arbiter?.close(false), diskLock?.close(), groupRunner.close?.()]);
     await Promise.all(media.list.map((t) => t.close()));
     log.close();
     if (err instanceof DaemonStartError) throw err;
