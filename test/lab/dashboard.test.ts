@@ -247,16 +247,17 @@ void describe(
       );
     });
 
-    void it("commands: a bad set is refused with the parser's words; the dashboard's takeover button is answered", async () => {
+    void it("commands: a bad set or a cleanup without a group is refused with the parser's words; cleanup of the group and the dashboard's takeover button are answered", async () => {
       const n2 = lab.node('node2');
       const base = `http://${n2.addr}:${API_PORT}/api/v1`;
       const r = request(lab, `${base}/standby`, TOKEN, 'POST', '{"set":"bogus"}');
       assert.equal(r.status, 400);
       assert.match(r.body, /set must be one of all, local, foreign/);
-      const cleanup = request(lab, `${base}/cleanup`, TOKEN, 'POST', '{}');
-      // 501 until the daemon has a `cleanup` control command; then the same endpoint carries it out
-      if (cleanup.status === 501) assert.match(cleanup.body, /not a command of this daemon yet/);
-      else assert.equal(cleanup.status, 200, cleanup.body);
+      const noGroup = request(lab, `${base}/cleanup`, TOKEN, 'POST', '{}');
+      assert.equal(noGroup.status, 400);
+      assert.match(noGroup.body, /cleanup needs/);
+      const cleanup = request(lab, `${base}/cleanup`, TOKEN, 'POST', JSON.stringify({ group }));
+      assert.equal(cleanup.status, 200, cleanup.body);
       await page.locator('#takeover').click();
       await page.locator('#msg', { hasText: 'takeover all requested' }).waitFor({ timeout: 5000 });
     });
