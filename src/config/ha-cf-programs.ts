@@ -35,7 +35,7 @@ export function clientProgram(name: 'respawn' | 'failfast'): DirectiveHandler {
     if (user === undefined || path === undefined) {
       b.err(
         at,
-        `${name} needs a user and an absolute program path, e.g. \`${name} hacluster /usr/lib/heartbeat/ipfail\``,
+        `${name} needs a user and an absolute program path, e.g. \`${name} hacluster /usr/libexec/heartbeat/ipfail\``,
       );
       return;
     }

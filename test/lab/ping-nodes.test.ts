@@ -1,6 +1,6 @@
 // Ping nodes and ipfail in real namespaces: 2 nodes, heartbeats on eth0, a ping node in a
 // namespace of its own (198.18.26.250 on the same bridge), Heartbeat's own `respawn hacluster
-// /usr/lib/heartbeat/ipfail` line (the daemon does ipfail's job), keepalive 200ms, deadtime 1,
+// /usr/libexec/heartbeat/ipfail` line (Debian 12's path; the daemon refuses a path that is not there, as Heartbeat does) (the daemon does ipfail's job), keepalive 200ms, deadtime 1,
 // deadping 1. node1 holds the VIP; nftables in node1's namespace drops its echo requests: the VIP
 // moves to node2 (time printed). node1 reaches it again: nothing moves back (auto_failback off).
 // Then the ping node's link goes down, so both lose it: nothing moves. The VIP is watched on both
@@ -73,7 +73,11 @@ void describe(
           deadtime: '1',
           initdead: '3',
           autoFailback: 'off',
-          extra: [`ping ${lab.pingTargetAddr}`, 'deadping 1', 'respawn hacluster /usr/lib/heartbeat/ipfail'],
+          extra: [
+            `ping ${lab.pingTargetAddr}`,
+            'deadping 1',
+            'respawn hacluster /usr/libexec/heartbeat/ipfail',
+          ],
         }),
         haresources: `node1 IPaddr2::${vip}/24/eth0\n`,
       });

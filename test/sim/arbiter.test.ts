@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { runScenario } from '../../src/sim/scenarios.js';
 import { assertNoViolations, runSeeds } from './helpers.js';
 
-void test('arbiter: never two holders, growing fencing tokens, then convergence, 1000 seeds', () => {
-  assertNoViolations(runSeeds('arbiter', 1000));
+void test('arbiter: never two holders, growing fencing tokens, then convergence, 500 seeds', () => {
+  assertNoViolations(runSeeds('arbiter', 500));
 });
 
 void test('arbiter: the scenario really exercises the lease (keys refused, leases lost, groups released for it)', () => {

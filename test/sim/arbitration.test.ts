@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import { assertNoViolations, runSeeds } from './helpers.js';
 
-void test('quorum: never two holders without fencing, then convergence, 1000 seeds', () => {
-  assertNoViolations(runSeeds('quorum', 1000));
+void test('quorum: never two holders without fencing, then convergence, 500 seeds', () => {
+  assertNoViolations(runSeeds('quorum', 500));
 });
 
 void test('ping-loss: groups leave the node that lost the ping node, none move when all lose it, 200 seeds', () => {
