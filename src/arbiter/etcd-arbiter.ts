@@ -192,13 +192,16 @@ export class EtcdArbiter {
 
   /**
    * One keepalive exchange on its own stream. etcd3 retries unary calls on another member, not
-   * streams: a dead member is skipped here, one attempt per endpoint within ttl/4.
+   * streams: a dead member is skipped here, one attempt per endpoint within ttl/4, each with its share.
    */
   private async keepaliveOnce(lease: string): Promise<string> {
     const startMs = this.now();
+    // Each member gets its share of the budget, so a dead one cannot use it all up: a live
+    // member on the same network answers in milliseconds.
+    const perTryMs = Math.max(100, Math.floor(this.callMs / this.config.endpoints.length));
     let last: unknown;
     for (let i = 0; i < this.config.endpoints.length; i++) {
-      const leftMs = Math.round(this.callMs - (this.now() - startMs));
+      const leftMs = Math.min(perTryMs, Math.round(this.callMs - (this.now() - startMs)));
       if (leftMs <= 0) break;
       try {
         const stream = await withTimeout(

@@ -87,7 +87,12 @@ void describe(
       const remembered = join(n1.stateDir, 'joined-nodes');
       assert.ok(existsSync(remembered));
       assert.match(readFileSync(remembered, 'utf8'), /^node3$/m);
-      assert.match(lab.log(n1), /node node3 joined the cluster \(autojoin any\)/);
+      await waitUntil(
+        '/node node3 joined the cluster (autojoin logged',
+        () => /node node3 joined the cluster \(autojoin any\)/.test(lab.log(n1)),
+        5000,
+        100,
+      );
 
       // node3 leaves gracefully: dead for node1, still a member
       lab.kill(n3.daemon, 'SIGTERM');
@@ -106,7 +111,12 @@ void describe(
       lab.startDaemon(n1);
       await waitUntil('node1 answers again', () => statusOf(lab, n1) !== undefined, 15_000, 200);
       assert.equal(viewOf(lab, n1, 'node3')?.joined, true, 'remembered across the restart');
-      assert.match(lab.log(n1), /remembered joined nodes node3/);
+      await waitUntil(
+        '/remembered joined nodes node3/ logged',
+        () => /remembered joined nodes node3/.test(lab.log(n1)),
+        5000,
+        100,
+      );
 
       // node3 comes back and is active again for node1
       lab.startDaemon(n3);
