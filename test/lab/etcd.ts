@@ -156,3 +156,33 @@ export function cutFromEtcd(ns: string, cut: boolean): void {
     ]);
   } else sh('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'hbtsetcd']);
 }
+
+/**
+ * A member that is not the raft leader. Killing the leader starts an election, during which etcd
+ * answers no keepalive at all, so a short ttl lapses (safely: the holder releases); the "a dead
+ * member is skipped" test kills a follower.
+ */
+export function follower(members: readonly EtcdMember[]): EtcdMember {
+  const endpoints = members.map((m) => `http://${m.endpoint}`).join(',');
+  const r = spawnSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      members[0]?.ns ?? '',
+      'etcdctl',
+      '--endpoints',
+      endpoints,
+      '--dial-timeout=500ms',
+    ].concat(['endpoint', 'status', '-w', 'json']),
+    { encoding: 'utf8', timeout: 5000 },
+  );
+  const rows = JSON.parse(r.stdout || '[]') as {
+    Endpoint: string;
+    Status: { header: { member_id: number | string }; leader: number | string };
+  }[];
+  const row = rows.find((x) => String(x.Status.header.member_id) !== String(x.Status.leader));
+  const m = members.find((x) => row !== undefined && row.Endpoint === `http://${x.endpoint}`);
+  if (m === undefined) throw new Error(`no etcd follower found: ${r.stdout} ${r.stderr}`);
+  return m;
+}
