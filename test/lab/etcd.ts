@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Lab } from './lab.js';
 import { sh, waitUntil } from './lab.js';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 
 export const ETCD = '/usr/bin/etcd';
 
@@ -74,24 +74,8 @@ export async function startEtcd(lab: Lab, count: number): Promise<EtcdMember[]> 
       join(lab.dir, `etcd-${m.name}.log`),
     );
   }
-  const endpoints = members.map((m) => `http://${m.endpoint}`).join(',');
   // etcdctl writes its verdict to stderr; the exit status says whether every endpoint is healthy.
-  const healthy = (): boolean =>
-    spawnSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        members[0]?.ns ?? '',
-        'etcdctl',
-        '--endpoints',
-        endpoints,
-        '--dial-timeout=500ms',
-        'endpoint',
-        'health',
-      ],
-      { stdio: 'ignore', timeout: 5000 },
-    ).status === 0;
+  const healthy = (): boolean => etcdctl(members, ['endpoint', 'health']).status === 0;
   await waitUntil(`etcd (${count} member${count === 1 ? '' : 's'}) healthy`, healthy, 20_000, 200);
   return members;
 }
@@ -163,8 +147,21 @@ export function cutFromEtcd(ns: string, cut: boolean): void {
  * member is skipped" test kills a follower.
  */
 export function follower(members: readonly EtcdMember[]): EtcdMember {
+  const r = etcdctl(members, ['endpoint', 'status', '-w', 'json']);
+  const rows = JSON.parse(r.stdout || '[]') as {
+    Endpoint: string;
+    Status: { header: { member_id: number | string }; leader: number | string };
+  }[];
+  const row = rows.find((x) => String(x.Status.header.member_id) !== String(x.Status.leader));
+  const m = members.find((x) => row !== undefined && row.Endpoint === `http://${x.endpoint}`);
+  if (m === undefined) throw new Error(`no etcd follower found: ${r.stdout} ${r.stderr}`);
+  return m;
+}
+
+/** etcdctl against every member, run in the first member's namespace (5 s at the most). */
+function etcdctl(members: readonly EtcdMember[], args: readonly string[]): SpawnSyncReturns<string> {
   const endpoints = members.map((m) => `http://${m.endpoint}`).join(',');
-  const r = spawnSync(
+  return spawnSync(
     'ip',
     [
       'netns',
@@ -174,15 +171,8 @@ export function follower(members: readonly EtcdMember[]): EtcdMember {
       '--endpoints',
       endpoints,
       '--dial-timeout=500ms',
-    ].concat(['endpoint', 'status', '-w', 'json']),
+      ...args,
+    ],
     { encoding: 'utf8', timeout: 5000 },
   );
-  const rows = JSON.parse(r.stdout || '[]') as {
-    Endpoint: string;
-    Status: { header: { member_id: number | string }; leader: number | string };
-  }[];
-  const row = rows.find((x) => String(x.Status.header.member_id) !== String(x.Status.leader));
-  const m = members.find((x) => row !== undefined && row.Endpoint === `http://${x.endpoint}`);
-  if (m === undefined) throw new Error(`no etcd follower found: ${r.stdout} ${r.stderr}`);
-  return m;
 }
