@@ -15,11 +15,11 @@
 // `watchdog` device a plain file, so that no serial port or watchdog of the host is ever opened (a
 // watchdog left open by a killed Heartbeat would reboot the host).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab, LabNode } from '../lab/lab.js';
 import { hbtsMain } from '../lab/lab.js';
-import { heartbeatBinary } from '../lab/real-heartbeat.js';
+import { descendants, heartbeatBinary } from '../lab/real-heartbeat.js';
 import type { CorpusCase, Verdict } from './corpus.js';
 import { resourceAgents } from './corpus.js';
 
@@ -47,32 +47,6 @@ exit 0
 export interface CaseRun {
   readonly verdict: Verdict;
   readonly detail: string;
-}
-
-/** Pids of every descendant of `root`, from /proc. */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const p = queue.shift() as number;
-    for (const [child, pp] of parent) {
-      if (pp === p && !out.includes(child)) {
-        out.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return out;
 }
 
 function killTree(pid: number | undefined): void {

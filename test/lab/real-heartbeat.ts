@@ -52,7 +52,7 @@ export interface ExecResult {
 }
 
 /** Pids of every descendant of `root` (children, grandchildren...), from /proc. */
-function descendants(root: number): number[] {
+export function descendants(root: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
