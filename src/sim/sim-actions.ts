@@ -56,6 +56,25 @@ export function performAction(
         : { kind: 'result', node: n.index, incarnation: n.incarnation, actionId: a.id, ok };
     host.push(host.nowMs + afterMs, ev);
   };
+  // A resource script: runs for a time drawn from `range`; its effect lands at its end unless the
+  // node restarted meanwhile, and the result goes back to the core then.
+  const script = (
+    range: readonly [number, number],
+    ok: boolean,
+    failure: string,
+    effect: () => void,
+  ): void => {
+    const [lo, hi] = range;
+    const incarnation = n.incarnation;
+    const t = lo + host.rng.next() * (hi - lo);
+    host.push(host.nowMs + t, {
+      kind: 'call',
+      fn: () => {
+        if (n.incarnation === incarnation) effect();
+      },
+    });
+    result(t, ok, ok ? undefined : failure);
+  };
   if (host.options.trace) host.log(`${n.name} action ${a.kind} ${a.kind === 'fence' ? a.node : a.group}`);
   switch (a.kind) {
     case 'probe':
@@ -84,22 +103,14 @@ export function performAction(
       return;
     }
     case 'acquire': {
-      const [lo, hi] = host.options.acquireMs ?? [20, 60];
       n.resources.set(a.group, 'starting');
       const fail = n.failNextStart.delete(a.group);
-      const incarnation = n.incarnation;
-      const t = lo + host.rng.next() * (hi - lo);
-      host.push(host.nowMs + t, {
-        kind: 'call',
-        fn: () => {
-          if (n.incarnation !== incarnation) return;
-          n.resources.set(a.group, fail ? 'stopped' : 'running');
-          if (fail) host.arbiter?.released(n, a.group);
-          if (n.serviceBroken.has(a.group)) n.serviceDead.add(a.group);
-          else n.serviceDead.delete(a.group);
-        },
+      script(host.options.acquireMs ?? [20, 60], !fail, 'simulated start failure', () => {
+        n.resources.set(a.group, fail ? 'stopped' : 'running');
+        if (fail) host.arbiter?.released(n, a.group);
+        if (n.serviceBroken.has(a.group)) n.serviceDead.add(a.group);
+        else n.serviceDead.delete(a.group);
       });
-      result(t, !fail, fail ? 'simulated start failure' : undefined);
       return;
     }
     case 'monitor': {
@@ -113,41 +124,25 @@ export function performAction(
     }
     case 'restart': {
       // Stop and start the service again: the group stays up meanwhile; a broken service dies again.
-      const [lo, hi] = host.options.acquireMs ?? [20, 60];
       const fail = n.failNextStart.delete(a.group);
-      const incarnation = n.incarnation;
-      const t = lo + host.rng.next() * (hi - lo);
-      host.push(host.nowMs + t, {
-        kind: 'call',
-        fn: () => {
-          if (n.incarnation !== incarnation) return;
-          if (fail) {
-            n.resources.set(a.group, 'stopped');
-            host.arbiter?.released(n, a.group);
-          }
-          if (!n.serviceBroken.has(a.group)) n.serviceDead.delete(a.group);
-        },
+      script(host.options.acquireMs ?? [20, 60], !fail, 'simulated start failure', () => {
+        if (fail) {
+          n.resources.set(a.group, 'stopped');
+          host.arbiter?.released(n, a.group);
+        }
+        if (!n.serviceBroken.has(a.group)) n.serviceDead.delete(a.group);
       });
-      result(t, !fail, fail ? 'simulated start failure' : undefined);
       return;
     }
     case 'release': {
-      const [lo, hi] = host.options.releaseMs ?? [10, 40];
       n.resources.set(a.group, 'stopping');
       host.arbiter?.stopping(n, a.group);
       const fail = n.failNextStop.delete(a.group);
-      const incarnation = n.incarnation;
-      const t = lo + host.rng.next() * (hi - lo);
-      host.push(host.nowMs + t, {
-        kind: 'call',
-        fn: () => {
-          if (n.incarnation !== incarnation) return;
-          // A failed stop leaves the group running here (the core must not let anyone else start it).
-          n.resources.set(a.group, fail ? 'running' : 'stopped');
-          host.arbiter?.released(n, a.group, !fail);
-        },
+      script(host.options.releaseMs ?? [10, 40], !fail, 'simulated stop failure', () => {
+        // A failed stop leaves the group running here (the core must not let anyone else start it).
+        n.resources.set(a.group, fail ? 'running' : 'stopped');
+        host.arbiter?.released(n, a.group, !fail);
       });
-      result(t, !fail, fail ? 'simulated stop failure' : undefined);
       return;
     }
   }
