@@ -36,14 +36,15 @@ import {
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
-import { followDefinitions, LiveMedia, reloadAndLog } from './reload.js';
+import { followDefinitions, reloadAndLog } from './reload.js';
+import { LiveMedia } from './live-media.js';
 import { WatchdogWriter } from './watchdog.js';
 import { startBadPacketReport } from './bad-packet-report.js';
 import { ApiHost } from '../api/api-host.js';
 import { startChildPrograms } from './child-programs.js';
 import { goRealtime } from './realtime.js';
 import { MediaErrors } from './media-errors.js';
-import { echoDelayMs, withEcho } from './echo-sink.js';
+import { EchoControl, echoDelayMs, lossTotal, withEcho, type EchoSnapshot } from './echo-sink.js';
 import { TimerLag, type TimerLagSnapshot } from './timer-lag.js';
 
 export interface ConfigProblem {
@@ -115,6 +116,8 @@ export interface DaemonStatus {
   readonly arbiter?: ArbiterStatus;
   /** Event-loop lag of the heartbeat path (how late the core's timer fired), and the scheduling. */
   readonly eventLoop: TimerLagSnapshot;
+  /** Second copies of packets at fast timings (echo-sink.ts): on, idle or off, and copies dropped. */
+  readonly echo: EchoSnapshot;
 }
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
@@ -164,6 +167,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   // Assigned once the core exists; the transport callbacks created before that read it late.
   // eslint-disable-next-line prefer-const
   let driver: Driver | undefined;
+  // eslint-disable-next-line prefer-const
+  let echo: EchoControl | undefined;
   const interfaces = await (deps.readInterfaces ?? readInterfaces)();
   // Identical ha.cf on every node lists a `ucast` to each node, ourselves included. Heartbeat sends
   // to itself harmlessly; we skip that medium so no link shows up as dead forever.
@@ -194,7 +199,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       interfaces,
       receivers,
       handlers: {
-        onPacket: (medium, bytes) => driver?.packet(medium, bytes),
+        onPacket: (medium, bytes) => {
+          if (echo?.isCopy(medium, bytes) !== true) driver?.packet(medium, bytes);
+        },
         onError: (medium, message) => mediaErrors.record(medium, message),
       },
       ...(opts.bindAddress !== undefined
@@ -274,20 +281,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     resolveDone(code);
   };
 
-  // fast timings: every packet twice, half a keepalive apart (echo-sink.ts)
-  const sink = withEcho(
-    {
-      send: (medium, bytes) => {
-        if (medium === undefined) for (const t of media.list) t.send(bytes);
-        else {
-          const t = media.byId.get(medium);
-          if (t) t.send(bytes);
-          else log.log('error', 'core asked to send on an unknown medium', { medium });
-        }
-      },
-    },
+  // fast timings on a lossy link: every packet twice, half a keepalive apart (echo-sink.ts)
+  echo = new EchoControl(
     () => echoDelayMs(config.keepaliveMs, config.deadtimeMs),
+    () => lossTotal(endpoint.counters()),
+    () => performance.now(),
   );
+  const echoControl = echo;
+  const sink = withEcho(media, () => echoControl.delayMs());
   driver = new Driver(
     core,
     sink,
@@ -394,6 +395,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     events: feed.status(),
     ...(arbiterRef.arbiter !== undefined ? { arbiter: arbiterRef.arbiter.status() } : {}),
     eventLoop: timerLag.snapshot(performance.now()),
+    echo: echoControl.snapshot(),
   });
 
   const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {

@@ -4,11 +4,12 @@
 // anything changed: the running configuration keeps running and the answer says why (the loader's
 // file:line errors, or the core's reasons). The core's half is src/cluster/reconfigure.ts.
 import { describeDiff, diffConfigs, diffIsEmpty } from '../config/config-diff.js';
-import type { ClusterConfig, Medium, MediumId } from '../config/types.js';
+import type { ClusterConfig, Medium } from '../config/types.js';
 import type { ConfigResult } from './config-result.js';
-import type { Transport } from '../transport/transport.js';
 import type { ActionRunner, CoreLike } from './driver.js';
 import type { EventLog } from './event-log.js';
+import type { LiveMedia } from './live-media.js';
+import type { Transport } from '../transport/transport.js';
 
 export interface ReloadOutcome {
   readonly ok: boolean;
@@ -81,36 +82,6 @@ export async function reloadAndLog(shell: ReloadShell): Promise<{ ok: boolean; m
 }
 
 /** The open media: what the daemon sends on, and what a reload adds to and removes from. */
-export class LiveMedia {
-  readonly byId = new Map<MediumId, Transport>();
-
-  constructor(
-    public list: readonly Transport[],
-    private readonly log: Pick<EventLog, 'log'>,
-  ) {
-    for (const t of list) {
-      this.byId.set(t.id, t);
-      log.log('info', 'medium open', { medium: t.id, how: t.description });
-    }
-  }
-
-  add(opened: readonly Transport[]): void {
-    this.list = [...this.list, ...opened];
-    for (const t of opened) {
-      this.byId.set(t.id, t);
-      this.log.log('info', 'medium open', { medium: t.id, how: t.description });
-    }
-  }
-
-  async remove(ids: readonly MediumId[]): Promise<void> {
-    const going = this.list.filter((t) => ids.includes(t.id));
-    this.list = this.list.filter((t) => !ids.includes(t.id));
-    for (const t of going) this.byId.delete(t.id);
-    await Promise.all(going.map((t) => t.close()));
-    for (const t of going) this.log.log('info', 'medium closed', { medium: t.id });
-  }
-}
-
 function refused(lines: readonly string[]): ReloadOutcome {
   return {
     ok: false,

@@ -150,6 +150,11 @@ export function formatStatus(s: DaemonStatus): string {
     out.push(
       `event loop: lag ${l.lastMs} ms (max ${l.recentMaxMs} ms in 10 s, ${l.maxMs} ms since start; ${l.lateWakeups} of ${l.wakeups} wake-ups later than a keepalive), scheduling ${l.scheduling}`,
     );
+  const e = s.echo as DaemonStatus['echo'] | undefined;
+  if (e !== undefined && e.copies !== 'off')
+    out.push(
+      `packet copies (fast timings): ${e.copies === 'on' ? 'on, the links lost a packet in the last minute' : 'idle, no loss seen lately'}; ${e.copiesDropped} second copies dropped on arrival`,
+    );
   if (s.held.failed.length)
     out.push(`groups whose stop failed (may still run here): ${s.held.failed.join(', ')}`);
   if (s.actionsInFlight.length) out.push(`in progress: ${s.actionsInFlight.join(', ')}`);

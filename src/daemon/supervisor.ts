@@ -21,6 +21,7 @@ import { readFileNoFollow, writeFileNoFollow } from './private-dir.js';
 import { RestartBudget, restartWindowMs, type RestartLimit } from './restart-budget.js';
 import { isChildMessage, SUPERVISED_CHILD_FLAG, SUPERVISOR_PID_FILE_NAME } from './supervisor-link.js';
 import { disarmWatchdog } from './watchdog.js';
+import { leanChildEnv, leanNodeArgs } from './lean-child.js';
 
 export interface SupervisorOptions {
   /** The `hbts daemon` arguments, passed on to the child (plus the internal flag). */
@@ -230,8 +231,14 @@ class Supervisor {
     this.pending.length = 0;
     const child = spawn(
       process.execPath,
-      [...process.execArgv, this.o.mainScript, 'daemon', ...this.o.args, `--${SUPERVISED_CHILD_FLAG}`],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      [
+        ...leanNodeArgs(process.execArgv, process.env['NODE_OPTIONS']),
+        this.o.mainScript,
+        'daemon',
+        ...this.o.args,
+        `--${SUPERVISED_CHILD_FLAG}`,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: leanChildEnv(process.env) },
     );
     this.child = child;
     child.on('message', (m: unknown) => {

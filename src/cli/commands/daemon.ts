@@ -137,6 +137,8 @@ async function runDaemon(
     import('../../daemon/real-deps.js'),
     import('../../daemon/supervisor-link.js'),
   ]);
+  const { forgetLeanEnv } = await import('../../daemon/lean-child.js');
+  if (supervised) forgetLeanEnv(process.env);
   const link = supervised ? SupervisorLink.connect() : undefined;
   let daemon;
   try {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { ClusterConfig, Medium, MediumId } from '../../../src/config/types.js';
 import type { ConfigResult } from '../../../src/daemon/daemon.js';
 import type { CoreLike } from '../../../src/daemon/driver.js';
-import { LiveMedia, reloadConfig, type ReloadShell } from '../../../src/daemon/reload.js';
+import { reloadConfig, type ReloadShell } from '../../../src/daemon/reload.js';
+import { LiveMedia } from '../../../src/daemon/live-media.js';
 import { simClusterConfig } from '../../../src/sim/sim-config.js';
 import type { Transport } from '../../../src/transport/transport.js';
 
