@@ -18,8 +18,8 @@ import { TokenCheck, readTokenFile } from './api-token.js';
 import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.js';
 import { ApiStartError } from './errors.js';
 import { clusterView, groupsView, linksView, nodesView } from './api-views.js';
-import type { RecordedEvent } from './event-history.js';
 import { openApiDocument } from './openapi.js';
+import type { RecordedEvent } from '../daemon/event-history.js';
 import { LineBudget } from '../daemon/log-limits.js';
 import { performance } from 'node:perf_hooks';
 
@@ -143,7 +143,7 @@ export class ApiServers {
 
   private constructor(private readonly opts: ApiServerOptions) {
     this.tls = opts.settings.cert !== undefined;
-    this.unsubscribe = opts.ctx.history.subscribe((e) => this.onEvent(e));
+    this.unsubscribe = opts.ctx.events.subscribe((e) => this.onEvent(e));
     this.refreshTimer = setInterval(() => {
       if (this.streams.size > 0) this.pushSnapshot();
     }, STREAM_REFRESH_MS);
@@ -348,13 +348,13 @@ export class ApiServers {
 
   private snapshot(): Record<string, unknown> {
     const s = this.opts.ctx.status();
-    this.opts.ctx.history.observeGroups(s.cluster.groups);
+    this.opts.ctx.transitions.observeGroups(s.cluster.groups);
     return {
       cluster: clusterView(s),
       nodes: nodesView(s),
       links: linksView(s),
-      groups: groupsView(s, this.opts.ctx.history),
-      events: this.opts.ctx.history.recent(50),
+      groups: groupsView(s, this.opts.ctx.transitions),
+      events: this.opts.ctx.events.recent(50),
     };
   }
 
