@@ -1,37 +1,65 @@
-// How the daemon hosts the API: the event history it feeds from the core's events, the route table
-// behind the control socket's `api` command (always there, it costs next to nothing), and the HTTP
-// listeners and metrics, imported only when ha.cf/hbts.cf configure them.
+// How the daemon hosts the API: its view of the daemon's one event feed (the same records and
+// numbers as `hbts events`) and the group transitions it notes from it, the route table behind the
+// control socket's `api` command (always there, it costs next to nothing), and the HTTP listeners
+// and metrics, imported only when ha.cf/hbts.cf configure them.
 import { readFileSync } from 'node:fs';
-import type { ClusterEvent, GroupStatusEntry } from '../cluster/types.js';
+import type { GroupStatusEntry } from '../cluster/types.js';
 import type { ApiSettings } from '../config/types.js';
 import { DaemonStartError } from '../daemon/errors.js';
-import type { ApiContext, ApiReply } from './api-routes.js';
+import type { EventFeed } from '../daemon/event-feed.js';
+import type { RecordedEvent } from '../daemon/event-history.js';
+import type { ApiContext, ApiEvents, ApiReply } from './api-routes.js';
 import { apiRequest } from './api-routes.js';
 import type { ApiLog } from './api-server.js';
 import { ApiStartError } from './errors.js';
-import { EventHistory } from './event-history.js';
+import { GroupTransitions } from './group-transitions.js';
+
+/** Debug events are for the debug log: the API, its stream and its metrics leave them out. */
+const shown = (e: RecordedEvent): boolean => e.level !== 'debug';
+
+/** What the API shows of the feed: its records, with its numbers, minus the debug ones. */
+export function apiEvents(feed: EventFeed): ApiEvents {
+  return {
+    recent: (limit, after = 0) => feed.history.newest(limit, after, shown),
+    subscribe: (listener) =>
+      feed.subscribe((e) => {
+        if (shown(e)) listener(e);
+      }),
+  };
+}
 
 export class ApiHost {
-  readonly history = new EventHistory();
+  readonly events: ApiEvents;
+  readonly transitions = new GroupTransitions();
   private ctx: ApiContext | undefined;
   private closeListeners: (() => Promise<void>) | undefined;
   private observing = false;
 
-  /** `groups`: the core's group status, read after events to note transitions. */
-  constructor(private readonly groups: () => readonly GroupStatusEntry[]) {}
+  /**
+   * `feed`: the daemon's events; `groups`: the core's group status, read after events to note
+   * transitions. Listens from here on, for as long as the daemon runs.
+   */
+  constructor(
+    feed: EventFeed,
+    private readonly groups: () => readonly GroupStatusEntry[],
+  ) {
+    this.events = apiEvents(feed);
+    this.events.subscribe((e) => this.heard(e));
+  }
 
   /** The daemon's status and control handler, once they exist. */
   bind(status: ApiContext['status'], control: ApiContext['control']): void {
-    this.ctx = { status, control, history: this.history };
+    this.ctx = { status, control, events: this.events, transitions: this.transitions };
   }
 
-  /** Every core event: into the history; group transitions are looked at once the step is over. */
-  event(e: ClusterEvent): void {
-    if (this.history.record(e) === undefined || this.observing) return;
+  /** Every event of the feed: noted; group transitions are looked at once the core's step is over. */
+  private heard(e: RecordedEvent): void {
+    this.transitions.heard(e);
+    if (this.observing) return;
     this.observing = true;
     setImmediate(() => {
       this.observing = false;
-      this.history.observeGroups(this.groups());
+      this.transitions.observeGroups(this.groups());
     });
   }
 
@@ -62,7 +90,7 @@ export class ApiHost {
       import('./metrics.js'),
     ]);
     // Events are counted from now on; prom-client itself loads at the first scrape.
-    const metrics = new LazyMetrics(ctx, new EventCounts(this.history));
+    const metrics = new LazyMetrics(ctx, new EventCounts(this.events));
     try {
       const servers = await ApiServers.start({ settings, ctx, metrics, version: packageVersion(), log });
       this.closeListeners = async () => {

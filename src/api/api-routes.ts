@@ -1,15 +1,28 @@
 // The API's route table, shared by the HTTP listener and the control socket's `api` command (so the
-// unix socket offers exactly the same): each route reads the daemon's one status and the event
-// history, or hands a command to the control socket's own handler, the path `hbts standby` takes.
+// unix socket offers exactly the same): each route reads the daemon's one status and its one event
+// feed, or hands a command to the control socket's own handler, the path `hbts standby` takes.
 import type { ControlRequest } from '../daemon/control-protocol.js';
 import { parseControlRequest } from '../daemon/control-protocol.js';
-import type { EventHistory } from './event-history.js';
+import type { RecordedEvent } from '../daemon/event-history.js';
 import type { ApiStatus } from './api-views.js';
 import { clusterView, groupsView, linksView, nodesView } from './api-views.js';
+import type { GroupTransitions } from './group-transitions.js';
+
+/**
+ * The daemon's event feed as the API shows it (api-host.ts): the records and numbers `hbts events`
+ * shows, without the debug ones.
+ */
+export interface ApiEvents {
+  /** The newest `limit` events with a seq above `after`, oldest first. */
+  recent(limit: number, after?: number): readonly RecordedEvent[];
+  /** Hear each event as it is recorded; returns the way to stop. */
+  subscribe(listener: (e: RecordedEvent) => void): () => void;
+}
 
 export interface ApiContext {
   status(): ApiStatus;
-  readonly history: EventHistory;
+  readonly events: ApiEvents;
+  readonly transitions: GroupTransitions;
   /** The control socket's handler. */
   control(req: ControlRequest): Promise<Record<string, unknown>>;
 }
@@ -32,7 +45,8 @@ export interface Route {
 }
 
 export const API_PREFIX = '/api/v1';
-export const MAX_EVENTS = 500;
+/** The most events one request gets (the feed keeps more: `after` pages through them). */
+export const MAX_EVENTS_PER_REQUEST = 500;
 
 const ok = (body: unknown): ApiReply => ({ status: 200, body });
 const bad = (status: number, error: string): ApiReply => ({ status, body: { error } });
@@ -93,24 +107,24 @@ export const ROUTES: readonly Route[] = [
     summary: 'Every resource group: owner, state, since, last transition and its reason',
     run: (ctx) => {
       const s = ctx.status();
-      ctx.history.observeGroups(s.cluster.groups);
-      return ok(groupsView(s, ctx.history));
+      ctx.transitions.observeGroups(s.cluster.groups);
+      return ok(groupsView(s, ctx.transitions));
     },
   },
   {
     method: 'GET',
     path: '/events',
-    summary: 'Recent cluster events, oldest first',
+    summary: 'Recent cluster events, oldest first, numbered (`seq`) as in `hbts events`',
     query: [
-      { name: 'limit', description: 'at most this many (the newest)', min: 1, max: MAX_EVENTS },
+      { name: 'limit', description: 'at most this many (the newest)', min: 1, max: MAX_EVENTS_PER_REQUEST },
       { name: 'after', description: 'only events with a larger seq', min: 0, max: Number.MAX_SAFE_INTEGER },
     ],
     run: (ctx, q) => {
-      const limit = intParam(q, 'limit', 1, MAX_EVENTS, 100);
+      const limit = intParam(q, 'limit', 1, MAX_EVENTS_PER_REQUEST, 100);
       const after = intParam(q, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
       if (typeof limit === 'string') return bad(400, limit);
       if (typeof after === 'string') return bad(400, after);
-      return ok(ctx.history.recent(limit, after));
+      return ok(ctx.events.recent(limit, after));
     },
   },
   {

@@ -5,23 +5,25 @@
 // Node's own http/https with the route table in api-routes.ts: a dozen fixed paths, JSON bodies of
 // a few bytes, one token. A framework would bring routing we do not need and memory we count (the
 // node's target is 50 MB); URL parses the paths and queries, JSON.parse the bodies, the control
-// protocol's parser validates commands.
-import { randomBytes } from 'node:crypto';
+// protocol's parser validates commands. Here: the listeners, who may ask what, and the dispatch;
+// the live stream is live-stream.ts, the dashboard's cookie sessions dashboard-sessions.ts, the
+// body/header plumbing http-io.ts.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { ApiSettings, ListenAddress } from '../config/types.js';
+import { LineBudget } from '../daemon/log-limits.js';
 import type { ApiContext } from './api-routes.js';
 import { API_PREFIX, apiRequest } from './api-routes.js';
 import { TokenCheck, readTokenFile } from './api-token.js';
 import { DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.js';
+import { DashboardSessions } from './dashboard-sessions.js';
 import { ApiStartError } from './errors.js';
-import { clusterView, groupsView, linksView, nodesView } from './api-views.js';
-import type { RecordedEvent } from './event-history.js';
+import { BodyProblem, SECURITY_HEADERS, bearer, readBody, send, type Req, type Res } from './http-io.js';
+import { LiveStream } from './live-stream.js';
 import { openApiDocument } from './openapi.js';
-import { LineBudget } from '../daemon/log-limits.js';
-import { performance } from 'node:perf_hooks';
 
 export type ApiLog = (
   level: 'info' | 'warn' | 'error',
@@ -41,113 +43,28 @@ export interface ApiServerOptions {
   readonly log: ApiLog;
 }
 
-export const SESSION_COOKIE = 'hbts_session';
-export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-export const MAX_SESSIONS = 64;
-export const MAX_STREAMS = 16;
-export const MAX_BODY_BYTES = 16 * 1024;
 /**
  * Requests per second over all listeners (burst twice that): the API shares the event loop with
  * the heartbeats, so a client in a tight loop gets 429 instead of delaying them.
  */
 export const API_REQUESTS_PER_SECOND = 50;
-/** A live stream sends a fresh snapshot at least this often (heartbeat ages move on). */
-export const STREAM_REFRESH_MS = 2000;
-/** Changes within this window go out as one snapshot. */
-const STREAM_DEBOUNCE_MS = 100;
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-};
-
-type Res = http.ServerResponse;
-
-function send(res: Res, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body, null, 1);
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-    ...headers,
-  });
-  res.end(text);
-}
-
-/** Reads a request body up to MAX_BODY_BYTES; undefined for none; a string says what is wrong. */
-function readBody(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES && !done) {
-        done = true;
-        resolve(new BodyProblem(413, `the body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve(undefined);
-      try {
-        resolve(JSON.parse(text) as unknown);
-      } catch {
-        resolve(new BodyProblem(400, 'the body is not JSON'));
-      }
-    });
-    req.on('error', () => {
-      if (!done) resolve(new BodyProblem(400, 'the body could not be read'));
-      done = true;
-    });
-  });
-}
-
-class BodyProblem {
-  constructor(
-    readonly status: number,
-    readonly message: string,
-  ) {}
-}
-
-/** The value of one cookie (RFC 6265 pairs separated by `;`). */
-function cookie(req: http.IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-function bearer(req: http.IncomingMessage): string | undefined {
-  const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-  return m?.[1];
-}
+/** The dashboard page loads its script and data from here only, and sets data only as text. */
+const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export class ApiServers {
   private readonly servers: http.Server[] = [];
-  private readonly sessions = new Map<string, number>();
-  private readonly streams = new Set<Res>();
-  private readonly unsubscribe: () => void;
-  private snapshotTimer: NodeJS.Timeout | undefined;
-  private readonly refreshTimer: NodeJS.Timeout;
+  private readonly sessions: DashboardSessions;
+  private readonly stream: LiveStream;
   private token: TokenCheck | undefined;
   private readonly tls: boolean;
   private readonly budget = new LineBudget(API_REQUESTS_PER_SECOND, 2 * API_REQUESTS_PER_SECOND);
 
   private constructor(private readonly opts: ApiServerOptions) {
     this.tls = opts.settings.cert !== undefined;
-    this.unsubscribe = opts.ctx.history.subscribe((e) => this.onEvent(e));
-    this.refreshTimer = setInterval(() => {
-      if (this.streams.size > 0) this.pushSnapshot();
-    }, STREAM_REFRESH_MS);
-    this.refreshTimer.unref();
+    this.sessions = new DashboardSessions(this.tls);
+    this.stream = new LiveStream(opts.ctx);
   }
 
   /** Open the configured listeners; throws ApiStartError with the reason (token file, cert, address). */
@@ -158,7 +75,7 @@ export class ApiServers {
       if (listen !== undefined) {
         if (tokenFile === undefined) throw new ApiStartError('api_listen needs api_token_file');
         s.token = new TokenCheck(readTokenFile(tokenFile));
-        const handler = (req: http.IncomingMessage, res: Res): void => void s.serveApi(req, res);
+        const handler = (req: Req, res: Res): void => void s.serveApi(req, res);
         let server: http.Server;
         if (cert !== undefined && key !== undefined) {
           let pem: { cert: Buffer; key: Buffer };
@@ -213,20 +130,14 @@ export class ApiServers {
     return this.servers.map((s) => s.address() as AddressInfo);
   }
 
-  private authorised(req: http.IncomingMessage): 'bearer' | 'session' | undefined {
+  private authorised(req: Req): 'bearer' | 'session' | undefined {
     const b = bearer(req);
     if (b !== undefined && this.token?.matches(b) === true) return 'bearer';
-    const sid = cookie(req, SESSION_COOKIE);
-    if (sid !== undefined) {
-      const expires = this.sessions.get(sid);
-      if (expires !== undefined && expires > Date.now()) return 'session';
-      this.sessions.delete(sid);
-    }
-    return undefined;
+    return this.sessions.valid(req) ? 'session' : undefined;
   }
 
   /** Over the budget: 429 (and true). */
-  private throttled(req: http.IncomingMessage, res: Res): boolean {
+  private throttled(req: Req, res: Res): boolean {
     if (this.budget.take(performance.now())) return false;
     req.resume();
     send(
@@ -238,7 +149,7 @@ export class ApiServers {
     return true;
   }
 
-  private async serveApi(req: http.IncomingMessage, res: Res): Promise<void> {
+  private async serveApi(req: Req, res: Res): Promise<void> {
     res.on('error', () => undefined);
     if (this.throttled(req, res)) return;
     let url: URL;
@@ -263,8 +174,8 @@ export class ApiServers {
         },
       );
     }
-    if (path === `${API_PREFIX}/session`) return this.session(req, res, method, auth);
-    if (path === `${API_PREFIX}/stream` && method === 'GET') return this.stream(req, res);
+    if (path === `${API_PREFIX}/session`) return this.sessions.serve(req, res, method, auth);
+    if (path === `${API_PREFIX}/stream` && method === 'GET') return this.stream.open(req, res);
     if (path === '/openapi.json' && method === 'GET')
       return send(res, 200, openApiDocument(this.opts.version));
     if (path === '/metrics' && method === 'GET' && this.opts.settings.metricsListen === undefined)
@@ -287,7 +198,7 @@ export class ApiServers {
     }
   }
 
-  private async serveMetricsOnly(req: http.IncomingMessage, res: Res): Promise<void> {
+  private async serveMetricsOnly(req: Req, res: Res): Promise<void> {
     res.on('error', () => undefined);
     if (this.throttled(req, res)) return;
     req.resume();
@@ -313,92 +224,13 @@ export class ApiServers {
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': html ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8',
-      'content-security-policy':
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      'content-security-policy': DASHBOARD_CSP,
     });
     res.end(html ? DASHBOARD_HTML : DASHBOARD_JS);
   }
 
-  private session(req: http.IncomingMessage, res: Res, method: string, auth: 'bearer' | 'session'): void {
-    req.resume();
-    const secure = this.tls ? '; Secure' : '';
-    if (method === 'DELETE') {
-      const sid = cookie(req, SESSION_COOKIE);
-      if (sid !== undefined) this.sessions.delete(sid);
-      return send(res, 204, undefined, {
-        'set-cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure}`,
-      });
-    }
-    if (method !== 'POST') return send(res, 405, { error: `${API_PREFIX}/session takes POST, DELETE` });
-    // Only the token itself opens a session (a session cannot renew itself for ever).
-    if (auth !== 'bearer') return send(res, 401, { error: 'a session is opened with the bearer token' });
-    const now = Date.now();
-    for (const [sid, exp] of this.sessions) if (exp <= now) this.sessions.delete(sid);
-    while (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
-    const sid = randomBytes(32).toString('hex');
-    this.sessions.set(sid, now + SESSION_TTL_MS);
-    send(res, 204, undefined, {
-      'set-cookie': `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
-    });
-  }
-
-  private snapshot(): Record<string, unknown> {
-    const s = this.opts.ctx.status();
-    this.opts.ctx.history.observeGroups(s.cluster.groups);
-    return {
-      cluster: clusterView(s),
-      nodes: nodesView(s),
-      links: linksView(s),
-      groups: groupsView(s, this.opts.ctx.history),
-      events: this.opts.ctx.history.recent(50),
-    };
-  }
-
-  private stream(req: http.IncomingMessage, res: Res): void {
-    req.resume();
-    if (this.streams.size >= MAX_STREAMS)
-      return send(res, 503, { error: `at most ${MAX_STREAMS} live streams` });
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'content-type': 'text/event-stream',
-      connection: 'keep-alive',
-    });
-    res.socket?.setTimeout(0);
-    this.streams.add(res);
-    res.on('close', () => this.streams.delete(res));
-    res.write(`retry: 1000\nevent: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`);
-  }
-
-  private onEvent(e: RecordedEvent): void {
-    if (this.streams.size === 0) return;
-    const frame = `event: event\ndata: ${JSON.stringify(e)}\n\n`;
-    for (const r of this.streams) r.write(frame);
-    if (this.snapshotTimer === undefined) {
-      this.snapshotTimer = setTimeout(() => {
-        this.snapshotTimer = undefined;
-        this.pushSnapshot();
-      }, STREAM_DEBOUNCE_MS);
-    }
-  }
-
-  private pushSnapshot(): void {
-    const frame = `event: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`;
-    for (const r of this.streams) {
-      // A reader that stopped reading gets dropped instead of growing our memory.
-      if (r.writableLength > 1024 * 1024) r.destroy();
-      else r.write(frame);
-    }
-  }
-
   async close(): Promise<void> {
-    this.unsubscribe();
-    clearInterval(this.refreshTimer);
-    if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
-    for (const r of this.streams) r.destroy();
+    this.stream.close();
     await Promise.all(
       this.servers.map(
         (s) =>

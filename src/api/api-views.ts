@@ -1,9 +1,9 @@
 // The JSON views of the API, each a projection of the daemon's one status (the same object
-// `hbts status --json` prints) plus the event history: nothing here keeps state of its own.
+// `hbts status --json` prints) plus the group transitions: nothing here keeps state of its own.
 import type { ClusterStatus, NodeStatusEntry } from '../cluster/types.js';
 import type { MediumId } from '../config/types.js';
 import type { EndpointCounters } from '../protocol/endpoint.js';
-import type { EventHistory, GroupTransition } from './event-history.js';
+import type { GroupTransition, GroupTransitions } from './group-transitions.js';
 
 /** What the API reads of the daemon's status (DaemonStatus has all of it). */
 export interface ApiStatus {
@@ -84,9 +84,9 @@ export function linksView(s: ApiStatus): Record<string, unknown>[] {
   }));
 }
 
-export function groupsView(s: ApiStatus, history: EventHistory): Record<string, unknown>[] {
+export function groupsView(s: ApiStatus, transitions: GroupTransitions): Record<string, unknown>[] {
   return s.cluster.groups.map((g) => {
-    const t: GroupTransition | undefined = history.transition(g.id);
+    const t: GroupTransition | undefined = transitions.transition(g.id);
     return {
       id: g.id,
       home: g.homeNode,

@@ -1,10 +1,10 @@
 // Prometheus metrics with prom-client, imported only when a listener serves them (its registry and
 // default collectors cost memory a node without metrics should not pay). Every value is read from
-// the daemon's one status at scrape time, or counted from the event history as events happen.
+// the daemon's one status at scrape time, or counted from the daemon's event feed as events happen.
 import type * as PromClientModule from 'prom-client';
 import type { Gauge, Registry } from 'prom-client';
-import type { ApiContext } from './api-routes.js';
-import type { EventHistory, RecordedEvent } from './event-history.js';
+import type { RecordedEvent } from '../daemon/event-history.js';
+import type { ApiContext, ApiEvents } from './api-routes.js';
 import type { MetricsSource } from './api-server.js';
 
 type PromClient = typeof PromClientModule;
@@ -35,9 +35,9 @@ export class EventCounts {
   readonly takeovers = new Map<string, number>();
   readonly releases = new Map<string, number>();
   readonly stop: () => void;
-  constructor(history: EventHistory) {
+  constructor(events: ApiEvents) {
     const add = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
-    this.stop = history.subscribe((e: RecordedEvent) => {
+    this.stop = events.subscribe((e: RecordedEvent) => {
       if (e.kind === 'peer-late' && e.node !== undefined) add(this.late, e.node);
       else if (e.kind === 'takeover') add(this.takeovers, reasonLabel(e.text));
       else if (e.kind === 'release') add(this.releases, reasonLabel(e.text));

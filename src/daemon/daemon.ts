@@ -243,7 +243,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     invariants: 'log',
   });
 
-  // Every event the log gets is also recorded (`hbts events`, `hbts why`) and run by notify hooks.
+  // Every event the log gets is also recorded (`hbts events`, `hbts why`, the API) and run by notify hooks.
   const feed = new EventFeed(config, self, log);
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
@@ -251,7 +251,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let statusSocket: ControlServer | undefined;
   let watchdog: WatchdogWriter | undefined;
   let diskLock: DiskLock | undefined;
-  const api = new ApiHost(() => core.status().groups);
+  const api = new ApiHost(feed, () => core.status().groups);
   const pidPath = join(opts.runDir, PID_FILE_NAME);
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
@@ -303,7 +303,6 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         )
           return;
         log.event(e);
-        api.event(e);
         feed.record(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
         if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);

@@ -1,10 +1,11 @@
 // Where the daemon's cluster events go besides the log: the event history (`hbts events`,
-// `hbts why`, the `events` control request) and the notify hooks. One object so the daemon wires
-// it in a few lines and a reload reconfigures the hooks in one call.
+// `hbts why`, the `events` control request, the HTTP API), the notify hooks and whoever listens
+// (the API's group transitions, metrics and live stream). One object so the daemon wires it in a
+// few lines, a reload reconfigures the hooks in one call, and every reader sees one numbering.
 import type { ClusterEvent } from '../cluster/types.js';
 import { DEFAULT_NOTIFY_TIMEOUT_MS } from '../config/ha-cf-notify.js';
 import type { ClusterConfig } from '../config/types.js';
-import { EventHistory } from './event-history.js';
+import { EventHistory, type RecordedEvent } from './event-history.js';
 import type { EventLog } from './event-log.js';
 import { NotifyHooks, type NotifyCounters } from './notify-hooks.js';
 
@@ -24,6 +25,7 @@ export class EventFeed {
   private hookCount: number;
   /** Long polls waiting for the next event. */
   private readonly waiters = new Set<() => void>();
+  private readonly listeners = new Set<(e: RecordedEvent) => void>();
   private closing = false;
 
   constructor(config: ClusterConfig, self: string, log: EventLog) {
@@ -37,10 +39,19 @@ export class EventFeed {
     );
   }
 
-  /** An event the log got: recorded with the wall-clock time and queued for the hooks. */
-  record(e: ClusterEvent): void {
-    this.hooks.push(this.history.record(e, Date.now()));
+  /** An event the log got: recorded with the wall-clock time, queued for the hooks, told to the listeners. */
+  record(e: ClusterEvent): RecordedEvent {
+    const r = this.history.record(e, Date.now());
+    this.hooks.push(r);
     this.wake();
+    for (const l of this.listeners) l(r);
+    return r;
+  }
+
+  /** Hear every event as it is recorded (debug ones too); returns the way to stop. */
+  subscribe(listener: (e: RecordedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private wake(): void {

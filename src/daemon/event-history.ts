@@ -1,6 +1,7 @@
 // The daemon's memory of its own cluster events: each gets a sequence number and a wall-clock time
-// when it happens, and the last MAX_EVENTS are kept for `hbts events`, `hbts why` and the notify
-// hooks, which all read the same records (the log file gets the same events as lines).
+// when it happens, and the last MAX_EVENTS are kept for `hbts events`, `hbts why`, the notify hooks
+// and the HTTP API (its events, the dashboard's stream), which all read the same records with the
+// same numbers (the log file gets the same events as lines).
 import type { ClusterEvent, ClusterEventKind, EventLevel } from '../cluster/types.js';
 
 /** Events kept; older ones are forgotten (a day of a quiet cluster, minutes of a flapping one). */
@@ -45,6 +46,20 @@ export class EventHistory {
   since(seq: number, max = this.limit): RecordedEvent[] {
     const first = this.events.findIndex((e) => e.seq > seq);
     return first < 0 ? [] : this.events.slice(first, first + max);
+  }
+
+  /**
+   * The newest `limit` events after `seq` that `shown` keeps, oldest first (the API's view: what
+   * happened last, where `since` pages forward from the oldest).
+   */
+  newest(limit: number, seq = 0, shown: (e: RecordedEvent) => boolean = () => true): RecordedEvent[] {
+    const out: RecordedEvent[] = [];
+    for (let i = this.events.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.events[i];
+      if (e === undefined || e.seq <= seq) break;
+      if (shown(e)) out.push(e);
+    }
+    return out.reverse();
   }
 
   /** The number of the last event recorded (0: none yet). */

@@ -79,6 +79,17 @@ function stream(
   });
 }
 
+/** The daemon's own event records by seq, as `hbts events` reads them (the `events` control request). */
+async function feedEvents(n: LoopbackNode): Promise<Map<number, { seq: number }>> {
+  const r = await controlRequest(join(n.runDir, CONTROL_SOCKET_NAME), {
+    cmd: 'events',
+    since: 0,
+    limit: 1000,
+    waitMs: 0,
+  });
+  return new Map((r['events'] as { seq: number }[]).map((e) => [e.seq, e]));
+}
+
 const freePort = (): number => 20000 + Math.floor(Math.random() * 30000);
 
 void describe('HTTP API of a running daemon (loopback)', () => {
@@ -180,6 +191,10 @@ void describe('HTTP API of a running daemon (loopback)', () => {
       seq: number;
     }[];
     assert.ok(newer.every((e) => e.seq > first) && newer.length === Math.min(100, all.length - 1));
+    // one ring: `hbts events` (the control socket's `events`) shows the very same records, same seqs
+    const feed = await feedEvents(n);
+    assert.ok(all.length > 0);
+    for (const e of all) assert.deepEqual(e, feed.get(e.seq), `seq ${e.seq}`);
     for (const q of ['limit=0', 'limit=501', 'limit=x', 'after=-1', 'limit=1.5']) {
       const r = await call(port, `/api/v1/events?${q}`, { token: TOKEN });
       assert.equal(r.status, 400, q);
@@ -248,8 +263,18 @@ void describe('HTTP API of a running daemon (loopback)', () => {
     const got = await live;
     assert.equal(got.type, 'text/event-stream');
     const snap = got.frames.find((f) => f.includes('event: snapshot'));
-    assert.ok(snap?.includes('"owner":"a"'), 'the snapshot shows who holds the group');
-    assert.ok(got.frames.some((f) => f.startsWith('event: event') && f.includes('"kind":"admin"')));
+    assert.ok(snap?.includes('"owner":"a"') === true, 'the snapshot shows who holds the group');
+    const admin = got.frames.find((f) => f.startsWith('event: event') && f.includes('"kind":"admin"'));
+    assert.ok(admin !== undefined);
+    // the stream numbers events as `hbts events` does: the same record under the same seq
+    const streamed = JSON.parse(admin.slice(admin.indexOf('data: ') + 6)) as { seq: number };
+    assert.deepEqual(streamed, (await feedEvents(n)).get(streamed.seq));
+    assert.ok(snap !== undefined);
+    const snapEvents = (JSON.parse(snap.slice(snap.indexOf('data: ') + 6)) as { events: { seq: number }[] })
+      .events;
+    assert.ok(snapEvents.length > 0);
+    const feed = await feedEvents(n);
+    for (const e of snapEvents) assert.deepEqual(e, feed.get(e.seq), `snapshot seq ${e.seq}`);
     const closed = await call(port, '/api/v1/session', { cookie, method: 'DELETE' });
     assert.equal(closed.status, 204);
     assert.equal((await call(port, '/api/v1/cluster', { cookie })).status, 401);

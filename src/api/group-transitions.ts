@@ -1,20 +1,9 @@
-// The recent past the API and dashboard show: the last cluster events (a bounded ring, numbered so
-// a client can ask for what came after the last one it saw), and per group since when it is in its
-// current state and why it changed (the event that explains it). Fed by the daemon from the core's
-// events and status; listeners (the live stream, the metrics) hear each event as it is recorded.
+// Per group since when it is in its current state and why it changed (the event that explains it),
+// for the API's groups and the dashboard. It keeps no events of its own: it hears the daemon's event
+// feed (src/daemon/event-feed.ts) and remembers only the newest group and node event, with the
+// feed's numbers, so `eventSeq` is the seq `hbts events` and the API's events show.
 import type { ClusterEvent, GroupStatusEntry } from '../cluster/types.js';
-
-export interface RecordedEvent {
-  readonly seq: number;
-  /** Wall-clock time, ISO 8601. */
-  readonly time: string;
-  readonly kind: ClusterEvent['kind'];
-  readonly level: ClusterEvent['level'];
-  readonly node?: string;
-  readonly medium?: string;
-  readonly group?: string;
-  readonly text: string;
-}
+import type { RecordedEvent } from '../daemon/event-history.js';
 
 export interface GroupTransition {
   /** When the group entered its current state (ISO 8601). */
@@ -27,8 +16,6 @@ export interface GroupTransition {
   /** That event's number, to find it in the event list. */
   readonly eventSeq: number | undefined;
 }
-
-export const DEFAULT_EVENT_CAPACITY = 500;
 
 /** Events about the cluster as a whole that may explain a group moving on a peer (we saw no group event). */
 const NODE_REASONS: ReadonlySet<ClusterEvent['kind']> = new Set([
@@ -52,50 +39,20 @@ interface Observed {
   transition: GroupTransition;
 }
 
-export class EventHistory {
-  private readonly ring: RecordedEvent[] = [];
-  private nextSeq = 1;
-  private readonly listeners = new Set<(e: RecordedEvent) => void>();
+export class GroupTransitions {
   private readonly lastGroupEvent = new Map<string, RecordedEvent>();
   private lastNodeEvent: RecordedEvent | undefined;
+  /** The newest event heard (0: none yet). */
+  private lastSeq = 0;
   private readonly groups = new Map<string, Observed>();
 
-  constructor(
-    readonly capacity = DEFAULT_EVENT_CAPACITY,
-    private readonly wallMs: () => number = Date.now,
-  ) {}
+  constructor(private readonly wallMs: () => number = Date.now) {}
 
-  /** Debug events stay out (they are for the debug log, and would push the rest out of the ring). */
-  record(e: ClusterEvent): RecordedEvent | undefined {
-    if (e.level === 'debug') return undefined;
-    const r: RecordedEvent = {
-      seq: this.nextSeq++,
-      time: new Date(this.wallMs()).toISOString(),
-      kind: e.kind,
-      level: e.level,
-      ...(e.node !== undefined ? { node: e.node } : {}),
-      ...(e.medium !== undefined ? { medium: e.medium } : {}),
-      ...(e.group !== undefined ? { group: e.group } : {}),
-      text: e.text,
-    };
-    this.ring.push(r);
-    if (this.ring.length > this.capacity) this.ring.shift();
+  /** An event from the feed (the API leaves debug ones out before they get here). */
+  heard(r: RecordedEvent): void {
+    this.lastSeq = r.seq;
     if (r.group !== undefined) this.lastGroupEvent.set(r.group, r);
     else if (NODE_REASONS.has(r.kind)) this.lastNodeEvent = r;
-    for (const l of this.listeners) l(r);
-    return r;
-  }
-
-  /** The newest `limit` events with seq > after, oldest first. */
-  recent(limit = 100, after = 0): RecordedEvent[] {
-    const newer = this.ring.filter((e) => e.seq > after);
-    return newer.slice(Math.max(0, newer.length - limit));
-  }
-
-  /** Hear every recorded event; returns the way to stop. */
-  subscribe(listener: (e: RecordedEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -107,7 +64,7 @@ export class EventHistory {
     for (const g of groups) {
       const to = describe(g.owners);
       const seen = this.groups.get(g.id);
-      const newestSeq = this.nextSeq - 1;
+      const newestSeq = this.lastSeq;
       if (seen?.key === to) {
         seen.seenAtSeq = newestSeq;
         continue;
