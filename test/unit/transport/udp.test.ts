@@ -7,7 +7,7 @@ import type { InterfaceInfo } from '../../../src/transport/interfaces.js';
 import { inSubnet, parseIpAddrJson } from '../../../src/transport/interfaces.js';
 import { UdpReceiverPool } from '../../../src/transport/udp-receivers.js';
 import type { TransportHandlers } from '../../../src/transport/transport.js';
-import { waitUntil } from '../../../src/lab/netns-lab.js';
+import { waitUntil } from '../../../src/lab/wait-until.js';
 
 const at = { file: 'ha.cf', line: 1 };
 const lo: ReadonlyMap<string, InterfaceInfo> = new Map([
