@@ -3,7 +3,7 @@
 // listeners and metrics, imported only when ha.cf/hbts.cf configure them.
 import { readFileSync } from 'node:fs';
 import type { ClusterEvent, GroupStatusEntry } from '../cluster/types.js';
-import type { ApiSettings } from '../config/types.js';
+import type { ApiSettings } from '../config/api-config.js';
 import { DaemonStartError } from '../daemon/errors.js';
 import type { ApiContext, ApiReply } from './api-routes.js';
 import { apiRequest } from './api-routes.js';

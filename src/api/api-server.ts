@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ApiSettings, ListenAddress } from '../config/types.js';
+import type { ApiSettings, ListenAddress } from '../config/api-config.js';
 import type { ApiContext } from './api-routes.js';
 import { API_PREFIX, apiRequest } from './api-routes.js';
 import { TokenCheck, readTokenFile } from './api-token.js';

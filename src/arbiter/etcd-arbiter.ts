@@ -4,7 +4,8 @@
 // longer knows is reported lost and a new one is asked for. The groups' keys under that lease are
 // etcd-group-keys.ts's; the client, its call limits and etcd's reachability are
 // etcd-connection.ts's (every call has a time limit).
-import type { ArbiterConfig, GroupId } from '../config/types.js';
+import type { ArbiterConfig } from '../config/arbitration-config.js';
+import type { GroupId } from '../config/types.js';
 import type { MonoMs } from '../cluster/types.js';
 import type { ArbiterHooks } from './arbiter-hooks.js';
 import { EtcdConnection, message } from './etcd-connection.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 // Types only (erased): the package itself is loaded by open()'s dynamic import.
 import type * as Etcd3Types from 'etcd3';
-import type { ArbiterConfig } from '../config/types.js';
+import type { ArbiterConfig } from '../config/arbitration-config.js';
 import type { MonoMs } from '../cluster/types.js';
 import type { ArbiterHooks } from './arbiter-hooks.js';
 

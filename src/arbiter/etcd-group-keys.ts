@@ -3,7 +3,8 @@
 // group's fencing token. The key goes after the group stopped here, retried until etcd has it; no
 // claim is made for a group whose old key is still being given back. Also who holds each key, as
 // etcd last told us.
-import type { ArbiterConfig, GroupId } from '../config/types.js';
+import type { ArbiterConfig } from '../config/arbitration-config.js';
+import type { GroupId } from '../config/types.js';
 import type { ArbiterHooks } from './arbiter-hooks.js';
 import { message } from './etcd-connection.js';
 import type { EtcdConnection } from './etcd-connection.js';

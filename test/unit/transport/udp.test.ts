@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
-import type { Medium, MediumId } from '../../../src/config/types.js';
+import type { Medium } from '../../../src/config/media-config.js';
+import type { MediumId } from '../../../src/config/types.js';
 import { openMedium } from '../../../src/transport/open-medium.js';
 import type { InterfaceInfo } from '../../../src/transport/interfaces.js';
 import { inSubnet, parseIpAddrJson } from '../../../src/transport/interfaces.js';
