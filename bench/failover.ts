@@ -5,7 +5,7 @@
 //
 //   node dist/bench/failover.js [--runs N] [--impls ours,heartbeat,keepalived]
 //        [--windows w10s,w250ms,w30ms(,w40ms)] [--scenarios crash,graceful,partition]
-//        [--partition-ms 5000] [--heal-window-ms 10000] [--idle-ms 30000]
+//        [--partition-ms 5000] [--heal-window-ms 10000] [--idle-ms 30000] [--idle-after-ms 45000]
 //        [--scenarios stress --stress-ms 600000 --hogs 4 --loss 5]
 //        [--json FILE] [--md FILE] [--net 40] [--quiet]
 import { writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ interface Args {
   partitionMs: number;
   healWindowMs: number;
   idleMs: number;
+  idleAfterMs: number;
   stressMs: number;
   hogs: number;
   lossPct: number;
@@ -62,6 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
     partitionMs: 5000,
     healWindowMs: 10_000,
     idleMs: 30_000,
+    idleAfterMs: 45_000,
     stressMs: 600_000,
     hogs: 4,
     lossPct: 5,
@@ -86,6 +88,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--partition-ms') a.partitionMs = intOf(flag, v, 0);
     else if (flag === '--heal-window-ms') a.healWindowMs = intOf(flag, v, 500);
     else if (flag === '--idle-ms') a.idleMs = intOf(flag, v, 0);
+    else if (flag === '--idle-after-ms') a.idleAfterMs = intOf(flag, v, 0);
     else if (flag === '--stress-ms') a.stressMs = intOf(flag, v, 1000);
     else if (flag === '--hogs') a.hogs = intOf(flag, v, 0);
     else if (flag === '--loss') a.lossPct = intOf(flag, v, 0);
@@ -134,6 +137,7 @@ async function main(): Promise<number> {
           partitionMs: args.partitionMs,
           healWindowMs: args.healWindowMs,
           idleMs: args.idleMs,
+          idleAfterMs: args.idleAfterMs,
           stressMs: args.stressMs,
           hogs: args.hogs,
           lossPct: args.lossPct,

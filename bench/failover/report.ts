@@ -173,13 +173,13 @@ export function markdown(report: Report): string {
   for (const p of skipped) lines.push('', `${p.impl} ${p.label}: skipped (${p.skipped})`);
   lines.push(
     '',
-    '| impl | window | timing | node | processes | RSS MB (sum) | CPU % of one core | over s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| impl | window | timing | node | processes | RSS MB (sum) | CPU % of one core | over s | from s after start |',
+    '|---|---|---|---|---|---|---|---|---|',
   );
   for (const p of report.profiles)
     for (const s of p.idle)
       lines.push(
-        `| ${p.impl} | ${p.window} | ${p.label} | ${s.node} (${s.role}) | ${s.processes} | ${(s.rssKb / 1024).toFixed(1)} | ${s.cpuPct} | ${s.windowS} |`,
+        `| ${p.impl} | ${p.window} | ${p.label} | ${s.node} (${s.role}) | ${s.processes} | ${(s.rssKb / 1024).toFixed(1)} | ${s.cpuPct} | ${s.windowS} | ${s.afterS} |`,
       );
   const stressed = report.profiles.filter((p) => p.scenarios['stress'] !== undefined);
   if (stressed.length > 0) {

@@ -35,6 +35,12 @@ export interface RunOptions {
   readonly lossPct: number;
   /** Idle sample length (0 = none). */
   readonly idleMs: number;
+  /**
+   * How long after the managers started the idle sample begins: a Node.js daemon compiles its hot
+   * paths in its first tens of seconds (measured: about twice the steady CPU at 10-20 s), and idle
+   * means the steady state a node spends its life in.
+   */
+  readonly idleAfterMs: number;
   /** Third octet of the lab's service net (the heartbeat link is the next one). */
   readonly net: number;
   readonly log: (line: string) => void;
@@ -76,6 +82,8 @@ export interface IdleSample {
   readonly rssKb: number;
   readonly cpuPct: number;
   readonly windowS: number;
+  /** Seconds from the managers' start to the sample's start. */
+  readonly afterS: number;
 }
 
 export interface ProfileResult {
@@ -109,7 +117,14 @@ function rssKb(pid: number): number {
   }
 }
 
-async function idleSample(impl: Implementation, lab: Lab, windowMs: number): Promise<IdleSample[]> {
+async function idleSample(
+  impl: Implementation,
+  lab: Lab,
+  windowMs: number,
+  startedAt: number,
+  afterMs: number,
+): Promise<IdleSample[]> {
+  await sleep(Math.max(0, startedAt + afterMs - performance.now()));
   const pids = lab.nodes.map((n) => impl.managerPids(lab, n));
   const t0 = performance.now();
   const before = pids.map((ps) => ps.map(cpuTicks));
@@ -125,6 +140,7 @@ async function idleSample(impl: Implementation, lab: Lab, windowMs: number): Pro
       rssKb: ps.reduce((s, p) => s + rssKb(p), 0),
       cpuPct: Math.round((ticks / CLK_TCK / dt) * 100 * 1000) / 1000,
       windowS: Math.round(dt * 10) / 10,
+      afterS: Math.round((t0 - startedAt) / 100) / 10,
     };
   });
 }
@@ -150,6 +166,8 @@ class Bench {
   lab!: Lab;
   watch!: AddressWatch;
   client!: ProbeClient;
+  /** performance.now() when the managers of the current run were started. */
+  startedAt = 0;
 
   constructor(
     readonly impl: Implementation,
@@ -186,6 +204,7 @@ class Bench {
     for (const n of this.lab.nodes) this.lab.startHttp(n);
     await sleep(200);
     const t0 = Date.now();
+    this.startedAt = performance.now();
     await Promise.all(this.lab.nodes.map((n) => this.impl.start(this.lab, n)));
     const limit = 30_000 + 3 * detectionWindowMs(this.profile.timing);
     await waitUntil('node1 holds the VIP alone', () => this.watch.holders().join() === 'node1', limit, 20);
@@ -338,7 +357,7 @@ export async function runProfile(
         try {
           const startup = await b.freshStart();
           if (opts.idleMs > 0 && result.idle.length === 0)
-            result.idle.push(...(await idleSample(impl, b.lab, opts.idleMs)));
+            result.idle.push(...(await idleSample(impl, b.lab, opts.idleMs, b.startedAt, opts.idleAfterMs)));
           r =
             scenario === 'partition'
               ? await b.partition(startup)

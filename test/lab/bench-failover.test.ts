@@ -71,6 +71,8 @@ void describe('bench/failover smoke test (N=1, 250 ms window)', { skip: skip ?? 
           'w250ms',
           '--idle-ms',
           '1000',
+          '--idle-after-ms',
+          '0',
           '--partition-ms',
           '1500',
           '--heal-window-ms',
