@@ -105,8 +105,10 @@ class GroupRunner implements ResourceRunner {
     const steps: ResourceStep[] = [];
     const up: ResourceSpec[] = [];
     for (const rsc of group.resources) {
-      const st = await this.statusStep(rsc, steps);
-      if (st.state === 'running') {
+      // The built-in IP agent's start looks for the address itself (and only announces it when
+      // present): asking its status first would cost the takeover one more `ip` round trip.
+      const st = this.agents.startChecksItself(rsc) ? undefined : await this.statusStep(rsc, steps);
+      if (st?.state === 'running') {
         // Heartbeat: "we_own_resource || start" — a resource that already runs is not started again.
         steps.push({
           resource: rsc.raw,
