@@ -1,7 +1,8 @@
 // Codec throughput: encode+sign and verify+decode of a heartbeat-sized status message (about
 // 310 bytes, as real Heartbeat sends every keepalive), for crc, md5 and sha1, on one core.
 // Run: npm run bench:codec   (BENCH_MS=2000 for longer runs)
-import type { AuthMethod, MediumId, NodeName } from '../src/config/types.js';
+import type { AuthMethod } from '../src/config/auth-config.js';
+import type { MediumId, NodeName } from '../src/config/types.js';
 import { Authenticator } from '../src/protocol/auth.js';
 import { decodePacket } from '../src/protocol/codec.js';
 import { createEndpoint } from '../src/protocol/create-endpoint.js';

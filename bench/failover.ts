@@ -10,7 +10,7 @@
 //        [--json FILE] [--md FILE] [--net 40] [--quiet]
 import { writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, release } from 'node:os';
-import { labSkipReason } from '../src/lab/netns-lab.js';
+import { labSkipReason } from '../src/lab/lab-shell.js';
 import { implementation } from './failover/impls.js';
 import { defaultWindows, implNames, profileOf, windowNames } from './failover/profiles.js';
 import type { ImplName, WindowName } from './failover/profiles.js';

@@ -6,8 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { AddressWatch } from '../../src/lab/address-watch.js';
-import { Lab, sh, sleep, waitUntil } from '../../src/lab/netns-lab.js';
-import type { LabNode, ProbeClient } from '../../src/lab/netns-lab.js';
+import { sh } from '../../src/lab/lab-shell.js';
+import { Lab } from '../../src/lab/netns-lab.js';
+import { sleep, waitUntil } from '../../src/lab/wait-until.js';
+import type { LabNode } from '../../src/lab/lab-topology.js';
+import type { ProbeClient } from '../../src/lab/netns-lab.js';
 import { nodePowerSpec, pidsInNamespace, powerOff, powerOn } from '../../src/lab/node-power.js';
 import type { Implementation } from './impls.js';
 import { detectionWindowMs } from './profiles.js';

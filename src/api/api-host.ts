@@ -4,7 +4,7 @@
 // and metrics, imported only when ha.cf/hbts.cf configure them.
 import { readFileSync } from 'node:fs';
 import type { GroupStatusEntry } from '../cluster/types.js';
-import type { ApiSettings } from '../config/types.js';
+import type { ApiSettings } from '../config/api-config.js';
 import { DaemonStartError } from '../daemon/errors.js';
 import type { EventFeed } from '../daemon/event-feed.js';
 import type { RecordedEvent } from '../daemon/event-history.js';

@@ -13,7 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ApiSettings, ListenAddress } from '../config/types.js';
+import type { ApiSettings, ListenAddress } from '../config/api-config.js';
 import { LineBudget } from '../daemon/log-limits.js';
 import type { ApiContext } from './api-routes.js';
 import { API_PREFIX, apiRequest } from './api-routes.js';

@@ -2,7 +2,9 @@
 // the daemon applies live (timings, nodes, media, auth keys, resource groups, logging) and what
 // waits for the next restart. One list for the core (reconfigure.ts), the shell (daemon reload)
 // and the operator's answer (`hbts reload`), so they cannot disagree about what changed.
-import type { ClusterConfig, GroupId, Medium, MediumId, NodeName, ResourceGroup } from './types.js';
+import type { Medium } from './media-config.js';
+import type { ResourceGroup } from './resource-config.js';
+import type { ClusterConfig, GroupId, MediumId, NodeName } from './types.js';
 
 export interface TimingChange {
   readonly name: 'keepalive' | 'deadtime' | 'warntime' | 'initdead';

@@ -1,7 +1,7 @@
 // Building, ordering and printing ConfigIssue values. Every config problem is a value with a
 // location; nothing in the config parsers throws on bad input.
 import { printable } from './printable.js';
-import type { ConfigIssue, SourceLocation } from './types.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
 
 export function errorAt(at: SourceLocation, message: string): ConfigIssue {
   return { file: at.file, line: at.line, severity: 'error', message };

@@ -1,5 +1,8 @@
 // Human and JSON renderings of a resolved ClusterConfig, for `hbts check` and status displays.
-import type { ClusterConfig, FenceMethod, Medium, PingTarget, ResourceGroup } from './types.js';
+import type { FenceMethod } from './fencing-config.js';
+import type { Medium, PingTarget } from './media-config.js';
+import type { ResourceGroup } from './resource-config.js';
+import type { ClusterConfig } from './types.js';
 import { formatDuration } from './heartbeat-time.js';
 import { fencingSettings } from './ha-cf-defaults.js';
 import { checkText, healthPolicy } from './resolve-monitors.js';

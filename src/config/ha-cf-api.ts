@@ -2,7 +2,8 @@
 // with `api_token_file` (the bearer token, mode 600) and optional TLS (`api_cert` + `api_key`),
 // and `metrics_listen <addr>:<port>` (a token-free /metrics listener). The handlers check each
 // line; finishApi checks what needs them all (a listener needs its token, a cert its key).
-import type { ApiSettings, ListenAddress, SourceLocation } from './types.js';
+import type { ApiSettings, ListenAddress } from './api-config.js';
+import type { SourceLocation } from './source-location.js';
 import type { DirectiveHandler, HaCfBuilder } from './ha-cf-builder.js';
 
 export type ApiDirective = 'api_listen' | 'api_token_file' | 'api_cert' | 'api_key' | 'metrics_listen';

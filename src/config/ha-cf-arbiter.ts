@@ -3,7 +3,8 @@
 // A group is held only while its holder owns a key for it under an etcd lease (daemon side:
 // src/arbiter/etcd-arbiter.ts; core side: src/cluster/arbiter.ts). The handler checks the line;
 // finishArbiter fills in what depends on the whole file (the default prefix names the cluster).
-import type { ArbiterConfig, SourceLocation } from './types.js';
+import type { ArbiterConfig } from './arbitration-config.js';
+import type { SourceLocation } from './source-location.js';
 import type { DirectiveHandler, HaCfBuilder } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
 import { parseHeartbeatTime } from './heartbeat-time.js';

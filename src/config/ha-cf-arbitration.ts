@@ -2,7 +2,7 @@
 // majority of the node lines releases its groups and takes none) and `ping_policy off|ipfail`
 // (groups go where the most ping nodes answer). Heartbeat's own `respawn <user> .../ipfail` line
 // turns ipfail on as well: Debian 12 ships no ipfail binary, so the daemon does its job itself.
-import type { ArbitrationSettings } from './types.js';
+import type { ArbitrationSettings } from './arbitration-config.js';
 import type { DirectiveHandler, HaCfBuilder } from './ha-cf-builder.js';
 import { isIpfailLine } from './ha-cf-directives.js';
 

@@ -2,23 +2,15 @@
 // effect in file order, as in Heartbeat, so the handlers read this state as it stands on their
 // line (a medium uses the udpport and baud set above it) and add to it; ha-cf-finish.ts turns it
 // into the HaCf once the whole file is read.
-import type {
-  ApiAuthEntry,
-  ArbiterConfig,
-  AutoFailback,
-  ClientProgram,
-  ConfigIssue,
-  FenceMethod,
-  HaCf,
-  Medium,
-  MediumId,
-  MonitorLines,
-  NodeEntry,
-  NotifyHook,
-  PingTarget,
-  SourceLocation,
-  StonithDevice,
-} from './types.js';
+import type { ArbiterConfig } from './arbitration-config.js';
+import type { FenceMethod, StonithDevice } from './fencing-config.js';
+import type { MonitorLines } from './health-config.js';
+import type { Medium, PingTarget } from './media-config.js';
+import type { NotifyHook } from './notify-config.js';
+import type { ApiAuthEntry, ClientProgram } from './program-config.js';
+import type { AutoFailback } from './resource-config.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
+import type { HaCf, MediumId, NodeEntry } from './types.js';
 import { errorAt, warningAt } from './config-issues.js';
 import type { DirectiveLine } from './ha-cf-lines.js';
 import { BOOLEAN_HELP, interfaceNameProblem, parseBoolean, parseIntegerIn } from './config-values.js';

@@ -1,5 +1,5 @@
 // Heartbeat 3.0.6's ha.cf defaults and value sets, as the parser and its messages use them.
-import type { FencingSettings } from './types.js';
+import type { FencingSettings } from './fencing-config.js';
 
 export const DEFAULT_KEEPALIVE_MS = 1000;
 export const DEFAULT_DEADTIME_MS = 30_000;

@@ -3,7 +3,8 @@
 // `fence <node> sbd` writes a poison pill on the `disk_lock` device, `fence_delay` and
 // `fence_timeout` tune when and how long. The handlers check each line; finishFencing checks what
 // needs the whole of ha.cf + hbts.cf (targets are nodes, sbd has its disk).
-import type { NodeName, SourceLocation } from './types.js';
+import type { SourceLocation } from './source-location.js';
+import type { NodeName } from './types.js';
 import type { DirectiveHandler, HaCfBuilder } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
 import { DEFAULT_FENCE_DELAY_MS, DEFAULT_FENCE_TIMEOUT_MS } from './ha-cf-defaults.js';

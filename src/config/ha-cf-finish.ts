@@ -2,7 +2,8 @@
 // initdead, deadping from deadtime; auto_failback from nice_failback), the checks that concern
 // several directives or the whole file, and the finished HaCf.
 import { finishApi } from './ha-cf-api.js';
-import type { AutoFailback, HaCf, HaCfSettings } from './types.js';
+import type { AutoFailback } from './resource-config.js';
+import type { HaCf, HaCfSettings } from './types.js';
 import { wholeFile } from './config-issues.js';
 import { formatDuration } from './heartbeat-time.js';
 import type { HaCfBuilder, Timed } from './ha-cf-builder.js';

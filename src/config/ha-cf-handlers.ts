@@ -2,7 +2,8 @@
 // simple settings: nodes, times, failback, logging, and the directives heartbeat-ts only validates.
 // HA_CF_HANDLERS is keyed by DirectiveName, so a directive added to the table without a handler
 // (or a handler without a directive) does not compile.
-import type { AutoFailback, NodeName } from './types.js';
+import type { AutoFailback } from './resource-config.js';
+import type { NodeName } from './types.js';
 import type { DirectiveHandler } from './ha-cf-builder.js';
 import type { DirectiveName } from './ha-cf-directives.js';
 import { parseHeartbeatTime } from './heartbeat-time.js';

@@ -2,7 +2,7 @@
 // comment anywhere, leading whitespace is skipped, the first token is the case-sensitive directive
 // name, and ordinary directives are split on spaces, tabs and commas while whole-line directives get
 // the rest of the line unsplit.
-import type { ConfigIssue, SourceLocation } from './types.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
 import { errorAt } from './config-issues.js';
 
 /** Heartbeat reads ha.cf with a 1024-byte fgets buffer, so a longer line is read as two. */

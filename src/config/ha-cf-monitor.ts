@@ -2,7 +2,7 @@
 // one resource of a haresources group every interval, `monitor_policy <group> ...` says what
 // failures do (restart in place, then move, then stop choosing that node). The handlers check each
 // line's own syntax; resolve-monitors.ts ties them to haresources once every file is read.
-import type { MonitorCheck } from './types.js';
+import type { MonitorCheck } from './health-config.js';
 import type { HaCfBuilder, DirectiveHandler } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
 import { parseHeartbeatTime } from './heartbeat-time.js';

@@ -3,7 +3,7 @@
 // words are passed as written); `notify_timeout` limits one run. daemon/notify-hooks.ts runs them.
 import type { DirectiveHandler, HaCfBuilder } from './ha-cf-builder.js';
 import { splitWords } from './ha-cf-lines.js';
-import type { NotifySettings } from './types.js';
+import type { NotifySettings } from './notify-config.js';
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 

@@ -2,7 +2,8 @@
 // read it (an error for `hbts check` too: a readable token is a leaked one), and the TLS files exist.
 // The daemon checks the token again when it opens the listener (src/api/api-token.ts).
 import { statSync } from 'node:fs';
-import type { ClusterConfig, SourceLocation } from './types.js';
+import type { SourceLocation } from './source-location.js';
+import type { ClusterConfig } from './types.js';
 
 export interface ApiFactSinks {
   /** Always an error: a secret others can read. */

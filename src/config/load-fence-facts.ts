@@ -4,7 +4,9 @@
 // fence agent exists and takes the options its line gives, each stonith device type exists and
 // gets its parameters.
 import { readFileSync, statSync } from 'node:fs';
-import type { ClusterConfig, FenceMethod, SourceLocation, StonithDevice } from './types.js';
+import type { FenceMethod, StonithDevice } from './fencing-config.js';
+import type { SourceLocation } from './source-location.js';
+import type { ClusterConfig } from './types.js';
 
 /** What the fencing code finds wrong with one agent or device on this host. */
 export interface FenceCheck {

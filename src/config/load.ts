@@ -3,7 +3,8 @@
 // uname -n), resolves them with the pure parsers, and adds host facts as warnings.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ClusterConfig, ConfigIssue } from './types.js';
+import type { ConfigIssue } from './source-location.js';
+import type { ClusterConfig } from './types.js';
 import { errorAt, sortIssues, wholeFile } from './config-issues.js';
 import { readConfigFile } from './load-file.js';
 import type { ConfigFileRead } from './load-file.js';

@@ -1,7 +1,8 @@
 // authkeys: `auth N` names the key that signs what we send; `N method [secret]` lines define keys
 // 0..15. crc takes no secret, md5 and sha1 require one; sha256/sha512 are our extension. The file
 // mode (stat'ed by the loader) is checked here too: Heartbeat refuses group/other-readable keys.
-import type { AuthConfig, AuthKey, AuthMethod, ConfigIssue, SourceLocation } from './types.js';
+import type { AuthConfig, AuthKey, AuthMethod } from './auth-config.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
 import { errorAt, warningAt, wholeFile } from './config-issues.js';
 import { closestName } from './did-you-mean.js';
 import { stripComment } from './ha-cf-lines.js';

@@ -7,7 +7,8 @@
 // ha.cf (one warning: real Heartbeat refuses them) or in hbts.cf, read after ha.cf, which holds
 // nothing but extensions. Whole-file checks and derived defaults are in ha-cf-finish.ts; checks
 // that need the other files or the local node name live in resolve-config.ts.
-import type { ConfigIssue, HaCf, SourceLocation } from './types.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
+import type { HaCf } from './types.js';
 import { haCfLines, type DirectiveLine } from './ha-cf-lines.js';
 import {
   DIRECTIVE_NAMES,

@@ -2,7 +2,9 @@
 // trailing `\`, `#` comments. A resource is `Agent::arg1::arg2`, a bare agent name, or an IPv4
 // address (anything Heartbeat's `[0-9]*.[0-9]*.[0-9]*.[0-9]*` pattern matches), which means IPaddr.
 // Owners are checked against the ha.cf nodes in resolve-config.ts.
-import type { ConfigIssue, GroupId, ResourceSpec, SourceLocation } from './types.js';
+import type { ResourceSpec } from './resource-config.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
+import type { GroupId } from './types.js';
 import { errorAt, warningAt } from './config-issues.js';
 import { MAX_NAME_CHARS, isIPv4 } from './config-values.js';
 import { printableShort } from './printable.js';

@@ -2,12 +2,14 @@
 // one file or the local node: this node among the `node` lines, haresources owners, autojoin and
 // crm versus haresources, ucast media that only reach ourselves. Returns a config only when there
 // is no error; issues are sorted by file, then line.
-import type { ClusterConfig, ConfigIssue, HaCf, NodeName, ResourceGroup, SourceLocation } from './types.js';
+import type { ResourceGroup } from './resource-config.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
+import type { ClusterConfig, HaCf, NodeName } from './types.js';
 import { errorAt, hasErrors, sortIssues, warningAt, wholeFile } from './config-issues.js';
 import { parseHaCf } from './parse-ha-cf.js';
 import { parseAuthkeys } from './parse-authkeys.js';
 import { parseHaresources, type HaresourcesLine } from './parse-haresources.js';
-import type { AuthConfig } from './types.js';
+import type { AuthConfig } from './auth-config.js';
 import { resolveMonitors } from './resolve-monitors.js';
 
 export const DEFAULT_CONFIG_DIR = '/etc/ha.d';

@@ -3,16 +3,10 @@
 // policy a group without a line gets. Pure; problems are issues at the line that caused them.
 import { errorAt, warningAt } from './config-issues.js';
 import { closestName } from './did-you-mean.js';
-import type {
-  ClusterConfig,
-  ConfigIssue,
-  GroupId,
-  HealthPolicy,
-  MonitorLines,
-  ResourceGroup,
-  ResourceMonitor,
-  SourceLocation,
-} from './types.js';
+import type { HealthPolicy, MonitorLines, ResourceMonitor } from './health-config.js';
+import type { ResourceGroup } from './resource-config.js';
+import type { ConfigIssue, SourceLocation } from './source-location.js';
+import type { ClusterConfig, GroupId } from './types.js';
 
 /** Restart once in place; a second failure within a minute, or a third ever, moves the group. */
 export const DEFAULT_HEALTH_POLICY = { restarts: 1, windowMs: 60_000, migrationThreshold: 3 } as const;

@@ -4,7 +4,8 @@
 // the agent for the power status until it says off (when the agent has a status action): some
 // BMCs report success before the power is really gone (fence_ipmilan's own metadata warns so).
 // The daemon wires the core's `fence` action to fence(node, 'off'); `hbts fence` calls it by hand.
-import type { ClusterConfig, FenceMethod, NodeName, StonithDevice } from '../config/types.js';
+import type { FenceMethod, StonithDevice } from '../config/fencing-config.js';
+import type { ClusterConfig, NodeName } from '../config/types.js';
 import { fencingSettings } from '../config/ha-cf-defaults.js';
 import { locateFenceProgram } from './agent-lookup.js';
 import { fetchFenceMetadata, runFenceAgent, type FenceAgentAction } from './fence-agents.js';

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { FenceCheck, FenceInspector } from '../config/load.js';
-import type { StonithDevice } from '../config/types.js';
+import type { StonithDevice } from '../config/fencing-config.js';
 import { fenceEnvironment, locateFenceProgram } from './agent-lookup.js';
 import { checkFenceOptions, parseFenceMetadata, type FenceMetadata } from './fence-metadata.js';
 import { deviceConfig, STONITH_COMMAND } from './stonith-glue.js';

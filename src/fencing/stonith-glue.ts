@@ -8,7 +8,8 @@
 // as `-p "..."`: a command line is readable by every local user (ps), the environment is not. The
 // split is cluster-glue's own stonith1_compat_string_to_NVpair rule, so the device gets the same
 // values as from `-p`. Exit codes are cluster-glue's S_* values.
-import type { NodeName, StonithDevice } from '../config/types.js';
+import type { StonithDevice } from '../config/fencing-config.js';
+import type { NodeName } from '../config/types.js';
 import { runCommand, type CommandOutcome } from '../resources/run-command.js';
 import { fenceEnvironment } from './agent-lookup.js';
 import { agentMessage } from './fence-agents.js';

@@ -7,8 +7,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { LabError, LabTimeoutError } from './errors.js';
-import { sh, sleep } from './netns-lab.js';
-import type { Lab, LabNode } from './netns-lab.js';
+import { sh } from './lab-shell.js';
+import { sleep } from './wait-until.js';
+import type { LabNode } from './lab-topology.js';
+import type { Lab } from './netns-lab.js';
 
 export interface AddressEvent {
   /** Wall-clock ms when the monitor received it (same clock as Date.now() and the daemon logs). */

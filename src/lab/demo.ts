@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { CONTROL_SOCKET_NAME } from '../daemon/control-protocol.js';
 import { controlRequest } from '../daemon/control-server.js';
 import type { DaemonStatus } from '../daemon/daemon.js';
-import { hbtsMain, Lab, labSkipReason, ProbeClient, supervisedDaemonPid } from './netns-lab.js';
+import { hbtsMain } from './dist-paths.js';
+import { labSkipReason } from './lab-shell.js';
+import { Lab, ProbeClient } from './netns-lab.js';
+import { supervisedDaemonPid } from './supervised-daemon.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -14,8 +14,10 @@ import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError, LabTimeoutError } from './errors.js';
-import { labSkipReason, sh, sleep } from './netns-lab.js';
-import type { Lab, LabNode } from './netns-lab.js';
+import { labSkipReason, sh } from './lab-shell.js';
+import { sleep } from './wait-until.js';
+import type { LabNode } from './lab-topology.js';
+import type { Lab } from './netns-lab.js';
 import { nodePowerSpec, readPowerState } from './node-power.js';
 import type { NodePowerSpec, PowerState } from './node-power.js';
 

@@ -12,7 +12,8 @@ import { LabError } from './errors.js';
 import { nsId, pidAlive, pidsInNamespace } from './netns-pids.js';
 
 export { pidAlive, pidsInNamespace };
-import type { Lab, LabNode } from './netns-lab.js';
+import type { LabNode } from './lab-topology.js';
+import type { Lab } from './netns-lab.js';
 
 /** Everything power-off/on needs to know about a node; JSON-serialisable (the BMC's helper reads it). */
 export interface NodePowerSpec {

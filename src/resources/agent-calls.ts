@@ -2,7 +2,8 @@
 // through the right agent kind (built-in address, resource.d, LSB, OCF) and turn the outcome into a
 // verdict. Start and stop scripts are announced to the ScriptTracker before they are spawned.
 // The group logic (order, rollback, retries) is in runner.ts.
-import type { ClusterConfig, GroupId, ResourceGroup, ResourceSpec } from '../config/types.js';
+import type { ResourceGroup, ResourceSpec } from '../config/resource-config.js';
+import type { ClusterConfig, GroupId } from '../config/types.js';
 import { buildAgentEnvironment } from './environment.js';
 import { IpAddressAgent, type IpAgentContext } from './ip-address-agent.js';
 import { IpBatch } from './ip-batch.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isExecutableFile } from '../config/host-files.js';
 import type { ResourceLocator } from '../config/load.js';
 import { readConfigFileSync } from '../config/load-file.js';
-import type { ResourceSpec } from '../config/types.js';
+import type { ResourceSpec } from '../config/resource-config.js';
 import { parseIpSpec, type IpSpec } from './ip-spec.js';
 import {
   PLAIN_NAME_RE,

@@ -1,7 +1,8 @@
 // The resource runner the daemon calls: acquire, release and probe whole groups, Heartbeat-style,
 // with the failure handling changed where Heartbeat is dangerous (no kill + reboot on a failed stop;
 // a failed start releases the group and says so).
-import type { ClusterConfig, GroupId, ResourceGroup, ResourceSpec } from '../config/types.js';
+import type { ResourceGroup, ResourceSpec } from '../config/resource-config.js';
+import type { ClusterConfig, GroupId } from '../config/types.js';
 import { AgentCalls, type OpResult } from './agent-calls.js';
 import { quote } from './run-command.js';
 import {

@@ -1,5 +1,6 @@
 // Public types of the resource layer: what the daemon passes in and what it gets back.
-import type { ClusterConfig, GroupId, NodeName, ResourceGroup, ResourceSpec } from '../config/types.js';
+import type { ResourceGroup, ResourceSpec } from '../config/resource-config.js';
+import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 
 /** A status call made as a health check. */
 export interface StatusCheckOptions {

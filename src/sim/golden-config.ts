@@ -1,7 +1,8 @@
 // The `config` command of golden scripts: the cluster (nodes, named groups with their home node,
 // timings, failback mode, media), the simulator's determinism knobs (seed, fixed network delay,
 // fixed start/stop times) and what the script prints (wire messages, probes, hidden event kinds).
-import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../config/types.js';
+import type { ResourceGroup } from '../config/resource-config.js';
+import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 import { simClusterConfig } from './sim-config.js';
 import type { MediumConditions } from './network.js';
 

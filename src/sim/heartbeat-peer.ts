@@ -22,7 +22,8 @@ import type {
   GroupLocalState,
   MonoMs,
 } from '../cluster/types.js';
-import type { GroupId, NodeName, ResourceGroup } from '../config/types.js';
+import type { ResourceGroup } from '../config/resource-config.js';
+import type { GroupId, NodeName } from '../config/types.js';
 import { getString, str } from '../protocol/message.js';
 import type { Message } from '../protocol/message.js';
 import { HeartbeatMembership } from './heartbeat-membership.js';

@@ -11,7 +11,8 @@
 // releases the moment it runs again (before acting on anything else), and the fencing token tells
 // services which holder is current. The invariant therefore skips a node while it is frozen and
 // for one release time after a pause longer than ttl/2; everything else is checked at every event.
-import type { AutoFailback, GroupId } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
+import type { GroupId } from '../config/types.js';
 import { checkConverged } from './invariants.js';
 import { Prng } from './prng.js';
 import {

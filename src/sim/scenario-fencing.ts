@@ -3,7 +3,7 @@
 // restarts, two-way partitions (the fence race), one-way blocks, process pauses longer than
 // deadtime, fence devices that fail for a while, standby/takeover, failing starts. After a quiet
 // period (heal, devices fixed, every node started) every group runs on exactly one node.
-import type { AutoFailback } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
 import { checkConverged, installNeverTwoHolders } from './invariants.js';
 import { Prng } from './prng.js';
 import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';

@@ -2,7 +2,8 @@
 // builds on (a simulator on a generated cluster config with the safety checker installed, a PRNG
 // for fault schedules, and the end-of-run summary). Each run is a pure function of
 // (scenario, seed, options): a failing seed replays exactly, with a trace when asked.
-import type { AutoFailback, GroupId } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
+import type { GroupId } from '../config/types.js';
 import { realEndpoints } from './endpoints.js';
 import type { EndpointFactory } from './endpoints.js';
 import { installSafetyChecker } from './invariants.js';

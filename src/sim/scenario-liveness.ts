@@ -1,6 +1,7 @@
 // The liveness scenario: after the owner of a group crashes, a survivor must run each of its
 // groups within deadtime plus one keepalive plus the slowest start.
-import type { AutoFailback, GroupId } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
+import type { GroupId } from '../config/types.js';
 import { Prng } from './prng.js';
 import {
   ACQUIRE_MS,

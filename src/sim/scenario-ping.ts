@@ -3,7 +3,8 @@
 // for a node that reaches it; reachability comes back (groups may fail back, once); then every
 // node loses it at once, and nothing moves for that (equal counts: no ping-pong). Then ping
 // nodes flap at random per node, under the usual safety invariant, and the cluster converges.
-import type { AutoFailback, GroupId } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
+import type { GroupId } from '../config/types.js';
 import { checkConverged } from './invariants.js';
 import { Prng } from './prng.js';
 import { countFalseDeaths, harness, result, startAll } from './scenario-harness.js';

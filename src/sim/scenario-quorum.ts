@@ -5,7 +5,7 @@
 // random, one ping node is the tiebreaker and only one side of each split reaches it. Faults:
 // crashes, restarts, splits, heals, graceful stops, standby/takeover, failing starts; no loss
 // (a false death from loss inside a connected majority is what fencing is for), no pauses.
-import type { AutoFailback } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
 import { checkConverged, installNeverTwoHolders } from './invariants.js';
 import { Prng } from './prng.js';
 import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';

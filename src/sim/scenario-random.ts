@@ -1,7 +1,7 @@
 // The random fault scenario: a random cluster shape and lossy media, then random faults (crashes,
 // graceful stops, restarts, one- and two-way partitions, heals, standby/takeover, failing starts)
 // for six seconds; safety is checked throughout and, after a quiet period, convergence.
-import type { AutoFailback } from '../config/types.js';
+import type { AutoFailback } from '../config/resource-config.js';
 import { checkConverged } from './invariants.js';
 import { Prng } from './prng.js';
 import { countFalseDeaths, harness, result, startAll, drawConditions } from './scenario-harness.js';

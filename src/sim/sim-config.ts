@@ -1,16 +1,9 @@
 // Builds the ClusterConfig a simulated cluster runs with (no files): N nodes, one group homed on
 // each of the first G nodes (active/active), M broadcast media, the given timings and failback mode.
-import type {
-  AuthConfig,
-  AuthMethod,
-  AutoFailback,
-  ClusterConfig,
-  GroupId,
-  Medium,
-  MediumId,
-  NodeName,
-  ResourceGroup,
-} from '../config/types.js';
+import type { AuthConfig, AuthMethod } from '../config/auth-config.js';
+import type { Medium } from '../config/media-config.js';
+import type { AutoFailback, ResourceGroup } from '../config/resource-config.js';
+import type { ClusterConfig, GroupId, MediumId, NodeName } from '../config/types.js';
 
 export interface SimClusterShape {
   readonly nodes: number;

@@ -6,7 +6,6 @@ import { ClusterNode } from '../cluster/node.js';
 import type { Action, AdminCommand, ClusterNodeOptions, MonoMs, Output } from '../cluster/types.js';
 import type { ClusterConfig, GroupId, MediumId } from '../config/types.js';
 import { CanonicalTrace } from './canonical-trace.js';
-import type { EndpointFactory } from './endpoints.js';
 import { EventQueue } from './event-queue.js';
 import { SimNetwork } from './network.js';
 import type { MediumConditions } from './network.js';
@@ -14,41 +13,13 @@ import { Prng } from './prng.js';
 import { SimLeaseService } from './sim-arbiter.js';
 import { newSimNode } from './sim-node.js';
 import { performAction, type ActionHost, type SimEvent } from './sim-actions.js';
-import type { CoreFactory, SimNode } from './sim-node.js';
-
-/**
- * Sees what happens without changing it (golden scripts print it): every step's output as the
- * shell receives it, and every action result as it is handed back to a live core.
- */
-export interface SimObserver {
-  output?(node: SimNode, out: Output): void;
-  result?(node: SimNode, actionId: number, ok: boolean, detail: string | undefined): void;
-}
-
-export interface SimOptions {
-  readonly seed: number;
-  readonly config: ClusterConfig;
-  readonly endpointFactory: EndpointFactory;
-  /** Per medium, in config order; missing entries default to a clean 1-2 ms network. */
-  readonly media?: readonly MediumConditions[];
-  readonly acquireMs?: readonly [number, number];
-  readonly releaseMs?: readonly [number, number];
-  /** How long a fence call takes (default 100 ms). */
-  readonly fenceMs?: number;
-  /** Keep a human-readable trace of everything (slower). */
-  readonly trace?: boolean;
-  /** Hash a canonical trace of every step's output (packet bytes, actions, event facts, wake-ups). */
-  readonly traceHash?: boolean;
-  /** Default: a real ClusterNode on every node. */
-  readonly coreFactory?: CoreFactory;
-  readonly observer?: SimObserver;
-}
+import type { SimNode } from './sim-node.js';
+import type { SimOptions } from './sim-options.js';
+import { SimPingNodes } from './sim-ping.js';
 
 export class Simulator {
   /** Nodes whose fence device fails (index): fencing them never succeeds while listed. */
   readonly fenceFails = new Set<number>();
-  /** Ping nodes a node cannot reach: `${nodeIndex}|${pingTargetIndex}` (all reach all by default). */
-  readonly pingCut = new Set<string>();
   readonly rng: Prng;
   readonly config: ClusterConfig;
   readonly nodes: SimNode[];
@@ -70,6 +41,7 @@ export class Simulator {
   private readonly canonical: CanonicalTrace | undefined;
   /** The lease service, when the config has an arbiter. */
   readonly arbiter: SimLeaseService | undefined;
+  private readonly pings: SimPingNodes;
 
   constructor(options: SimOptions) {
     this.options = options;
@@ -86,18 +58,23 @@ export class Simulator {
     const groups = options.config.resourceGroups.map((g) => g.id);
     this.nodes = options.config.nodes.map((name, index) => newSimNode(name, index, groups));
     const ttlMs = options.config.arbiter?.ttlMs;
-    this.arbiter =
-      ttlMs !== undefined ? new SimLeaseService(this.arbiterHost(), ttlMs, options.seed) : undefined;
+    this.arbiter = ttlMs !== undefined ? new SimLeaseService(this.host(), ttlMs, options.seed) : undefined;
+    this.pings = new SimPingNodes(this.host());
   }
 
-  private arbiterHost(): ConstructorParameters<typeof SimLeaseService>[0] {
+  /** What the lease service and the ping nodes see of the simulator (nowMs read live). */
+  private host(): ConstructorParameters<typeof SimLeaseService>[0] &
+    ConstructorParameters<typeof SimPingNodes>[0] {
     const now = (): MonoMs => this.nowMs;
     return {
       get nowMs() {
         return now();
       },
+      config: this.config,
       at: (t, fn) => this.at(t, fn),
       node: (i) => this.node(i),
+      apply: (n, out) => this.apply(n, out),
+      push: (atMs, ev) => this.queue.push(atMs, ev),
       arbiterInput: (n, command) =>
         n.core && this.apply(n, n.core.step({ kind: 'admin', nowMs: this.nowMs, command })),
       actionResult: (index, incarnation, actionId, ok, detail) =>
@@ -147,32 +124,12 @@ export class Simulator {
     this.log(`${n.name} starts (generation ${n.generation})`);
     this.apply(n, n.core.step({ kind: 'timer', nowMs: this.nowMs }));
     this.arbiter?.started(index);
-    if (this.config.pingTargets.length > 0)
-      this.queue.push(this.nowMs + 1, { kind: 'ping', node: index, incarnation: n.incarnation });
+    this.pings.started(n);
   }
 
   /** Whether node `index` reaches ping node `target` (index in config.pingTargets). */
   setPingReachable(index: number, target: number, reachable: boolean): void {
-    const key = `${index}|${target}`;
-    if (reachable) this.pingCut.delete(key);
-    else this.pingCut.add(key);
-    this.log(`${this.node(index).name} ${reachable ? 'reaches' : 'loses'} ping node ${target}`);
-  }
-
-  /** Every reachable ping node's addresses answer (1 ms round trip), then the next round. */
-  private pingRound(n: SimNode): void {
-    this.config.pingTargets.forEach((t, i) => {
-      if (this.pingCut.has(`${n.index}|${i}`)) return;
-      for (const address of t.addresses) {
-        if (!n.core) return;
-        this.apply(n, n.core.step({ kind: 'ping-reply', nowMs: this.nowMs, address }));
-      }
-    });
-    this.queue.push(this.nowMs + this.config.keepaliveMs, {
-      kind: 'ping',
-      node: n.index,
-      incarnation: n.incarnation,
-    });
+    this.pings.setReachable(index, target, reachable);
   }
 
   /** Power loss: the core vanishes, its resources stop with the machine. */
@@ -335,7 +292,7 @@ export class Simulator {
       }
       case 'ping': {
         const n = this.node(e.node);
-        if (n.core && n.incarnation === e.incarnation) this.pingRound(n);
+        if (n.core && n.incarnation === e.incarnation) this.pings.round(n);
         return;
       }
       case 'timer': {

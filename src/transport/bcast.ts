@@ -2,7 +2,7 @@
 // INADDR_ANY:udpport socket and keeps datagrams whose source lies in IFACE's subnet.
 // Real Heartbeat sends to 0.0.0.0 (nothing leaves the host) when the interface has no broadcast
 // address (`ip addr add` without `brd +`) and the nodes split silently; we refuse to start instead.
-import type { Medium } from '../config/types.js';
+import type { Medium } from '../config/media-config.js';
 import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';

@@ -3,7 +3,7 @@
 // group on IFACE. Datagrams are kept when their source lies in one of IFACE's subnets.
 import { isIPv4 } from 'node:net';
 import { isIPv4Multicast } from '../config/config-values.js';
-import type { Medium } from '../config/types.js';
+import type { Medium } from '../config/media-config.js';
 import { inSubnet } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport } from './transport.js';

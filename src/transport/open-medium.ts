@@ -1,5 +1,5 @@
 // Open the transport for one configured medium, whatever its kind.
-import type { Medium } from '../config/types.js';
+import type { Medium } from '../config/media-config.js';
 import { openBcast } from './bcast.js';
 import { openMcast } from './mcast.js';
 import { openSerial } from './serial.js';

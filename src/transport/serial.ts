@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { constants, openSync, closeSync } from 'node:fs';
 import tty from 'node:tty';
-import type { Medium, MediumId } from '../config/types.js';
+import type { Medium } from '../config/media-config.js';
+import type { MediumId } from '../config/types.js';
 import { SerialFramer } from './serial-framing.js';
 import type { Transport, TransportHandlers } from './transport.js';
 import { TransportSetupError } from './errors.js';

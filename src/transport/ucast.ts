@@ -4,7 +4,7 @@
 // kernel picks the route by destination; the interface tie is by address, not by device.
 import { isIPv4 } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import type { Medium } from '../config/types.js';
+import type { Medium } from '../config/media-config.js';
 import type { InterfaceInfo } from './interfaces.js';
 import { requireInterface } from './iface-lookup.js';
 import type { Transport, TransportHandlers } from './transport.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { distRoot } from '../../src/lab/netns-lab.js';
+import { distRoot } from '../../src/lab/dist-paths.js';
 import type { ProbeClient } from '../lab/lab.js';
 import { sleep } from '../lab/lab.js';
 import type { Mixed } from './mixed-setup.js';

@@ -1,7 +1,12 @@
 // The lab harness lives in src/lab (the demo uses it too); tests import it from here.
 import type { Lab } from '../../src/lab/netns-lab.js';
 
+export * from '../../src/lab/dist-paths.js';
+export * from '../../src/lab/lab-shell.js';
+export * from '../../src/lab/lab-topology.js';
 export * from '../../src/lab/netns-lab.js';
+export * from '../../src/lab/supervised-daemon.js';
+export * from '../../src/lab/wait-until.js';
 
 /** The usual cluster start: every node runs the HTTP service, then its daemon. */
 export function startAllNodes(lab: Lab): void {

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { ProbeClient } from './lab.js';
 import { Lab, labSkipReason, sleep, waitUntil, startAllNodes, cleanupLab } from './lab.js';
 import { haCf } from './lab-config.js';
-import type { AuthConfig, NodeName } from '../../src/config/types.js';
+import type { AuthConfig } from '../../src/config/auth-config.js';
+import type { NodeName } from '../../src/config/types.js';
 import { createEndpoint } from '../../src/protocol/create-endpoint.js';
 import { str } from '../../src/protocol/message.js';
 

@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../../src/config/types.js';
+import type { ResourceGroup } from '../../src/config/resource-config.js';
+import type { ClusterConfig, GroupId, NodeName } from '../../src/config/types.js';
 import { createResourceRunner, type ResourceRunner } from '../../src/resources/index.js';
 import { createResourceLab, labSkipReason, type ResourceLab } from './resources-netns.js';
 

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterNode } from '../../src/cluster/node.js';
-import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../../src/config/types.js';
+import type { ResourceGroup } from '../../src/config/resource-config.js';
+import type { ClusterConfig, GroupId, NodeName } from '../../src/config/types.js';
 import { realEndpoints } from '../../src/sim/endpoints.js';
 import { simClusterConfig } from '../../src/sim/sim-config.js';
 import { Simulator } from '../../src/sim/simulator.js';

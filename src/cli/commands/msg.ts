@@ -6,7 +6,7 @@ import { formatIssue } from '../../config/config-issues.js';
 import { printable } from '../../config/printable.js';
 import { readConfigFile } from '../../config/load-file.js';
 import { parseAuthkeys } from '../../config/parse-authkeys.js';
-import type { AuthConfig } from '../../config/types.js';
+import type { AuthConfig } from '../../config/auth-config.js';
 import { Authenticator } from '../../protocol/auth.js';
 import { MAX_MESSAGE_BYTES, decodePacket } from '../../protocol/codec.js';
 import { checkEncodable, encodeClassic } from '../../protocol/encode.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONTROL_SOCKET_NAME } from '../../../src/daemon/control-protocol.js';
 import { controlRequest } from '../../../src/daemon/control-server.js';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 import type { LoopbackNode } from '../daemon/loopback-node.js';
 import { cleanup, daemonPid, loopbackNode, read, startHbts, waitFor } from '../daemon/loopback-node.js';
 import type { ChildProcess } from 'node:child_process';

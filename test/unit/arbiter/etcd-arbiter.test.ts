@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EtcdArbiter } from '../../../src/arbiter/etcd-arbiter.js';
-import type { ArbiterConfig, GroupId } from '../../../src/config/types.js';
+import type { ArbiterConfig } from '../../../src/config/arbitration-config.js';
+import type { GroupId } from '../../../src/config/types.js';
 
 const ETCD = '/usr/bin/etcd';
 const skip = existsSync(ETCD) ? false : "needs Debian's etcd-server (/usr/bin/etcd)";

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { parseAuthkeys } from '../../../src/config/parse-authkeys.js';
-import { distRoot, hbtsMain } from '../../../src/lab/netns-lab.js';
+import { distRoot, hbtsMain } from '../../../src/lab/dist-paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hbts-keygen-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterEvent } from '../../../src/cluster/types.js';
-import type { AutoFailback } from '../../../src/config/types.js';
+import type { AutoFailback } from '../../../src/config/resource-config.js';
 import { realEndpoints } from '../../../src/sim/endpoints.js';
 import { simClusterConfig, simGroupId } from '../../../src/sim/sim-config.js';
 import { Simulator } from '../../../src/sim/simulator.js';

@@ -5,7 +5,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { distRoot } from '../../../src/lab/netns-lab.js';
+import { distRoot } from '../../../src/lab/dist-paths.js';
 import { cleanup, loopbackNode, read, startHbts, waitFor } from '../daemon/loopback-node.js';
 
 const snippet = readFileSync(join(distRoot, '..', 'contrib', 'logrotate', 'heartbeat-ts'), 'utf8');

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { distRoot, hbtsMain } from '../../../src/lab/netns-lab.js';
+import { distRoot, hbtsMain } from '../../../src/lab/dist-paths.js';
 
 const unitPath = join(distRoot, '..', 'contrib', 'systemd', 'hbts.service');
 const unit = readFileSync(unitPath, 'utf8');

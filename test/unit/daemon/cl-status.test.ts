@@ -6,7 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { distRoot } from '../../../src/lab/netns-lab.js';
+import { distRoot } from '../../../src/lab/dist-paths.js';
 import { groupId } from '../../../src/daemon/status-socket.js';
 import { cleanup, loopbackNode, startHbts, waitFor, read } from './loopback-node.js';
 

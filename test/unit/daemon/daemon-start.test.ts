@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 import { imageSkipReason, tempImage } from '../fencing/sbd-helpers.js';
 
 function tryStart(

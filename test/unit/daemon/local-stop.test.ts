@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { ResourceSpec } from '../../../src/config/types.js';
+import type { ResourceSpec } from '../../../src/config/resource-config.js';
 import { EventLog } from '../../../src/daemon/event-log.js';
 import { loadConfigForDaemon } from '../../../src/daemon/load-config.js';
 import { addressesFirst, isAddressResource, stopHeldGroupsLocally } from '../../../src/daemon/local-stop.js';

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { controlRequest } from '../../../src/daemon/control-server.js';
-import { hbtsMain, sleep } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
+import { sleep } from '../../../src/lab/wait-until.js';
 import { Authenticator } from '../../../src/protocol/auth.js';
 
 const PACKETS = 200_000;

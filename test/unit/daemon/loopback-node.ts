@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 
 export interface LoopbackNode {
   readonly dir: string;

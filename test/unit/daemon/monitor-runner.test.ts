@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCheck } from '../../../src/daemon/monitor-runner.js';
-import type { GroupId, MonitorCheck, ResourceMonitor } from '../../../src/config/types.js';
+import type { MonitorCheck, ResourceMonitor } from '../../../src/config/health-config.js';
+import type { GroupId } from '../../../src/config/types.js';
 
 const deps = {
   statusResource: () => Promise.reject(new Error('not used')),

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 import { cleanup, exited, loopbackNode, read, startHbts, waitFor } from './loopback-node.js';
 
 function hbts(args: readonly string[]): { code: number | null; out: string; err: string } {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ClusterEvent } from '../../../src/cluster/types.js';
-import type { NotifyHook } from '../../../src/config/types.js';
+import type { NotifyHook } from '../../../src/config/notify-config.js';
 import { EventHistory } from '../../../src/daemon/event-history.js';
 import { NotifyHooks } from '../../../src/daemon/notify-hooks.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import type { PingTarget } from '../../../src/config/types.js';
+import type { PingTarget } from '../../../src/config/media-config.js';
 import { PingWatch, pingArguments, pingIntervalMs } from '../../../src/daemon/ping-watch.js';
 
 const at = { file: 'ha.cf', line: 1 };

@@ -7,7 +7,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 import { cleanup, daemonPid, exited, loopbackNode, read, startHbts, waitFor } from './loopback-node.js';
 
 void describe('hbts reload (real daemon, loopback)', () => {

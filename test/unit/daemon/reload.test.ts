@@ -3,7 +3,8 @@
 // the media in the right order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClusterConfig, Medium, MediumId } from '../../../src/config/types.js';
+import type { Medium } from '../../../src/config/media-config.js';
+import type { ClusterConfig, MediumId } from '../../../src/config/types.js';
 import type { ConfigResult } from '../../../src/daemon/daemon.js';
 import type { CoreLike } from '../../../src/daemon/driver.js';
 import { reloadConfig, type ReloadShell } from '../../../src/daemon/reload.js';

@@ -6,7 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ClientProgram, ClusterConfig } from '../../../src/config/types.js';
+import type { ClientProgram } from '../../../src/config/program-config.js';
+import type { ClusterConfig } from '../../../src/config/types.js';
 import { RespawnClients, lookupUser, respawnedClients } from '../../../src/daemon/respawn-clients.js';
 import { simClusterConfig } from '../../../src/sim/sim-config.js';
 

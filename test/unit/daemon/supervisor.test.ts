@@ -8,7 +8,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { controlRequest } from '../../../src/daemon/control-server.js';
-import { hbtsMain } from '../../../src/lab/netns-lab.js';
+import { hbtsMain } from '../../../src/lab/dist-paths.js';
 import { FifoReader } from './fifo-reader.js';
 import {
   alive,

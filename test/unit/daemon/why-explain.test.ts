@@ -2,7 +2,7 @@
 // fencing), then the home node's return under each failback policy.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import type { AutoFailback } from '../../../src/config/types.js';
+import type { AutoFailback } from '../../../src/config/resource-config.js';
 import { EventHistory } from '../../../src/daemon/event-history.js';
 import { explainWhy } from '../../../src/daemon/why-explain.js';
 import { realEndpoints } from '../../../src/sim/endpoints.js';

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeName, StonithDevice } from '../../../src/config/types.js';
+import type { StonithDevice } from '../../../src/config/fencing-config.js';
+import type { NodeName } from '../../../src/config/types.js';
 import {
   deviceConfig,
   stonithCodeText,

@@ -1,5 +1,6 @@
 // Shared builders for the protocol tests: auth configs, endpoints, a seeded PRNG.
-import type { AuthConfig, AuthKey, AuthMethod, MediumId, NodeName } from '../../../src/config/types.js';
+import type { AuthConfig, AuthKey, AuthMethod } from '../../../src/config/auth-config.js';
+import type { MediumId, NodeName } from '../../../src/config/types.js';
 import { createEndpoint } from '../../../src/protocol/create-endpoint.js';
 import type { EndpointOptions, ProtocolEndpoint } from '../../../src/protocol/endpoint.js';
 import type { Field } from '../../../src/protocol/message.js';

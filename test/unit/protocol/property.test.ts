@@ -6,7 +6,7 @@ import { Authenticator } from '../../../src/protocol/auth.js';
 import { decodePacket } from '../../../src/protocol/codec.js';
 import { checkEncodable, encodeClassic, encodeNetstringBody } from '../../../src/protocol/encode.js';
 import type { Field, Message } from '../../../src/protocol/message.js';
-import type { AuthMethod } from '../../../src/config/types.js';
+import type { AuthMethod } from '../../../src/config/auth-config.js';
 import { authConfig } from './helpers.js';
 
 const nameArb = fc

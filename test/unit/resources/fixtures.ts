@@ -12,13 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  ClusterConfig,
-  GroupId,
-  NodeName,
-  ResourceGroup,
-  ResourceSpec,
-} from '../../../src/config/types.js';
+import type { ResourceGroup, ResourceSpec } from '../../../src/config/resource-config.js';
+import type { ClusterConfig, GroupId, NodeName } from '../../../src/config/types.js';
 import {
   createResourceRunner,
   type LogLevel,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createResourceRunner, type ResourceRunnerOptions } from '../../../src/resources/index.js';
 import { alive, captureLog, group, makeConfig, node, rsc, sandbox, type Sandbox } from './fixtures.js';
-import { waitUntil } from '../../../src/lab/netns-lab.js';
+import { waitUntil } from '../../../src/lab/wait-until.js';
 
 let box: Sandbox;
 let addrFile: string;

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { describe, it } from 'node:test';
-import type { Medium, MediumId } from '../../../src/config/types.js';
+import type { Medium } from '../../../src/config/media-config.js';
+import type { MediumId } from '../../../src/config/types.js';
 import { openMedium } from '../../../src/transport/open-medium.js';
 import type { InterfaceInfo } from '../../../src/transport/interfaces.js';
 import { inSubnet, parseIpAddrJson } from '../../../src/transport/interfaces.js';
 import { UdpReceiverPool } from '../../../src/transport/udp-receivers.js';
 import type { TransportHandlers } from '../../../src/transport/transport.js';
-import { waitUntil } from '../../../src/lab/netns-lab.js';
+import { waitUntil } from '../../../src/lab/wait-until.js';
 
 const at = { file: 'ha.cf', line: 1 };
 const lo: ReadonlyMap<string, InterfaceInfo> = new Map([
