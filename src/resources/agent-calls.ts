@@ -73,6 +73,11 @@ export class AgentCalls {
     return { resource: rsc.raw, state: verdict.state, agent: agent.kind, detail: verdict.detail };
   }
 
+  /** True when `start` finds out itself whether the resource already runs (the built-in IP agent). */
+  startChecksItself(rsc: ResourceSpec): boolean {
+    return resolveAgent(rsc, this.dirs()).kind === 'builtin-ip';
+  }
+
   /** Gratuitous ARP again for the group's built-in virtual IPs (outside the group's queue). */
   async reannounce(group: ResourceGroup): Promise<{ ok: boolean; detail: string }> {
     const ctx = this.ipContext('status');

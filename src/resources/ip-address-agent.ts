@@ -43,6 +43,8 @@ export class IpAddressAgent {
    * otherwise both pick the same free `IFACE:N` label from the same listing.
    */
   private changes: Promise<unknown> = Promise.resolve();
+  /** Where this agent put (or found) each address it started: stop deletes it without a listing. */
+  private readonly added = new Map<string, { readonly iface: string; readonly prefixBits: number }>();
 
   private exclusive<T>(body: () => Promise<T>): Promise<T> {
     const next = this.changes.then(body, body);
@@ -83,6 +85,7 @@ export class IpAddressAgent {
     if (!listed.ok) return { ok: false, detail: listed.detail };
     const present = matching(spec, listed.addresses)[0];
     if (present) {
+      this.added.set(spec.ip, { iface: present.iface, prefixBits: present.prefixBits });
       this.announce(spec.ip, present.iface, ctx);
       return { ok: true, detail: `${spec.ip} already on ${present.iface}; gratuitous ARP sent again` };
     }
@@ -103,6 +106,7 @@ export class IpAddressAgent {
     if (label !== undefined) args.push('label', label);
     const added = await runIp(args, ctx);
     if (!added.ok) return added;
+    this.added.set(spec.ip, { iface, prefixBits });
     this.announce(spec.ip, iface, ctx);
     return {
       ok: true,
@@ -112,6 +116,16 @@ export class IpAddressAgent {
 
   private async stopNow(spec: IpSpec, ctx: IpAgentContext): Promise<IpAgentResult> {
     this.arp.cancel(spec.ip);
+    const ours = this.added.get(spec.ip);
+    this.added.delete(spec.ip);
+    if (ours !== undefined && spec.iface !== undefined && ours.iface === spec.iface) {
+      // We added it (or found it) here: delete it straight away, without listing first (one
+      // `ip` round trip less on the hand-over path). An address changed behind our back makes
+      // the delete fail, and the listing below finds what there is.
+      const args = ['-4', 'addr', 'del', `${spec.ip}/${ours.prefixBits}`, 'dev', ours.iface];
+      const deleted = await runIp(args, ctx);
+      if (deleted.ok) return { ok: true, detail: `removed ${spec.ip} from ${ours.iface}` };
+    }
     const listed = await this.list(ctx);
     if (!listed.ok) return { ok: false, detail: listed.detail };
     const present = matching(spec, listed.addresses);

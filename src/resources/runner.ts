@@ -104,11 +104,51 @@ class GroupRunner implements ResourceRunner {
 
   private async acquire(group: ResourceGroup): Promise<GroupResult> {
     const steps: ResourceStep[] = [];
-    const up: ResourceSpec[] = [];
-    for (const rsc of group.resources) {
-      const st = await this.statusStep(rsc, steps);
-      if (st.state === 'running') {
-        // Heartbeat: "we_own_resource || start" — a resource that already runs is not started again.
+    const failed = await this.startInOrder(group, group.resources, [], steps, 'acquire');
+    return (
+      failed ??
+      this.finish(group, true, `${group.resources.length} resource(s) running`, steps, [], 'acquire')
+    );
+  }
+
+  private async restart(group: ResourceGroup, fromResource: number): Promise<GroupResult> {
+    const steps: ResourceStep[] = [];
+    const from = Math.max(0, Math.min(fromResource, group.resources.length - 1));
+    const kept = group.resources.slice(0, from);
+    const again = group.resources.slice(from);
+    for (const rsc of [...again].reverse()) {
+      const stop = await this.stopWithRetries(group.id, rsc, steps);
+      if (!stop.ok) {
+        const detail = `stop of ${rsc.raw} failed (${stop.detail}); nothing restarted, the group stays held here`;
+        return this.finish(group, false, detail, steps, [rsc.raw], 'restart');
+      }
+    }
+    const failed = await this.startInOrder(group, again, kept, steps, 'restart');
+    const detail = `${again.length} resource(s) restarted (${again.map((r) => r.raw).join(', ')})`;
+    return failed ?? this.finish(group, true, detail, steps, [], 'restart');
+  }
+
+  /**
+   * Starts `resources` left to right, after `running` (the group's resources before them, already
+   * up). Acquire first asks each resource's status, Heartbeat's "we_own_resource || start" (a
+   * restart has just stopped them). A start that fails gives the group up: the failed resource
+   * (it may be half started) and everything up before it are stopped right to left, so a peer
+   * can take the group cleanly. Undefined when every resource started; else the failed result.
+   */
+  private async startInOrder(
+    group: ResourceGroup,
+    resources: readonly ResourceSpec[],
+    running: readonly ResourceSpec[],
+    steps: ResourceStep[],
+    op: 'acquire' | 'restart',
+  ): Promise<GroupResult | undefined> {
+    const up = [...running];
+    for (const rsc of resources) {
+      // The built-in IP agent's start looks for the address itself (and only announces it when
+      // present): asking its status first would cost the takeover one more `ip` round trip.
+      const askFirst = op === 'acquire' && !this.agents.startChecksItself(rsc);
+      const st = askFirst ? await this.statusStep(rsc, steps) : undefined;
+      if (st?.state === 'running') {
         steps.push({
           resource: rsc.raw,
           op: 'start',
@@ -131,15 +171,12 @@ class GroupRunner implements ResourceRunner {
         up.push(rsc);
         continue;
       }
-      // Give the group up: stop the failed resource (it may be half started) and everything
-      // before it, right to left, so the peer can take the group cleanly.
       this.options.log(
         `resource group=${quote(group.id)} start of ${quote(rsc.raw)} failed; releasing the group`,
         'error',
       );
-      const rollback = [rsc, ...up.reverse()];
       const stopFailures: string[] = [];
-      for (const r of rollback) {
+      for (const r of [rsc, ...up.reverse()]) {
         const stop = await this.stopWithRetries(group.id, r, steps);
         if (!stop.ok) {
           stopFailures.push(r.raw);
@@ -149,57 +186,11 @@ class GroupRunner implements ResourceRunner {
       const detail =
         `start of ${rsc.raw} failed (${start.detail}); ` +
         (stopFailures.length === 0
-          ? `group released`
-          : `group NOT released: stop of ${stopFailures.join(', ')} failed, resources may still run here`);
-      return this.finish(group, false, detail, steps, stopFailures, 'acquire');
-    }
-    return this.finish(group, true, `${group.resources.length} resource(s) running`, steps, [], 'acquire');
-  }
-
-  private async restart(group: ResourceGroup, fromResource: number): Promise<GroupResult> {
-    const steps: ResourceStep[] = [];
-    const from = Math.max(0, Math.min(fromResource, group.resources.length - 1));
-    const kept = group.resources.slice(0, from);
-    const again = group.resources.slice(from);
-    for (const rsc of [...again].reverse()) {
-      const stop = await this.stopWithRetries(group.id, rsc, steps);
-      if (!stop.ok) {
-        const detail = `stop of ${rsc.raw} failed (${stop.detail}); nothing restarted, the group stays held here`;
-        return this.finish(group, false, detail, steps, [rsc.raw], 'restart');
-      }
-    }
-    const up: ResourceSpec[] = [...kept];
-    for (const rsc of again) {
-      const start = await this.agents.runOp(group.id, rsc, 'start');
-      steps.push({
-        resource: rsc.raw,
-        op: 'start',
-        outcome: start.ok ? 'ok' : 'failed',
-        detail: start.detail,
-        durationMs: start.durationMs,
-      });
-      if (start.ok) {
-        up.push(rsc);
-        continue;
-      }
-      // As a failed acquire: stop it and everything before it, so a peer can take the group.
-      const stopFailures: string[] = [];
-      for (const r of [rsc, ...up.reverse()]) {
-        const stop = await this.stopWithRetries(group.id, r, steps);
-        if (!stop.ok) {
-          stopFailures.push(r.raw);
-          break;
-        }
-      }
-      const detail =
-        `start of ${rsc.raw} failed (${start.detail}); ` +
-        (stopFailures.length === 0
           ? 'group released'
           : `group NOT released: stop of ${stopFailures.join(', ')} failed, resources may still run here`);
-      return this.finish(group, false, detail, steps, stopFailures, 'restart');
+      return this.finish(group, false, detail, steps, stopFailures, op);
     }
-    const detail = `${again.length} resource(s) restarted (${again.map((r) => r.raw).join(', ')})`;
-    return this.finish(group, true, detail, steps, [], 'restart');
+    return undefined;
   }
 
   private async release(group: ResourceGroup): Promise<GroupResult> {

@@ -26,6 +26,7 @@ case "$*" in
     echo "9: $dev    inet $cidr brd $brd scope global secondary $label\\       valid_lft forever preferred_lft forever" >> "$ADDR"
     exit 0;;
   "-4 addr del "*)
+    grep -q " inet $4 " "$ADDR" || { echo "RTNETLINK answers: Cannot assign requested address" >&2; exit 2; }
     grep -v " inet $4 " "$ADDR" > "$ADDR.new"; mv "$ADDR.new" "$ADDR"; exit 0;;
 esac
 echo "fake ip: unexpected $*" >&2
@@ -132,6 +133,36 @@ void describe('built-in IPaddr2', () => {
     assert.equal(again.ok, true);
     assert.match(again.detail, /stopped/);
     assert.equal(box.trace().filter((l) => l.startsWith('ip -4 addr del')).length, 1);
+  });
+
+  void it('the hand-over path: start lists once and adds, stop deletes what start added without listing', async () => {
+    const { r } = runner({ arp: { count: 0 } });
+    const g = group('alpha', 'IPaddr2::198.18.40.10/24/eth0');
+    assert.equal((await r.acquireGroup(g)).ok, true);
+    assert.deepEqual(box.trace(), [
+      'ip -o -4 addr show',
+      'ip -4 addr add 198.18.40.10/24 brd + dev eth0 label eth0:1',
+    ]);
+    const rel = await r.releaseGroup(g);
+    assert.equal(rel.ok, true, rel.detail);
+    assert.deepEqual(box.trace().slice(2), ['ip -4 addr del 198.18.40.10/24 dev eth0']);
+    assert.equal((await r.statusResource(rsc('IPaddr2::198.18.40.10/24/eth0'))).state, 'stopped');
+  });
+
+  void it('an address changed behind our back: the direct delete fails, stop lists and removes what is there', async () => {
+    const { r } = runner({ arp: { count: 0 } });
+    const g = group('alpha', 'IPaddr2::198.18.40.10/24/eth0');
+    assert.equal((await r.acquireGroup(g)).ok, true);
+    // an operator re-added it with another prefix
+    writeFileSync(addrFile, readFileSync(addrFile, 'utf8').replace('198.18.40.10/24', '198.18.40.10/25'));
+    const rel = await r.releaseGroup(g);
+    assert.equal(rel.ok, true, rel.detail);
+    assert.deepEqual(box.trace().slice(2), [
+      'ip -4 addr del 198.18.40.10/24 dev eth0',
+      'ip -o -4 addr show',
+      'ip -4 addr del 198.18.40.10/25 dev eth0',
+    ]);
+    assert.equal((await r.statusResource(rsc('IPaddr2::198.18.40.10/24/eth0'))).state, 'stopped');
   });
 
   void it('two groups taking over at once get different labels', async () => {

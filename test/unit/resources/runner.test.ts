@@ -266,6 +266,40 @@ void describe('group failure handling', () => {
     assert.equal((await r.probeGroup(g)).state, 'none');
   });
 
+  void it('restart from a resource stops it and those after it right to left, then starts them again without asking status', async () => {
+    stateScript(box.resourceDir, 'a');
+    stateScript(box.resourceDir, 'b');
+    stateScript(box.resourceDir, 'c');
+    const g = group('alpha', 'a', 'b', 'c');
+    const { r } = runner([g]);
+    assert.equal((await r.acquireGroup(g)).ok, true);
+    const before = box.trace().length;
+    const res = await r.restartGroup(g, 1);
+    assert.equal(res.ok, true, res.detail);
+    assert.match(res.detail, /2 resource\(s\) restarted \(b, c\)/);
+    assert.deepEqual(box.trace().slice(before), ['c stop', 'b stop', 'b start', 'c start']);
+    assert.equal((await r.probeGroup(g)).state, 'all');
+  });
+
+  void it('a restart whose start fails releases the whole group, like a failed acquire', async () => {
+    stateScript(box.resourceDir, 'a');
+    const bState = join(box.root, 'b.starts');
+    box.script(
+      box.resourceDir,
+      'b',
+      `echo "b $*" >> "$TRACE"; for op; do :; done; case "$op" in start) echo x >> '${bState}'; [ "$(wc -l < '${bState}')" -gt 1 ] && { echo boom >&2; exit 1; };; esac; exit 0`,
+    );
+    const g = group('alpha', 'a', 'b');
+    const { r } = runner([g]);
+    assert.equal((await r.acquireGroup(g)).ok, true);
+    const before = box.trace().length;
+    const res = await r.restartGroup(g, 1);
+    assert.equal(res.ok, false);
+    assert.match(res.detail, /start of b failed .*boom.*group released/);
+    assert.deepEqual(box.trace().slice(before), ['b stop', 'b start', 'b stop', 'a stop']);
+    assert.equal((await r.probeGroup(g)).state, 'none');
+  });
+
   void it('a stop that keeps failing: retried, reported, nothing killed, resources to its left left alone', async () => {
     stateScript(box.resourceDir, 'a');
     // The "service" is a background process the script started; a failed stop must not kill it.
