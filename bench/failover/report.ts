@@ -136,7 +136,13 @@ export function targets(report: Report): Target[] {
     .flatMap((p) => p.idle);
   t.push({
     what: 'idle at 10 ms heartbeats: <= 50 MB RSS and <= 1% of one core per node',
-    value: idle.map((s) => `${s.node} ${Math.round(s.rssKb / 1024)} MB ${s.cpuPct}%`).join(', ') || '-',
+    value:
+      idle
+        .map(
+          (s) =>
+            `${s.node} ${Math.round(s.rssKb / 1024)} MB RSS${s.distinctKb === undefined ? '' : ` (${Math.round(s.distinctKb / 1024)} MB distinct)`} ${s.cpuPct}%`,
+        )
+        .join(', ') || '-',
     met: idle.length === 0 ? undefined : idle.every((s) => s.rssKb <= 50 * 1024 && s.cpuPct <= 1),
   });
   const stressOurs = report.profiles
@@ -173,13 +179,13 @@ export function markdown(report: Report): string {
   for (const p of skipped) lines.push('', `${p.impl} ${p.label}: skipped (${p.skipped})`);
   lines.push(
     '',
-    '| impl | window | timing | node | processes | RSS MB (sum) | CPU % of one core | over s | from s after start |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| impl | window | timing | node | processes | RSS MB (sum) | distinct MB | CPU % of one core | over s | from s after start |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const p of report.profiles)
     for (const s of p.idle)
       lines.push(
-        `| ${p.impl} | ${p.window} | ${p.label} | ${s.node} (${s.role}) | ${s.processes} | ${(s.rssKb / 1024).toFixed(1)} | ${s.cpuPct} | ${s.windowS} | ${s.afterS} |`,
+        `| ${p.impl} | ${p.window} | ${p.label} | ${s.node} (${s.role}) | ${s.processes} | ${(s.rssKb / 1024).toFixed(1)} | ${s.distinctKb === undefined ? '-' : (s.distinctKb / 1024).toFixed(1)} | ${s.cpuPct} | ${s.windowS} | ${s.afterS} |`,
       );
   const stressed = report.profiles.filter((p) => p.scenarios['stress'] !== undefined);
   if (stressed.length > 0) {
@@ -189,7 +195,7 @@ export function markdown(report: Report): string {
       `Stress: ${String(o['hogs'])} busy loops in the nodes, ${String(o['lossPct'])} % of what arrives on the heartbeat link dropped (nftables numgen), ${Math.round(Number(o['stressMs']) / 1000)} s; every detection, VIP move and failed probe is false.`,
       '',
       '| impl | window | timing | run | false deaths | VIP moves | failed probes | max client gap | heartbeat-link packets dropped / seen |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const p of stressed)
       (p.scenarios['stress'] ?? []).forEach((r, i) =>

@@ -12,6 +12,7 @@ import { sleep, waitUntil } from '../../src/lab/wait-until.js';
 import type { LabNode } from '../../src/lab/lab-topology.js';
 import type { ProbeClient } from '../../src/lab/netns-lab.js';
 import { nodePowerSpec, pidsInNamespace, powerOff, powerOn } from '../../src/lab/node-power.js';
+import { distinctKb } from './distinct-pages.js';
 import type { Implementation } from './impls.js';
 import { detectionWindowMs } from './profiles.js';
 import type { Profile } from './profiles.js';
@@ -80,6 +81,8 @@ export interface IdleSample {
   readonly role: 'active' | 'standby';
   readonly processes: number;
   readonly rssKb: number;
+  /** Physical pages mapped by the processes, each counted once (distinct-pages.ts); root only. */
+  readonly distinctKb: number | undefined;
   readonly cpuPct: number;
   readonly windowS: number;
   /** Seconds from the managers' start to the sample's start. */
@@ -138,6 +141,7 @@ async function idleSample(
       role: n.index === 1 ? 'active' : 'standby',
       processes: ps.length,
       rssKb: ps.reduce((s, p) => s + rssKb(p), 0),
+      distinctKb: distinctKb(ps),
       cpuPct: Math.round((ticks / CLK_TCK / dt) * 100 * 1000) / 1000,
       windowS: Math.round(dt * 10) / 10,
       afterS: Math.round((t0 - startedAt) / 100) / 10,

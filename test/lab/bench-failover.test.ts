@@ -31,7 +31,12 @@ interface ReportJson {
     readonly window: string;
     readonly skipped?: string;
     readonly scenarios: Record<string, RunJson[]>;
-    readonly idle: readonly { readonly rssKb: number; readonly cpuPct: number; readonly processes: number }[];
+    readonly idle: readonly {
+      readonly rssKb: number;
+      readonly distinctKb?: number;
+      readonly cpuPct: number;
+      readonly processes: number;
+    }[];
   }[];
 }
 
@@ -100,6 +105,11 @@ void describe('bench/failover smoke test (N=1, 250 ms window)', { skip: skip ?? 
               `${impl}: idle sample counts real processes: ${JSON.stringify(s)}`,
             );
             assert.ok(Number.isFinite(s.cpuPct) && s.cpuPct >= 0);
+            // as root the page frames are readable: each page once is at most the RSS sum
+            assert.ok(
+              s.distinctKb !== undefined && s.distinctKb > 500 && s.distinctKb <= s.rssKb,
+              `${impl}: distinct pages measured: ${JSON.stringify(s)}`,
+            );
           }
           for (const scenario of scenarios) {
             const runs = p.scenarios[scenario];
