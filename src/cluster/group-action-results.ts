@@ -4,7 +4,7 @@
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 import type { LocalGroup } from './local-group.js';
 import type { Outbox } from './outbox.js';
-import type { Action } from './types.js';
+import type { Action } from './outputs.js';
 
 /** The parts of LocalGroups a result updates. */
 export interface ResultContext {

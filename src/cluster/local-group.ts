@@ -2,7 +2,9 @@
 // and the facts other parts of the core keep on it (gate, arbiter key, handoff, health checks,
 // reload). The record only; LocalGroups (local-groups.ts) owns the collection and its actions.
 import type { NodeName, ResourceGroup } from '../config/types.js';
-import type { Action, ActionId, GroupLocalState, MonoMs } from './types.js';
+import type { GroupLocalState } from './cluster-status.js';
+import type { ActionId, MonoMs } from './core-primitives.js';
+import type { Action } from './outputs.js';
 
 export interface LocalGroup {
   /** Its definition; a reload swaps in a new one while the group is stopped (reconfigure.ts). */
