@@ -8,7 +8,8 @@
 // claimed (`arbiter-claim`); a key claimed and then not used is given back (`arbiter-drop`).
 // Placement learns of a node without a lease from its advert: it declines every group.
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
-import type { LocalGroup, LocalGroups } from './local-groups.js';
+import type { LocalGroup } from './local-group.js';
+import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import type { PeerTable } from './peer-table.js';

@@ -7,7 +7,8 @@
 // group in `hbts_failed`, which placement already excludes, so there is no ping-pong by design.
 import type { ClusterConfig, GroupId, NodeName, ResourceMonitor } from '../config/types.js';
 import { checkText, healthPolicy } from '../config/resolve-monitors.js';
-import type { LocalGroup, LocalGroups } from './local-groups.js';
+import type { LocalGroup } from './local-group.js';
+import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import type { PeerTable } from './peer-table.js';

@@ -5,7 +5,8 @@
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
 import type { AdminCommands } from './admin-commands.js';
 import type { HeartbeatSender } from './heartbeat-sender.js';
-import type { LocalGroup, LocalGroups } from './local-groups.js';
+import type { LocalGroup } from './local-group.js';
+import type { LocalGroups } from './local-groups.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import type { PeerFacts, PeerTable } from './peer-table.js';

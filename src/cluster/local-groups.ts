@@ -1,52 +1,13 @@
-// The resource groups as this node runs them: each group's local state and its one pending
-// action (probe, gate, acquire, release), what we claim and decline, who held each group last, and
-// the action lifecycle from request to result. Every transition checks its invariants (never two
-// actions on one group; release only what runs here; acquire only what is stopped).
+// The resource groups as this node runs them: the collection of LocalGroup records (local-group.ts),
+// what we claim and decline, who held each group last, and each group's one pending action
+// (probe, gate, acquire, release) from request to result; what a result means for the group is in
+// group-action-results.ts. Every transition checks its invariants (never two actions on one group;
+// release only what runs here; acquire only what is stopped).
 import type { ClusterConfig, GroupId, NodeName, ResourceGroup } from '../config/types.js';
+import { applyActionResult, type ResultContext } from './group-action-results.js';
+import { freshLocalGroup, type LocalGroup } from './local-group.js';
 import type { Outbox } from './outbox.js';
-import type { Action, ActionId, GroupLocalState, MonoMs, Random, ResourceSet } from './types.js';
-
-export interface LocalGroup {
-  /** Its definition; a reload swaps in a new one while the group is stopped (reconfigure.ts). */
-  group: ResourceGroup;
-  state: GroupLocalState;
-  pending: { readonly kind: Action['kind']; readonly id: ActionId } | undefined;
-  failures: number;
-  /** A stop failed: the group may still run here, so it counts as held (safety first). */
-  stopFailed: boolean;
-  failedHere: boolean;
-  /** The gate allowed taking this group over from this dead node. */
-  gatePassedFrom: NodeName | undefined;
-  gateRetryAtMs: MonoMs;
-  detail: string | undefined;
-  inConflict: boolean;
-  /** What starting it here waits for (a holder, a fence, a restarted peer), logged once each. */
-  waitingFor: string | undefined;
-  /** The arbiter lease under which we hold the group's key, claimed and not yet used for a start. */
-  arbiterGrant: string | undefined;
-  /** The lease under which the key of the group starting/running here is held. */
-  arbiterHeld: string | undefined;
-  /** The lease a pending arbiter claim was made under. */
-  arbiterClaimLease: string | undefined;
-  /** Why the arbiter last refused the key (logged once per reason). */
-  arbiterRefusal: string | undefined;
-  /** We released (are releasing) the group towards this node; advertised until it holds it. */
-  handoffTo: NodeName | undefined;
-  /** When we first saw the handoff target holding it. */
-  handoffTakenAtMs: MonoMs | undefined;
-  /** Failed health checks here since the last cleanup (the fail count, advertised in `hbts_fails`). */
-  monitorFailures: number;
-  /**
-   * After a cleanup: peers that advertised the group failed then. We start it only once each has
-   * advertised it cleaned (or died), so every node decides on the same, post-cleanup facts.
-   */
-  cleanupWaitFor: Set<NodeName> | undefined;
-  /**
-   * A reload removed this group (`next` undefined) or changed its definition while it ran here:
-   * it is stopped with the old definition, then dropped or given `next` (reconfigure.ts).
-   */
-  retiring: { readonly next: ResourceGroup | undefined } | undefined;
-}
+import type { Action, ActionId, MonoMs, Random, ResourceSet } from './types.js';
 
 export class LocalGroups {
   /** ha.cf order; a reload replaces the list (setList). */
@@ -68,6 +29,7 @@ export class LocalGroups {
   private claimVersion = 0;
   private probesPending = 0;
   private readonly actionIndex = new Map<ActionId, LocalGroup>();
+  private readonly results: ResultContext;
 
   constructor(
     private readonly config: ClusterConfig,
@@ -78,6 +40,7 @@ export class LocalGroups {
     this.incarnation = Math.floor(random.next() * 0x100000000)
       .toString(16)
       .padStart(8, '0');
+    this.results = { out, config, self, claims: this.claims, lastHolder: this.lastHolder };
     this.list = config.resourceGroups.map((group) => this.fresh(group));
     for (const g of this.list) this.byId.set(g.group.id, g);
   }
@@ -86,28 +49,7 @@ export class LocalGroups {
   fresh(group: ResourceGroup): LocalGroup {
     // A returning home node asks for its groups back (auto_failback on; legacy's ip-request).
     if (this.config.autoFailback !== 'off' && group.homeNode === this.self) this.claims.add(group.id);
-    return {
-      group,
-      state: 'stopped',
-      pending: undefined,
-      failures: 0,
-      stopFailed: false,
-      failedHere: false,
-      gatePassedFrom: undefined,
-      gateRetryAtMs: -Infinity,
-      detail: undefined,
-      inConflict: false,
-      waitingFor: undefined,
-      handoffTo: undefined,
-      handoffTakenAtMs: undefined,
-      monitorFailures: 0,
-      cleanupWaitFor: undefined,
-      retiring: undefined,
-      arbiterGrant: undefined,
-      arbiterClaimLease: undefined,
-      arbiterRefusal: undefined,
-      arbiterHeld: undefined,
-    };
+    return freshLocalGroup(group);
   }
 
   /**
@@ -330,155 +272,10 @@ export class LocalGroups {
     const kind = g.pending.kind;
     g.pending = undefined;
     const why = detail !== undefined && detail.length > 0 ? `: ${detail}` : '';
-    switch (kind) {
-      case 'probe':
-        this.onProbed(g, ok);
-        break;
-      case 'gate':
-        this.onGate(g, ok, why);
-        break;
-      case 'arbiter-claim':
-        this.onArbiterClaim(g, ok, why);
-        break;
-      case 'acquire':
-        this.onAcquired(g, ok, why);
-        break;
-      case 'release':
-        this.onReleased(g, ok, why);
-        break;
-      case 'restart':
-        this.onRestarted(g, ok, why);
-        break;
-      case 'monitor':
-      case 'announce':
-      case 'fence':
-        // Never a group's pending action (health.ts and fencing.ts own theirs).
-        break;
+    if (kind === 'probe') {
+      this.probesPending--;
+      this.out.invariant(this.probesPending >= 0, 'more probe results than probes');
     }
-  }
-
-  private onProbed(g: LocalGroup, running: boolean): void {
-    this.probesPending--;
-    this.out.invariant(this.probesPending >= 0, 'more probe results than probes');
-    if (!running) return;
-    g.state = 'running';
-    this.lastHolder.set(g.group.id, this.self);
-    this.out.emit('note', 'warn', `group ${g.group.id} is already running here (found at start-up)`, {
-      group: g.group.id,
-    });
-  }
-
-  private onGate(g: LocalGroup, ok: boolean, why: string): void {
-    const gid = g.group.id;
-    if (ok) {
-      g.gatePassedFrom = this.lastHolder.get(gid);
-      return;
-    }
-    g.gateRetryAtMs = this.out.nowMs + this.config.keepaliveMs;
-    this.out.advertDirty = true;
-    this.out.emit('gate-refused', 'warn', `gate refused taking ${gid} now${why}; asking again later`, {
-      group: gid,
-    });
-  }
-
-  private onArbiterClaim(g: LocalGroup, ok: boolean, why: string): void {
-    const gid = g.group.id;
-    const lease = g.arbiterClaimLease;
-    g.arbiterClaimLease = undefined;
-    if (ok) {
-      // Valid only while that lease is the current one (arbiter.ts checks). A group already
-      // running here (found at start-up) now holds its key; any other waits for its start.
-      if (g.state === 'running') g.arbiterHeld = lease;
-      else g.arbiterGrant = lease;
-      g.arbiterRefusal = undefined;
-      this.out.emit('arbiter', 'info', `key for ${gid} is ours under lease ${lease ?? '?'}${why}`, {
-        group: gid,
-      });
-      return;
-    }
-    g.gateRetryAtMs = this.out.nowMs + this.config.keepaliveMs;
-    // Asked again every keepalive while another node holds it: say so once per reason.
-    if (g.arbiterRefusal === why) return;
-    g.arbiterRefusal = why;
-    this.out.emit(
-      'gate-refused',
-      'warn',
-      `arbiter refused the key for ${gid}${why}; asking again every keepalive`,
-      {
-        group: gid,
-      },
-    );
-  }
-
-  private onAcquired(g: LocalGroup, ok: boolean, why: string): void {
-    const gid = g.group.id;
-    if (ok) {
-      g.state = 'running';
-      g.detail = undefined;
-      this.lastHolder.set(gid, this.self);
-      this.out.emit('acquired', 'info', `group ${gid} is running here`, { group: gid });
-    } else {
-      g.state = 'failed';
-      g.arbiterHeld = undefined;
-      g.failedHere = true;
-      g.failures++;
-      g.detail = `start failed${why}`;
-      this.out.counters.acquireFailures++;
-      this.claims.delete(gid);
-      if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
-      this.out.emit(
-        'acquire-failed',
-        'crit',
-        `group ${gid} failed to start here${why}; released, another node may try (not retried here until an admin command or restart)`,
-        { group: gid },
-      );
-    }
-    this.out.advertDirty = true;
-  }
-
-  private onRestarted(g: LocalGroup, ok: boolean, why: string): void {
-    const gid = g.group.id;
-    if (ok) {
-      g.detail = undefined;
-      this.out.emit('restarted', 'info', `group ${gid} restarted in place and running here`, { group: gid });
-      return;
-    }
-    // The shell stopped the whole group after the failed start, as after a failed acquire.
-    g.state = 'failed';
-    g.failedHere = true;
-    g.failures++;
-    g.detail = `restart in place failed${why}`;
-    this.claims.delete(gid);
-    if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
-    this.out.advertDirty = true;
-    this.out.emit(
-      'restart-failed',
-      'crit',
-      `group ${gid} failed to restart here${why}; released, another node may take it (not chosen here until hbts cleanup)`,
-      { group: gid },
-    );
-  }
-
-  private onReleased(g: LocalGroup, ok: boolean, why: string): void {
-    const gid = g.group.id;
-    if (ok) {
-      g.state = 'stopped';
-      g.arbiterHeld = undefined;
-      g.detail = undefined;
-      if (this.lastHolder.get(gid) === this.self) this.lastHolder.delete(gid);
-      this.out.emit('released', 'info', `group ${gid} released`, { group: gid });
-    } else {
-      g.state = 'failed';
-      g.stopFailed = true;
-      g.handoffTo = undefined;
-      g.detail = `stop failed${why}: may still be running here, nobody else will start it`;
-      this.out.emit(
-        'release-failed',
-        'crit',
-        `group ${gid} failed to stop${why}; it stays marked as held here (no reboot), operator action needed`,
-        { group: gid },
-      );
-    }
-    this.out.advertDirty = true;
+    applyActionResult(this.results, g, kind, ok, why);
   }
 }

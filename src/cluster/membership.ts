@@ -2,7 +2,8 @@
 // are candidates to run groups, and the PlacementView that placement.ts decides on. Every node
 // builds the same view from the same facts; that is the safety argument of placement.
 import type { ClusterConfig, GroupId, NodeName } from '../config/types.js';
-import type { LocalGroup, LocalGroups } from './local-groups.js';
+import type { LocalGroup } from './local-group.js';
+import type { LocalGroups } from './local-groups.js';
 import type { PeerFacts, PeerTable } from './peer-table.js';
 import { SettledScores, bestConnected } from './ping-nodes.js';
 import type { PingNodes } from './ping-nodes.js';

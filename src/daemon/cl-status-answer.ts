@@ -4,7 +4,7 @@
 // working. Lines of `err` starting `cl_status: ERROR: ` are Heartbeat's log lines (cl_log), the bin
 // gives them its syslog-style prefix. Pure: cli/heartbeat/cl-status.ts fetches the status (and ha.cf for hbparameter) and prints this.
 import type { HaCf } from '../config/types.js';
-import type { DaemonStatus } from './daemon.js';
+import type { DaemonStatus } from './daemon-status.js';
 
 export interface ClStatusAnswer {
   readonly out: string;

@@ -1,15 +1,14 @@
 // `hbts daemon`: load the config, open the media, start the core and the resource runner, serve
-// the control socket, and handle signals. Collaborators come in through DaemonDeps so tests (and
-// the pieces still being built) can be swapped; real-deps.ts wires the real ones.
-import type { ConfigResult } from './config-result.js';
+// the control socket, and handle signals. Collaborators come in through DaemonDeps
+// (daemon-contract.ts) so tests can swap them; real-deps.ts wires the real ones. The answers to
+// control requests are in control-requests.ts, the status they report in daemon-status.ts.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClusterConfig, Medium, MediumId, NodeName } from '../config/types.js';
 import { createFenceRunner } from '../fencing/fence-runner.js';
-import type { AdminCommand, ClusterNodeOptions, ClusterStatus, ResourceSet } from '../cluster/types.js';
-import type { EndpointCounters, EndpointOptions, ProtocolEndpoint } from '../protocol/endpoint.js';
-import type { InterfaceInfo } from '../transport/interfaces.js';
+import type { AdminCommand, ClusterNodeOptions } from '../cluster/types.js';
+import type { EndpointOptions } from '../protocol/endpoint.js';
 import { readInterfaces } from '../transport/interfaces.js';
 import { openAllMedia } from '../transport/open-medium.js';
 import type { Transport } from '../transport/transport.js';
@@ -17,22 +16,18 @@ import { UdpReceiverPool } from '../transport/udp-receivers.js';
 import { ControlServer } from './control-server.js';
 import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './control-protocol.js';
 import type { ControlRequest } from './control-protocol.js';
-import type { CoreLike } from './driver.js';
-import { describeAction, Driver } from './driver.js';
+import { Driver } from './driver.js';
 import { EventLog, logTargets } from './event-log.js';
-import { requestCleanup } from './cleanup-wiring.js';
-import { EventFeed, type EventFeedStatus } from './event-feed.js';
+import { handleControlRequest } from './control-requests.js';
+import { daemonStatus, type DaemonStatus } from './daemon-status.js';
+import { EventFeed } from './event-feed.js';
 import { openStatusSocket } from './status-socket.js';
-import { confirmFenced, withFencing } from './fence-wiring.js';
+import { withFencing } from './fence-wiring.js';
 import { checkDiskLock, startDiskLock, type DiskLock } from './disk-lock.js';
-import { ArbiterRef, startArbiter, withArbiter, type ArbiterStatus } from './arbiter-wiring.js';
+import { ArbiterRef, startArbiter, withArbiter } from './arbiter-wiring.js';
+import type { DaemonDeps, DaemonOptions, RunningDaemon } from './daemon-contract.js';
 import { DaemonStartError } from './errors.js';
-import {
-  joinedNodesAtStart,
-  openLocalState,
-  rememberJoined,
-  type GroupRunnerFactory,
-} from './local-state.js';
+import { joinedNodesAtStart, openLocalState, rememberJoined } from './local-state.js';
 import { writeFileNoFollow } from './private-dir.js';
 import { MAX_WIRE_GENERATION } from './generation-counter.js';
 import { KeyedGate, reasonOf } from './log-limits.js';
@@ -44,81 +39,8 @@ import { ApiHost } from '../api/api-host.js';
 import { startChildPrograms } from './child-programs.js';
 import { goRealtime } from './realtime.js';
 import { MediaErrors } from './media-errors.js';
-import { EchoControl, echoDelayMs, lossTotal, withEcho, type EchoSnapshot } from './echo-sink.js';
-import { TimerLag, type TimerLagSnapshot } from './timer-lag.js';
-
-export interface ConfigProblem {
-  readonly severity: 'error' | 'warning';
-  readonly text: string;
-}
-
-export type { ConfigResult } from './config-result.js';
-
-export interface DaemonDeps {
-  loadConfig(configDir: string, nodeName: string | undefined): Promise<ConfigResult>;
-  createEndpoint(options: EndpointOptions): ProtocolEndpoint;
-  createCore(options: ClusterNodeOptions): CoreLike;
-  createRunner: GroupRunnerFactory;
-  /**
-   * The serial-line encoder for this config: each packet -> classic text with the inner auth
-   * field (the only signature serial receivers check); undefined when the packet does not decode.
-   */
-  serialEncoder?(config: ClusterConfig): (bytes: Uint8Array) => Uint8Array | undefined;
-  readInterfaces?(): Promise<Map<string, InterfaceInfo>>;
-  /** Honour `realtime` (SCHED_RR for this process): the real daemon only, never a test's process. */
-  readonly realtime?: boolean;
-}
-
-export interface DaemonOptions {
-  readonly configDir: string;
-  /** undefined: `nodeinfo` in the config dir, else uname -n (like Heartbeat). */
-  readonly nodeName: string | undefined;
-  readonly runDir: string;
-  readonly stateDir: string;
-  readonly foreground: boolean;
-  /**
-   * Several daemons on one host (the loopback demo): receive on this address instead of 0.0.0.0
-   * and send from it, and treat it as our only own address.
-   */
-  readonly bindAddress?: string;
-  /** Told when a shutdown starts (the supervisor must not take the exit that follows for a crash). */
-  readonly onShutdown?: () => void;
-  /** Told when a reload was applied (the supervisor reads the new configuration too). */
-  readonly onReloaded?: () => void;
-}
-
-export interface RunningDaemon {
-  /** Resolves when the daemon has finished (graceful shutdown or fatal error). */
-  readonly done: Promise<number>;
-  status(): DaemonStatus;
-  /** Graceful shutdown; `why` (logged at crit) when it is not an operator's request. */
-  shutdown(why?: string): void;
-  reload(): Promise<{ ok: boolean; message: string }>;
-}
-
-export interface DaemonStatus {
-  readonly pid: number;
-  readonly node: string;
-  readonly generation: number;
-  readonly configDir: string;
-  readonly media: readonly { id: MediumId; description: string; sendErrors: number; lastError?: string }[];
-  readonly cluster: ClusterStatus;
-  readonly endpoint: EndpointCounters;
-  readonly held: { groups: readonly string[]; failed: readonly string[] };
-  readonly actionsInFlight: readonly string[];
-  /** Log limits at work: lines dropped by the rate limit, keys held by the rejection gate. */
-  readonly log: { readonly droppedLines: number; readonly gateKeys: number };
-  /** `disk_lock`: our slot and whether the disk is reachable. */
-  readonly diskLock?: ReturnType<DiskLock['state']>;
-  /** The event history's last seq and the notify hooks' counters. */
-  readonly events?: EventFeedStatus;
-  /** `arbiter etcd`: our lease, its time left, the key holder of each group. */
-  readonly arbiter?: ArbiterStatus;
-  /** Event-loop lag of the heartbeat path (how late the core's timer fired), and the scheduling. */
-  readonly eventLoop: TimerLagSnapshot;
-  /** Second copies of packets at fast timings (echo-sink.ts): on, idle or off, and copies dropped. */
-  readonly echo: EchoSnapshot;
-}
+import { EchoControl, echoDelayMs, lossTotal, withEcho } from './echo-sink.js';
+import { TimerLag } from './timer-lag.js';
 
 const SHUTDOWN_GRACE_MS = 10 * 60 * 1000;
 
@@ -379,49 +301,41 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       },
     });
 
-  const status = (): DaemonStatus => ({
-    pid: process.pid,
-    node: self,
-    generation: identity.generation,
-    configDir: opts.configDir,
-    media: media.list.map((t) => ({ id: t.id, description: t.description, ...mediaErrors.of(t.id) })),
-    cluster: core.status(),
-    endpoint: endpoint.counters(),
-    held: held.snapshot(),
-    actionsInFlight: [...(driver?.inFlight.values() ?? [])].map(describeAction),
-    log: { droppedLines: log.droppedLines, gateKeys: authLogGate.size },
-    ...(diskLock !== undefined ? { diskLock: diskLock.state() } : {}),
-    events: feed.status(),
-    ...(arbiterRef.arbiter !== undefined ? { arbiter: arbiterRef.arbiter.status() } : {}),
-    eventLoop: timerLag.snapshot(performance.now()),
-    echo: echoControl.snapshot(),
-  });
+  const status = (): DaemonStatus =>
+    daemonStatus({
+      self,
+      generation: identity.generation,
+      configDir: opts.configDir,
+      media,
+      mediaErrors,
+      core,
+      endpoint,
+      held,
+      driver,
+      log,
+      authLogGate,
+      diskLock,
+      feed,
+      arbiterRef,
+      timerLag,
+      echo: echoControl,
+    });
 
-  const handle = async (req: ControlRequest): Promise<Record<string, unknown>> => {
-    switch (req.cmd) {
-      case 'status':
-        return { ok: true, status: status() };
-      case 'standby':
-      case 'takeover':
-        driver?.admin({ kind: req.cmd, set: req.set as ResourceSet });
-        return { ok: true, message: `${req.cmd} ${req.set} requested` };
-      case 'shutdown':
-        shutdown();
-        return { ok: true, message: 'shutdown started' };
-      case 'reload': {
-        const r = await reload();
-        return r.ok ? { ok: true, message: r.message } : { ok: false, error: r.message };
-      }
-      case 'events':
-        return await feed.reply(req);
-      case 'fence-confirmed':
-        return confirmFenced(req.node, { nodes: config.nodes, self, log, admin: (c) => driver?.admin(c) });
-      case 'cleanup':
-        return requestCleanup(req.group, { config, log, admin: (c) => driver?.admin(c) });
-      case 'api':
-        return api.control(req);
-    }
-  };
+  const handle = (req: ControlRequest): Promise<Record<string, unknown>> =>
+    handleControlRequest(
+      {
+        self,
+        log,
+        feed,
+        api,
+        config: () => config,
+        status,
+        admin: (c) => driver?.admin(c),
+        shutdown,
+        reload,
+      },
+      req,
+    );
   api.bind(status, handle);
 
   // disk_lock: no start without our slot on it; from here on a message there can stop us.

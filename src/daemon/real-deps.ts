@@ -4,7 +4,7 @@ import type { ClusterConfig } from '../config/types.js';
 import { Authenticator } from '../protocol/auth.js';
 import { classicForSerial } from '../protocol/classic-for-serial.js';
 import { createEndpoint } from '../protocol/create-endpoint.js';
-import type { DaemonDeps } from './daemon.js';
+import type { DaemonDeps } from './daemon-contract.js';
 import { loadConfigForDaemon } from './load-config.js';
 import { createCore, createRunner } from './real-core.js';
 

@@ -1,5 +1,5 @@
 // Human-readable `hbts status`: who is up, which links work, who owns which group.
-import type { DaemonStatus } from './daemon.js';
+import type { DaemonStatus } from './daemon-status.js';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s + ' ' : s + ' '.repeat(n - s.length);

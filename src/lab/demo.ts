@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTROL_SOCKET_NAME } from '../daemon/control-protocol.js';
 import { controlRequest } from '../daemon/control-server.js';
-import type { DaemonStatus } from '../daemon/daemon.js';
+import type { DaemonStatus } from '../daemon/daemon-status.js';
 import { hbtsMain } from './dist-paths.js';
 import { labSkipReason } from './lab-shell.js';
 import { Lab, ProbeClient } from './netns-lab.js';

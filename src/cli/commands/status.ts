@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_RUN_DIR, parseArgs } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { controlRequest } from '../../daemon/control-server.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../daemon/daemon-status.js';
 import { formatStatus } from '../../daemon/status-format.js';
 import { formatHelp, type CommandHelp } from '../help.js';
 

@@ -12,7 +12,7 @@ import { answerClStatus, type ClStatusView } from '../../daemon/cl-status-answer
 import { DEFAULT_RUN_DIR } from '../../daemon/cli-args.js';
 import { CONTROL_SOCKET_NAME } from '../../daemon/control-protocol.js';
 import { controlRequest } from '../../daemon/control-server.js';
-import type { DaemonStatus } from '../../daemon/daemon.js';
+import type { DaemonStatus } from '../../daemon/daemon-status.js';
 import { STATUS_SOCKET_NAME } from '../../daemon/status-socket.js';
 
 /** Heartbeat's cl_status gives up after 5 s (exit 12). */

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeName } from '../../../src/config/types.js';
-import type { DaemonStatus } from '../../../src/daemon/daemon.js';
+import type { DaemonStatus } from '../../../src/daemon/daemon-status.js';
 import {
   JOINED_NODES_FILE,
   readJoinedNodes,

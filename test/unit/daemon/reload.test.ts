@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Medium } from '../../../src/config/media-config.js';
 import type { ClusterConfig, MediumId } from '../../../src/config/types.js';
-import type { ConfigResult } from '../../../src/daemon/daemon.js';
+import type { ConfigResult } from '../../../src/daemon/config-result.js';
 import type { CoreLike } from '../../../src/daemon/driver.js';
 import { reloadConfig, type ReloadShell } from '../../../src/daemon/reload.js';
 import { LiveMedia } from '../../../src/daemon/live-media.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DaemonStatus } from '../../../src/daemon/daemon.js';
+import type { DaemonStatus } from '../../../src/daemon/daemon-status.js';
 import { formatStatus } from '../../../src/daemon/status-format.js';
 
 const status = {
