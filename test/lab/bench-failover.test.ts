@@ -105,9 +105,10 @@ void describe('bench/failover smoke test (N=1, 250 ms window)', { skip: skip ?? 
               `${impl}: idle sample counts real processes: ${JSON.stringify(s)}`,
             );
             assert.ok(Number.isFinite(s.cpuPct) && s.cpuPct >= 0);
-            // as root the page frames are readable: each page once is at most the RSS sum
+            // as root the page frames are readable: each page once is at most the RSS sum (read a
+            // moment earlier: a daemon may have grown by a few pages in between)
             assert.ok(
-              s.distinctKb !== undefined && s.distinctKb > 500 && s.distinctKb <= s.rssKb,
+              s.distinctKb !== undefined && s.distinctKb > 500 && s.distinctKb <= s.rssKb + 2048,
               `${impl}: distinct pages measured: ${JSON.stringify(s)}`,
             );
           }
