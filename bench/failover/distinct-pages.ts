@@ -54,13 +54,23 @@ function addFrames(pid: number, frames: Set<bigint>): boolean {
   }
 }
 
-/** KiB of distinct physical pages the processes map; undefined when that cannot be read. */
+/**
+ * KiB of distinct physical pages the processes map; undefined when the frames are hidden (not
+ * root) or nothing could be read. A process that ended meanwhile (an `arping` of a takeover) is
+ * left out, as the RSS sum leaves it out.
+ */
 export function distinctKb(pids: readonly number[]): number | undefined {
   const frames = new Set<bigint>();
-  try {
-    for (const pid of pids) if (!addFrames(pid, frames)) return undefined;
-  } catch {
-    return undefined;
+  let read = 0;
+  for (const pid of pids) {
+    let visible: boolean;
+    try {
+      visible = addFrames(pid, frames);
+    } catch {
+      continue; // gone, or its maps changed under us: as if it had ended a moment earlier
+    }
+    if (!visible) return undefined;
+    read++;
   }
-  return (frames.size * PAGE) / 1024;
+  return read === 0 ? undefined : (frames.size * PAGE) / 1024;
 }
