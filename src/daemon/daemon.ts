@@ -39,6 +39,9 @@ import { ApiHost } from '../api/api-host.js';
 import { startChildPrograms } from './child-programs.js';
 import { goRealtime } from './realtime.js';
 import { MediaErrors } from './media-errors.js';
+import { NeighbourRefresh } from './neighbour-refresh.js';
+import { IpBatch } from '../resources/ip-batch.js';
+import { DEFAULT_PATH } from '../resources/environment.js';
 import { EchoControl, echoDelayMs, lossTotal, withEcho } from './echo-sink.js';
 import { TimerLag } from './timer-lag.js';
 
@@ -175,6 +178,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   let diskLock: DiskLock | undefined;
   const api = new ApiHost(feed, () => core.status().groups);
   const pidPath = join(opts.runDir, PID_FILE_NAME);
+  // a dead ucast link's peer is asked for again every 200 ms, so a heal is heard at once
+  const neighbourIp = new IpBatch('ip', { PATH: process.env['PATH'] ?? DEFAULT_PATH }, 1000);
+  const neighbours = new NeighbourRefresh((args) => neighbourIp.run(args, 1000));
   let finishing = false;
   const finish = async (code: number): Promise<void> => {
     if (finishing) return;
@@ -188,6 +194,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     await statusSocket?.close();
     // A clean stop released every group and key: the lease can go too.
     await Promise.all([diskLock?.close(), children.stop(), arbiterRef.arbiter?.close(code === 0)]);
+    neighbours.close();
+    neighbourIp.close();
     await groupRunner.close?.();
     await feed.close();
     // a clean stop disarms the watchdog; an exit with groups possibly still here leaves it armed
@@ -227,6 +235,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         log.event(e);
         feed.record(e);
         if (e.kind === 'link-dead' && e.node !== undefined) warnRedundancy(e.node, e.medium);
+        if (e.kind === 'link-dead') neighbours.linkDead(config.media.find((m) => m.id === e.medium));
+        else if (e.kind === 'link-up') neighbours.linkUp(e.medium);
         if (e.kind === 'node-joined') rememberJoined(opts.stateDir, e.node, log);
       },
       onActionDone: () => undefined,
