@@ -17,7 +17,7 @@ export const DIRECTIVE_DOCS: Readonly<Record<DirectiveName, string>> = {
   mcast: 'Multicast heartbeats: interface, group, port, ttl and loop.',
   mcast6: 'IPv6 multicast heartbeats: interface, group, port, hops and loop.',
   ucast:
-    'Unicast heartbeats to one peer address through an interface; one line per peer. A line naming this host is ignored, so one ha.cf fits every node.',
+    "Unicast heartbeats to one peer address through an interface; one line per peer. A line naming this host is ignored, so one ha.cf fits every node. While the link is dead, the peer's ARP entry is flushed every 200 ms, so a link that returns is heard at once (one ARP request per flush).",
   ucast6: 'IPv6 unicast heartbeats to one peer.',
   serial: 'Heartbeats over a serial line (a null-modem cable) on these devices.',
   ping: 'Ping nodes: addresses pinged at the keepalive rate; each is a pseudo-node in status, used by ipfail and as the 2-node quorum tiebreaker.',
