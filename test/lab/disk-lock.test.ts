@@ -188,7 +188,14 @@ void describe('disk lock (SBD) in the lab: poison pill moves the group', { skip:
       10000,
       200,
     );
-    assert.match(lab.log(n1), /sbd: off from \S+ was waiting in our slot \d .* at start; cleared/);
+    // logged before the slot was cleared, but the lab copies the daemon's output into the log
+    // file from a pipe, which the checks above (spawnSync) may not have let it read yet
+    await waitUntil(
+      'the cleared message in the log',
+      () => /sbd: off from \S+ was waiting in our slot \d .* at start; cleared/.test(lab.log(n1)),
+      5000,
+      50,
+    );
     assert.ok(await holds(n2));
     assert.ok(!(await holds(n1)));
   });
